@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-pci-layout capability parser.
+ *
+ * Resolves a virtio PCI function's layout from its capability list.  This
+ * file does no I/O and uses no kernel service beyond snprintf(): it reads
+ * configuration space through struct vpl_cfg_source and is compiled
+ * unchanged by the driver, the KUnit suites, the fuzzer and the layout tool.
+ *
+ * Every byte read here comes from the device and is checked before use:
+ * the list walk is bounded and loop-safe, every capability is length-checked
+ * against its own cap_len and against the end of configuration space, and
+ * every region is checked against the BAR it names (index, presence, type,
+ * alignment, minimum length, end of BAR without wrapping).  A capability
+ * that fails a check is skipped and recorded as a note; the first usable
+ * capability of each type wins, as virtio 1.2 §4.1.4 asks.
+ */
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#else
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#endif
+
+#include "virtio_pci_layout/caps.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define VPL_PCI_STATUS		0x04	/* dword holding the status register */
+#define VPL_STATUS_CAP_LIST	0x10	/* PCI_STATUS_CAP_LIST */
+#define VPL_CAPABILITY_LIST	0x34	/* PCI_CAPABILITY_LIST */
+#define VPL_CAP_LIST_START	0x40	/* first byte after the standard header */
+
+/* What the transport needs to know about each virtio 1.x structure type. */
+struct vpl_v1_type {
+	u8 region;		/* enum vpl_region_id */
+	u8 align;		/* required alignment of the offset */
+	u32 min_len;		/* smallest valid length */
+};
+
+static const struct vpl_v1_type vpl_v1_types[] = {
+	[VPL_V1_COMMON_CFG] = { VPL_REGION_COMMON, 4, VPL_COMMON_MIN_LEN },
+	[VPL_V1_NOTIFY_CFG] = { VPL_REGION_NOTIFY, 2, 2 },
+	[VPL_V1_ISR_CFG]    = { VPL_REGION_ISR,    1, 1 },
+	[VPL_V1_DEVICE_CFG] = { VPL_REGION_DEVICE, 4, 1 },
+};
+
+/* ------------------------------------------------------------------------
+ * Notes: what was rejected and why
+ */
+
+static void vpl_note(struct vpl_layout *l, u8 cap, u8 cfg_type,
+		     enum vpl_problem problem, const char *field,
+		     u64 value, u64 limit)
+{
+	struct vpl_note *n;
+
+	if (l->n_notes >= VPL_MAX_NOTES) {
+		l->n_lost_notes++;
+		return;
+	}
+	n = &l->notes[l->n_notes++];
+	n->cap = cap;
+	n->cfg_type = cfg_type;
+	n->problem = problem;
+	n->field = field;
+	n->value = value;
+	n->limit = limit;
+}
+
+/**
+ * vpl_problem_str() - describe a parser problem
+ * @problem: an enum vpl_problem value
+ *
+ * Return: a short, constant English description.
+ */
+const char *vpl_problem_str(unsigned int problem)
+{
+	static const char * const str[VPL_NR_PROBLEMS] = {
+		[VPL_PROBLEM_NONE]	 = "no problem",
+		[VPL_PROBLEM_READ]	 = "configuration read failed",
+		[VPL_PROBLEM_CAP_PTR]	 = "pointer outside the capability area",
+		[VPL_PROBLEM_CAP_LOOP]	 = "capability list loops",
+		[VPL_PROBLEM_CAP_LEN]	 = "capability length invalid",
+		[VPL_PROBLEM_BAR_INDEX]	 = "BAR index out of range",
+		[VPL_PROBLEM_BAR_ABSENT] = "BAR not implemented",
+		[VPL_PROBLEM_BAR_TYPE]	 = "BAR type not usable here",
+		[VPL_PROBLEM_RANGE]	 = "region runs past the end of the BAR",
+		[VPL_PROBLEM_TOO_SHORT]	 = "region shorter than the structure",
+		[VPL_PROBLEM_ALIGN]	 = "offset misaligned",
+		[VPL_PROBLEM_MULTIPLIER] = "multiplier not 0 or a power of two >= 2",
+		[VPL_PROBLEM_OVERLAP]	 = "region overlaps another structure",
+		[VPL_PROBLEM_MISSING]	 = "required structure missing",
+		[VPL_PROBLEM_TOO_MANY]	 = "too many capabilities of this type",
+	};
+
+	if (problem >= VPL_NR_PROBLEMS)
+		return "unknown problem";
+	return str[problem];
+}
+
+/**
+ * vpl_region_name() - name a located structure
+ * @region: an enum vpl_region_id value
+ *
+ * Return: "common", "notify", "isr", "device" or "unknown".
+ */
+const char *vpl_region_name(unsigned int region)
+{
+	static const char * const str[VPL_NR_REGIONS] = {
+		[VPL_REGION_COMMON] = "common",
+		[VPL_REGION_NOTIFY] = "notify",
+		[VPL_REGION_ISR]    = "isr",
+		[VPL_REGION_DEVICE] = "device",
+	};
+
+	if (region >= VPL_NR_REGIONS)
+		return "unknown";
+	return str[region];
+}
+
+/**
+ * vpl_cfg_type_name() - name a virtio 1.x capability structure type
+ * @cfg_type: the capability's cfg_type byte
+ *
+ * Return: the structure's short name, "list" for 0 (a problem with the
+ * capability list itself) or "reserved".
+ */
+const char *vpl_cfg_type_name(unsigned int cfg_type)
+{
+	switch (cfg_type) {
+	case 0:
+		return "list";
+	case VPL_V1_COMMON_CFG:
+		return "common";
+	case VPL_V1_NOTIFY_CFG:
+		return "notify";
+	case VPL_V1_ISR_CFG:
+		return "isr";
+	case VPL_V1_DEVICE_CFG:
+		return "device";
+	case VPL_V1_PCI_CFG:
+		return "pci-cfg";
+	case VPL_V1_SHM_CFG:
+		return "shm";
+	default:
+		return "reserved";
+	}
+}
+
+/**
+ * vpl_format_note() - render a note as one line of text
+ * @buf: destination
+ * @size: size of @buf
+ * @note: the note
+ *
+ * The line names the capability, the field, the value the device gave and
+ * the bound it broke, e.g. "notify capability at 0x50: bar = 0x7: BAR
+ * index out of range (limit 0x5)".
+ *
+ * Return: the snprintf() result.
+ */
+int vpl_format_note(char *buf, size_t size, const struct vpl_note *note)
+{
+	return snprintf(buf, size,
+			"%s capability at %#x: %s = %#llx: %s (limit %#llx)",
+			vpl_cfg_type_name(note->cfg_type), note->cap,
+			note->field, (unsigned long long)note->value,
+			vpl_problem_str(note->problem),
+			(unsigned long long)note->limit);
+}
+
+/* ------------------------------------------------------------------------
+ * Configuration space access
+ */
+
+static int vpl_read(const struct vpl_cfg_source *src, struct vpl_layout *l,
+		    unsigned int off, u32 *val)
+{
+	int err;
+
+	if (off >= VPL_CFG_SPACE_SIZE || (off & 3)) {
+		vpl_note(l, 0, 0, VPL_PROBLEM_READ, "offset", off,
+			 VPL_CFG_SPACE_SIZE - 4);
+		return -EIO;
+	}
+	err = src->read32(src->ctx, off, val);
+	if (err) {
+		vpl_note(l, 0, 0, VPL_PROBLEM_READ, "offset", off, 0);
+		return err < 0 ? err : -EIO;
+	}
+	return 0;
+}
+
+typedef int vpl_visit_fn(const struct vpl_cfg_source *src,
+			 struct vpl_layout *l, u8 pos, u32 hdr);
+
+/*
+ * Walk the standard capability list and hand each vendor-specific
+ * capability, with its first dword, to @visit.  Pointers have their two
+ * reserved low bits masked as the PCI spec tells software to.  Each dword
+ * of configuration space can be visited once, so a looping list ends after
+ * at most 48 capabilities.  A broken list is noted and ends the walk; what
+ * was found before it stands.
+ */
+static int vpl_walk_vendor_caps(const struct vpl_cfg_source *src,
+				struct vpl_layout *l, vpl_visit_fn *visit)
+{
+	u64 seen = 0;
+	u32 hdr;
+	u8 pos;
+	int err;
+
+	err = vpl_read(src, l, VPL_PCI_STATUS, &hdr);
+	if (err)
+		return err;
+	if (!((hdr >> 16) & VPL_STATUS_CAP_LIST))
+		return 0;
+
+	err = vpl_read(src, l, VPL_CAPABILITY_LIST, &hdr);
+	if (err)
+		return err;
+	pos = hdr & 0xfc;
+
+	while (pos) {
+		u64 bit = 1ULL << (pos / 4);
+
+		if (pos < VPL_CAP_LIST_START) {
+			vpl_note(l, pos, 0, VPL_PROBLEM_CAP_PTR, "cap_next",
+				 pos, VPL_CAP_LIST_START);
+			break;
+		}
+		if (seen & bit) {
+			vpl_note(l, pos, 0, VPL_PROBLEM_CAP_LOOP, "cap_next",
+				 pos, 0);
+			break;
+		}
+		seen |= bit;
+
+		err = vpl_read(src, l, pos, &hdr);
+		if (err)
+			return err;
+		if ((hdr & 0xff) == VPL_CAP_ID_VNDR) {
+			err = visit(src, l, pos, hdr);
+			if (err)
+				return err;
+		}
+		pos = (hdr >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Region checks shared by every structure type
+ */
+
+static bool vpl_bar_ok(const struct vpl_cfg_source *src, struct vpl_layout *l,
+		       u8 pos, u8 cfg_type, u8 bar)
+{
+	if (bar >= VPL_NUM_BARS) {
+		vpl_note(l, pos, cfg_type, VPL_PROBLEM_BAR_INDEX, "bar", bar,
+			 VPL_NUM_BARS - 1);
+		return false;
+	}
+	if (src->bars[bar].type == VPL_BAR_NONE || !src->bars[bar].len) {
+		vpl_note(l, pos, cfg_type, VPL_PROBLEM_BAR_ABSENT, "bar", bar,
+			 0);
+		return false;
+	}
+	return true;
+}
+
+static bool vpl_range_ok(const struct vpl_cfg_source *src,
+			 struct vpl_layout *l, u8 pos, u8 cfg_type, u8 bar,
+			 u64 offset, u64 length, u64 min_len, u32 align)
+{
+	u64 bar_len = src->bars[bar].len;
+
+	if (offset & (align - 1)) {
+		vpl_note(l, pos, cfg_type, VPL_PROBLEM_ALIGN, "offset", offset,
+			 align);
+		return false;
+	}
+	if (length < min_len) {
+		vpl_note(l, pos, cfg_type, VPL_PROBLEM_TOO_SHORT, "length",
+			 length, min_len);
+		return false;
+	}
+	/* Written so that neither side can wrap, whatever the device says. */
+	if (offset > bar_len || length > bar_len - offset) {
+		vpl_note(l, pos, cfg_type, VPL_PROBLEM_RANGE, "offset+length",
+			 offset > bar_len ? offset : offset + length, bar_len);
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * virtio 1.x dialect (virtio 1.2 §4.1.4)
+ */
+
+static int vpl_v1_shm(const struct vpl_cfg_source *src, struct vpl_layout *l,
+		      u8 pos, u8 cap_len, u32 bar_dw)
+{
+	u8 bar = bar_dw & 0xff, id = (bar_dw >> 8) & 0xff;
+	u32 off_lo, off_hi, len_lo, len_hi;
+	struct vpl_shm *shm;
+	u64 offset, length;
+	int err;
+
+	if (cap_len < VPL_V1_CAP64_SIZE) {
+		vpl_note(l, pos, VPL_V1_SHM_CFG, VPL_PROBLEM_CAP_LEN,
+			 "cap_len", cap_len, VPL_V1_CAP64_SIZE);
+		return 0;
+	}
+	if (!vpl_bar_ok(src, l, pos, VPL_V1_SHM_CFG, bar))
+		return 0;
+	if (src->bars[bar].type != VPL_BAR_MEM) {
+		vpl_note(l, pos, VPL_V1_SHM_CFG, VPL_PROBLEM_BAR_TYPE, "bar",
+			 bar, 0);
+		return 0;
+	}
+	err = vpl_read(src, l, pos + VPL_V1_CAP_OFFSET, &off_lo);
+	if (!err)
+		err = vpl_read(src, l, pos + VPL_V1_CAP_LENGTH, &len_lo);
+	if (!err)
+		err = vpl_read(src, l, pos + VPL_V1_CAP_OFFSET_HI, &off_hi);
+	if (!err)
+		err = vpl_read(src, l, pos + VPL_V1_CAP_LENGTH_HI, &len_hi);
+	if (err)
+		return err;
+
+	offset = (u64)off_hi << 32 | off_lo;
+	length = (u64)len_hi << 32 | len_lo;
+	if (!vpl_range_ok(src, l, pos, VPL_V1_SHM_CFG, bar, offset, length,
+			  1, 1))
+		return 0;
+	if (l->n_shm >= VPL_MAX_SHM) {
+		vpl_note(l, pos, VPL_V1_SHM_CFG, VPL_PROBLEM_TOO_MANY, "id",
+			 id, VPL_MAX_SHM);
+		return 0;
+	}
+	shm = &l->shm[l->n_shm++];
+	shm->cap = pos;
+	shm->id = id;
+	shm->bar = bar;
+	shm->offset = offset;
+	shm->length = length;
+	return 0;
+}
+
+static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
+			u8 pos, u32 hdr)
+{
+	u8 cap_len = (hdr >> 16) & 0xff;
+	u8 cfg_type = hdr >> 24;
+	const struct vpl_v1_type *t;
+	struct vpl_region *r;
+	u32 dw, offset, length, mult = 0;
+	u8 bar;
+	int err;
+
+	/* virtio 1.2 §4.1.4: ignore reserved cfg_type values. */
+	if (cfg_type != VPL_V1_SHM_CFG && cfg_type != VPL_V1_PCI_CFG &&
+	    (cfg_type >= ARRAY_SIZE(vpl_v1_types) ||
+	     !vpl_v1_types[cfg_type].min_len))
+		return 0;
+
+	if (cap_len < VPL_V1_CAP_SIZE ||
+	    pos + cap_len > VPL_CFG_SPACE_SIZE) {
+		vpl_note(l, pos, cfg_type, VPL_PROBLEM_CAP_LEN, "cap_len",
+			 cap_len, cap_len < VPL_V1_CAP_SIZE ? VPL_V1_CAP_SIZE :
+			 VPL_CFG_SPACE_SIZE - pos);
+		return 0;
+	}
+
+	if (cfg_type == VPL_V1_PCI_CFG) {
+		l->has_pci_cfg = true;
+		return 0;
+	}
+
+	err = vpl_read(src, l, pos + VPL_V1_CAP_BAR, &dw);
+	if (err)
+		return err;
+	bar = dw & 0xff;
+
+	if (cfg_type == VPL_V1_SHM_CFG)
+		return vpl_v1_shm(src, l, pos, cap_len, dw);
+
+	t = &vpl_v1_types[cfg_type];
+	r = &l->region[t->region];
+	if (r->present)
+		return 0;	/* an earlier capability of this type won */
+
+	if (!vpl_bar_ok(src, l, pos, cfg_type, bar))
+		return 0;
+	err = vpl_read(src, l, pos + VPL_V1_CAP_OFFSET, &offset);
+	if (!err)
+		err = vpl_read(src, l, pos + VPL_V1_CAP_LENGTH, &length);
+	if (err)
+		return err;
+	if (!vpl_range_ok(src, l, pos, cfg_type, bar, offset, length,
+			  t->min_len, t->align))
+		return 0;
+
+	if (cfg_type == VPL_V1_NOTIFY_CFG) {
+		if (cap_len < VPL_V1_NOTIFY_CAP_SIZE) {
+			vpl_note(l, pos, cfg_type, VPL_PROBLEM_CAP_LEN,
+				 "cap_len", cap_len, VPL_V1_NOTIFY_CAP_SIZE);
+			return 0;
+		}
+		err = vpl_read(src, l, pos + VPL_V1_CAP_NOTIFY_MULT, &mult);
+		if (err)
+			return err;
+		/* §4.1.4.4: 0, or an even power of two. */
+		if (mult == 1 || (mult & (mult - 1))) {
+			vpl_note(l, pos, cfg_type, VPL_PROBLEM_MULTIPLIER,
+				 "notify_off_multiplier", mult, 0);
+			return 0;
+		}
+		l->notify_mult = mult;
+	}
+
+	r->present = true;
+	r->cap = pos;
+	r->bar = bar;
+	r->offset = offset;
+	r->length = length;
+	return 0;
+}
+
+/* Two structures sharing bytes would alias each other's registers. */
+static int vpl_check_overlaps(struct vpl_layout *l)
+{
+	static const u8 cfg_type_of[VPL_NR_REGIONS] = {
+		[VPL_REGION_COMMON] = VPL_V1_COMMON_CFG,
+		[VPL_REGION_NOTIFY] = VPL_V1_NOTIFY_CFG,
+		[VPL_REGION_ISR]    = VPL_V1_ISR_CFG,
+		[VPL_REGION_DEVICE] = VPL_V1_DEVICE_CFG,
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < VPL_NR_REGIONS; i++) {
+		const struct vpl_region *a = &l->region[i];
+
+		for (j = i + 1; j < VPL_NR_REGIONS; j++) {
+			const struct vpl_region *b = &l->region[j];
+			u64 a_end = (u64)a->offset + a->length;
+			u64 b_end = (u64)b->offset + b->length;
+
+			if (!a->present || !b->present || a->bar != b->bar)
+				continue;
+			if (a->offset < b_end && b->offset < a_end) {
+				vpl_note(l, b->cap, cfg_type_of[j],
+					 VPL_PROBLEM_OVERLAP, "offset",
+					 b->offset, a_end);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/**
+ * vpl_parse_virtio1() - resolve a virtio 1.x layout
+ * @src: configuration space and BARs of the function
+ * @layout: filled with the result; cleared first
+ *
+ * Selects the first usable common, notify, ISR and device capability and
+ * every usable shared memory capability.  Common and notify are required;
+ * ISR and device are optional (without ISR the function can only use
+ * MSI-X).  Every capability skipped, and on failure the reason, is recorded
+ * in @layout->notes.
+ *
+ * Return: 0 on success; -ENODEV if a required structure is missing;
+ * -EINVAL if the located structures overlap; the read callback's error
+ * (or -EIO) if configuration space could not be read.
+ */
+int vpl_parse_virtio1(const struct vpl_cfg_source *src,
+		      struct vpl_layout *layout)
+{
+	int err;
+
+	memset(layout, 0, sizeof(*layout));
+	err = vpl_walk_vendor_caps(src, layout, vpl_v1_visit);
+	if (err)
+		return err;
+
+	if (!layout->region[VPL_REGION_COMMON].present) {
+		vpl_note(layout, 0, VPL_V1_COMMON_CFG, VPL_PROBLEM_MISSING,
+			 "cfg_type", VPL_V1_COMMON_CFG, 0);
+		return -ENODEV;
+	}
+	if (!layout->region[VPL_REGION_NOTIFY].present) {
+		vpl_note(layout, 0, VPL_V1_NOTIFY_CFG, VPL_PROBLEM_MISSING,
+			 "cfg_type", VPL_V1_NOTIFY_CFG, 0);
+		return -ENODEV;
+	}
+	err = vpl_check_overlaps(layout);
+	if (err)
+		return err;
+
+	layout->dialect = VPL_DIALECT_VIRTIO1;
+	return 0;
+}

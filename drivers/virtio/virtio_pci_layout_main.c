@@ -1,0 +1,1333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-pci-layout: a virtio PCI transport driven by the layout capabilities
+ *
+ * Binds virtio PCI functions (vendor 0x1af4, devices 0x1000-0x107f), resolves
+ * where the virtio structures live from the function's vendor capabilities
+ * (virtio_pci_layout_caps.c), maps only the byte ranges they name, and
+ * registers a virtio device whose config ops run the kernel's own virtio
+ * drivers (virtio-net, virtio-blk, ...) unchanged.
+ *
+ * The device is not trusted: every value it presents is validated before it
+ * is used, no device behaviour reaches a BUG_ON, and every wait on it is
+ * bounded (module parameter reset_timeout_ms).
+ *
+ * Interrupts: one MSI-X vector per virtqueue plus one for configuration
+ * changes when the function has enough vectors; otherwise one configuration
+ * vector and one vector shared by all virtqueues; otherwise INTx, which
+ * reads the ISR status byte.  The mode is chosen from the vector count
+ * before anything is requested.
+ */
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/iopoll.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_pci.h>
+#include <linux/virtio_ring.h>
+
+#include "virtio_pci_layout/caps.h"
+#include "virtio_pci_layout/compat.h"
+
+static unsigned int reset_timeout_ms = 3000;
+module_param(reset_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(reset_timeout_ms,
+		 "How long to wait for a device or queue reset to complete (ms, default 3000)");
+
+#define VPL_DRIVER_NAME		"virtio-pci-layout"
+
+/* PCI device IDs of virtio functions (virtio 1.2 §4.1.2.1). */
+#define VPL_PCI_ID_TRANSITIONAL_FIRST	0x1000
+#define VPL_PCI_ID_TRANSITIONAL_LAST	0x103f
+#define VPL_PCI_ID_MODERN_BASE		0x1040
+#define VPL_PCI_ID_MODERN_LAST		0x107f
+
+/* Virtqueue sizes above this are not allowed by virtio 1.2 §2.7/§2.8. */
+#define VPL_MAX_QUEUE_SIZE		32768
+
+/* ISR status bits (virtio 1.2 §4.1.4.5). */
+#define VPL_ISR_QUEUE			0x1
+#define VPL_ISR_CONFIG			0x2
+
+/* How much of each structure is mapped. */
+#define VPL_DEVICE_MAP_MAX		4096
+#define VPL_NOTIFY_MAP_MAX		(16 << 20)
+
+/* The MSI-X vector that signals configuration changes. */
+#define VPL_CONFIG_VECTOR		0
+
+/*
+ * The common configuration as far as this transport uses it: the virtio 1.0
+ * structure followed by the 1.2 queue_notify_data and queue_reset fields.
+ */
+struct vpl_common_cfg {
+	struct virtio_pci_common_cfg cfg;
+	__le16 queue_notify_data;
+	__le16 queue_reset;
+};
+
+enum vpl_irq_mode {
+	VPL_IRQ_NONE,
+	VPL_IRQ_MSIX_PER_VQ,
+	VPL_IRQ_MSIX_SHARED,
+	VPL_IRQ_INTX,
+};
+
+static const char * const vpl_irq_mode_name[] = {
+	[VPL_IRQ_NONE]		= "none",
+	[VPL_IRQ_MSIX_PER_VQ]	= "msix-per-vq",
+	[VPL_IRQ_MSIX_SHARED]	= "msix-shared",
+	[VPL_IRQ_INTX]		= "intx",
+};
+
+/**
+ * struct vpl_vq - transport state of one virtqueue
+ * @vq: the virtqueue
+ * @notify: its doorbell, inside the mapped notification region
+ * @vector: its MSI-X vector, or VIRTIO_MSI_NO_VECTOR
+ * @irq: Linux IRQ of a vector of its own, else 0
+ * @node: entry in vpl_device.shared_vqs while a shared handler serves it
+ * @affinity: storage behind the IRQ affinity hint of a vector of its own
+ */
+struct vpl_vq {
+	struct virtqueue *vq;
+	void __iomem *notify;
+	u16 vector;
+	int irq;
+	struct list_head node;
+	cpumask_var_t affinity;
+};
+
+/**
+ * struct vpl_device - one virtio PCI function driven by this transport
+ * @vdev: the virtio device registered with the core
+ * @pdev: the PCI function
+ * @layout: where the structures are, as the parser resolved them
+ * @common: mapped common configuration
+ * @common_len: bytes of it mapped
+ * @isr: mapped ISR status byte, or NULL
+ * @device: mapped device-specific configuration, or NULL
+ * @device_len: bytes of it mapped
+ * @notify: mapped notification region
+ * @notify_len: bytes of it mapped
+ * @bars: mask of the BARs requested
+ * @irq_mode: how virtqueue and configuration interrupts are delivered
+ * @nvectors: MSI-X vectors (or the one INTx line) allocated
+ * @config_irq: Linux IRQ for configuration changes (all modes), or 0
+ * @shared_irq: Linux IRQ shared by all virtqueues (msix-shared), or 0
+ * @irq_names: names of the IRQs requested, one per vector
+ * @vqs: transport state per queue index
+ * @nvqs: entries in @vqs
+ * @lock: protects @shared_vqs
+ * @shared_vqs: virtqueues served by a shared handler (msix-shared, intx)
+ */
+struct vpl_device {
+	struct virtio_device vdev;
+	struct pci_dev *pdev;
+	struct vpl_layout layout;
+
+	struct vpl_common_cfg __iomem *common;
+	size_t common_len;
+	u8 __iomem *isr;
+	void __iomem *device;
+	size_t device_len;
+	void __iomem *notify;
+	size_t notify_len;
+	int bars;
+
+	enum vpl_irq_mode irq_mode;
+	unsigned int nvectors;
+	int config_irq;
+	int shared_irq;
+	char **irq_names;
+
+	struct vpl_vq **vqs;
+	unsigned int nvqs;
+	spinlock_t lock;
+	struct list_head shared_vqs;
+};
+
+static struct vpl_device *to_vpl(struct virtio_device *vdev)
+{
+	return container_of(vdev, struct vpl_device, vdev);
+}
+
+static struct vpl_vq *to_vpl_vq(struct virtqueue *vq)
+{
+	return vq->priv;
+}
+
+/* Pin the register layout this file relies on to the spec's offsets. */
+static inline void vpl_check_offsets(void)
+{
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, device_feature_select) !=
+		     VIRTIO_PCI_COMMON_DFSELECT);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, device_feature) !=
+		     VIRTIO_PCI_COMMON_DF);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, guest_feature_select) !=
+		     VIRTIO_PCI_COMMON_GFSELECT);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, guest_feature) !=
+		     VIRTIO_PCI_COMMON_GF);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, msix_config) !=
+		     VIRTIO_PCI_COMMON_MSIX);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, num_queues) !=
+		     VIRTIO_PCI_COMMON_NUMQ);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, device_status) !=
+		     VIRTIO_PCI_COMMON_STATUS);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, config_generation) !=
+		     VIRTIO_PCI_COMMON_CFGGENERATION);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_select) !=
+		     VIRTIO_PCI_COMMON_Q_SELECT);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_size) !=
+		     VIRTIO_PCI_COMMON_Q_SIZE);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_msix_vector) !=
+		     VIRTIO_PCI_COMMON_Q_MSIX);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_enable) !=
+		     VIRTIO_PCI_COMMON_Q_ENABLE);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_notify_off) !=
+		     VIRTIO_PCI_COMMON_Q_NOFF);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_desc_lo) !=
+		     VIRTIO_PCI_COMMON_Q_DESCLO);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_desc_hi) !=
+		     VIRTIO_PCI_COMMON_Q_DESCHI);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_avail_lo) !=
+		     VIRTIO_PCI_COMMON_Q_AVAILLO);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_avail_hi) !=
+		     VIRTIO_PCI_COMMON_Q_AVAILHI);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_used_lo) !=
+		     VIRTIO_PCI_COMMON_Q_USEDLO);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_common_cfg, queue_used_hi) !=
+		     VIRTIO_PCI_COMMON_Q_USEDHI);
+	BUILD_BUG_ON(offsetof(struct vpl_common_cfg, queue_notify_data) !=
+		     VIRTIO_PCI_COMMON_Q_NDATA);
+	BUILD_BUG_ON(offsetof(struct vpl_common_cfg, queue_reset) !=
+		     VIRTIO_PCI_COMMON_Q_RESET);
+	BUILD_BUG_ON(sizeof(struct virtio_pci_common_cfg) != VPL_COMMON_MIN_LEN);
+	BUILD_BUG_ON(VIRTIO_PCI_CAP_COMMON_CFG != VPL_V1_COMMON_CFG);
+	BUILD_BUG_ON(VIRTIO_PCI_CAP_NOTIFY_CFG != VPL_V1_NOTIFY_CFG);
+	BUILD_BUG_ON(VIRTIO_PCI_CAP_ISR_CFG != VPL_V1_ISR_CFG);
+	BUILD_BUG_ON(VIRTIO_PCI_CAP_DEVICE_CFG != VPL_V1_DEVICE_CFG);
+	BUILD_BUG_ON(VIRTIO_PCI_CAP_PCI_CFG != VPL_V1_PCI_CFG);
+	BUILD_BUG_ON(VIRTIO_PCI_CAP_SHARED_MEMORY_CFG != VPL_V1_SHM_CFG);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap, cap_len) != VPL_V1_CAP_LEN);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap, cfg_type) !=
+		     VPL_V1_CAP_CFG_TYPE);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap, bar) != VPL_V1_CAP_BAR);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap, id) != VPL_V1_CAP_ID);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap, offset) != VPL_V1_CAP_OFFSET);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap, length) != VPL_V1_CAP_LENGTH);
+	BUILD_BUG_ON(sizeof(struct virtio_pci_cap) != VPL_V1_CAP_SIZE);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_notify_cap, notify_off_multiplier) !=
+		     VPL_V1_CAP_NOTIFY_MULT);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap64, offset_hi) !=
+		     VPL_V1_CAP_OFFSET_HI);
+	BUILD_BUG_ON(offsetof(struct virtio_pci_cap64, length_hi) !=
+		     VPL_V1_CAP_LENGTH_HI);
+}
+
+/* ------------------------------------------------------------------------
+ * Register access
+ */
+
+static void vpl_write64(u64 val, __le32 __iomem *lo, __le32 __iomem *hi)
+{
+	iowrite32(lower_32_bits(val), lo);
+	iowrite32(upper_32_bits(val), hi);
+}
+
+/* Bounded poll of a 16-bit queue register until it reads @want. */
+static int vpl_wait_queue_reg(__le16 __iomem *reg, u16 want)
+{
+	u16 val;
+
+	return read_poll_timeout(ioread16, val, val == want, 1000,
+				 reset_timeout_ms * USEC_PER_MSEC, false, reg);
+}
+
+/* ------------------------------------------------------------------------
+ * Device configuration space
+ */
+
+static bool vpl_config_ok(struct vpl_device *vp, unsigned int offset,
+			  unsigned int len, const char *op)
+{
+	if (offset <= vp->device_len && len <= vp->device_len - offset)
+		return true;
+	dev_err_ratelimited(&vp->pdev->dev,
+			    "config %s of %u bytes at offset %u: beyond the %zu-byte device configuration\n",
+			    op, len, offset, vp->device_len);
+	return false;
+}
+
+static void vpl_get(struct virtio_device *vdev, unsigned int offset,
+		    void *buf, unsigned int len)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	void __iomem *addr = vp->device + offset;
+	__le16 w;
+	__le32 l;
+	u8 *b = buf;
+	unsigned int i;
+
+	if (!vpl_config_ok(vp, offset, len, "read")) {
+		memset(buf, 0, len);
+		return;
+	}
+
+	/* Fields are read at their natural width (virtio 1.2 §4.1.3.1). */
+	if (len == 1) {
+		b[0] = ioread8(addr);
+	} else if (len == 2 && IS_ALIGNED(offset, 2)) {
+		w = cpu_to_le16(ioread16(addr));
+		memcpy(buf, &w, sizeof(w));
+	} else if ((len == 4 || len == 8) && IS_ALIGNED(offset, 4)) {
+		for (i = 0; i < len; i += 4) {
+			l = cpu_to_le32(ioread32(addr + i));
+			memcpy(b + i, &l, sizeof(l));
+		}
+	} else {
+		for (i = 0; i < len; i++)
+			b[i] = ioread8(addr + i);
+	}
+}
+
+static void vpl_set(struct virtio_device *vdev, unsigned int offset,
+		    const void *buf, unsigned int len)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	void __iomem *addr = vp->device + offset;
+	const u8 *b = buf;
+	unsigned int i;
+	__le16 w;
+	__le32 l;
+
+	if (!vpl_config_ok(vp, offset, len, "write"))
+		return;
+
+	if (len == 1) {
+		iowrite8(b[0], addr);
+	} else if (len == 2 && IS_ALIGNED(offset, 2)) {
+		memcpy(&w, buf, sizeof(w));
+		iowrite16(le16_to_cpu(w), addr);
+	} else if ((len == 4 || len == 8) && IS_ALIGNED(offset, 4)) {
+		for (i = 0; i < len; i += 4) {
+			memcpy(&l, b + i, sizeof(l));
+			iowrite32(le32_to_cpu(l), addr + i);
+		}
+	} else {
+		for (i = 0; i < len; i++)
+			iowrite8(b[i], addr + i);
+	}
+}
+
+static u32 vpl_generation(struct virtio_device *vdev)
+{
+	return ioread8(&to_vpl(vdev)->common->cfg.config_generation);
+}
+
+/* ------------------------------------------------------------------------
+ * Status, reset and features
+ */
+
+static u8 vpl_get_status(struct virtio_device *vdev)
+{
+	return ioread8(&to_vpl(vdev)->common->cfg.device_status);
+}
+
+static void vpl_set_status(struct virtio_device *vdev, u8 status)
+{
+	iowrite8(status, &to_vpl(vdev)->common->cfg.device_status);
+}
+
+static void vpl_synchronize_cbs(struct virtio_device *vdev)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	unsigned int i;
+
+	if (vp->config_irq)
+		synchronize_irq(vp->config_irq);
+	if (vp->shared_irq)
+		synchronize_irq(vp->shared_irq);
+	for (i = 0; i < vp->nvqs; i++)
+		if (vp->vqs[i] && vp->vqs[i]->irq)
+			synchronize_irq(vp->vqs[i]->irq);
+}
+
+/* A function that has left the bus reads all ones; nothing will change. */
+static bool vpl_gone(struct vpl_device *vp, u32 val)
+{
+	return val == 0xff && !pci_device_is_present(vp->pdev);
+}
+
+static void vpl_reset(struct virtio_device *vdev)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	u8 __iomem *reg = &vp->common->cfg.device_status;
+	u8 status;
+	int err;
+
+	iowrite8(0, reg);
+	/* virtio 1.2 §4.1.4.3.2: reset is complete when status reads 0. */
+	err = read_poll_timeout(ioread8, status, !status || vpl_gone(vp, status),
+				1000, reset_timeout_ms * USEC_PER_MSEC, false,
+				reg);
+	if (err || status)
+		dev_err(&vp->pdev->dev,
+			"reset: device_status still %#x after %u ms\n",
+			status, reset_timeout_ms);
+	/* No callback may run past a reset. */
+	vpl_synchronize_cbs(vdev);
+}
+
+static u64 vpl_get_features(struct virtio_device *vdev)
+{
+	struct virtio_pci_common_cfg __iomem *cfg = &to_vpl(vdev)->common->cfg;
+	u64 features;
+
+	iowrite32(0, &cfg->device_feature_select);
+	features = ioread32(&cfg->device_feature);
+	iowrite32(1, &cfg->device_feature_select);
+	features |= (u64)ioread32(&cfg->device_feature) << 32;
+	return features;
+}
+
+static int vpl_finalize_features(struct virtio_device *vdev)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
+	u64 offered = vdev->features;
+
+	/* Keep only the ring features virtio_ring implements... */
+	vring_transport_features(vdev);
+
+	/* ...plus the transport's own, where the device has the registers. */
+	vdev->features &= ~(BIT_ULL(VIRTIO_F_RING_RESET) |
+			    BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
+	if ((offered & BIT_ULL(VIRTIO_F_RING_RESET)) &&
+	    vp->common_len >= offsetofend(struct vpl_common_cfg, queue_reset))
+		vdev->features |= BIT_ULL(VIRTIO_F_RING_RESET);
+
+	if (!(vdev->features & BIT_ULL(VIRTIO_F_VERSION_1))) {
+		dev_err(&vp->pdev->dev,
+			"features %#llx lack VIRTIO_F_VERSION_1, which a virtio 1.x layout requires\n",
+			offered);
+		return -EINVAL;
+	}
+
+	iowrite32(0, &cfg->guest_feature_select);
+	iowrite32(lower_32_bits(vdev->features), &cfg->guest_feature);
+	iowrite32(1, &cfg->guest_feature_select);
+	iowrite32(upper_32_bits(vdev->features), &cfg->guest_feature);
+	return 0;
+}
+
+static const char *vpl_bus_name(struct virtio_device *vdev)
+{
+	return pci_name(to_vpl(vdev)->pdev);
+}
+
+static bool vpl_get_shm_region(struct virtio_device *vdev,
+			       struct virtio_shm_region *region, u8 id)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	unsigned int i;
+
+	for (i = 0; i < vp->layout.n_shm; i++) {
+		const struct vpl_shm *shm = &vp->layout.shm[i];
+
+		if (shm->id != id)
+			continue;
+		region->addr = pci_resource_start(vp->pdev, shm->bar) +
+			       shm->offset;
+		region->len = shm->length;
+		return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------------
+ * Interrupts
+ */
+
+static irqreturn_t vpl_config_interrupt(int irq, void *opaque)
+{
+	struct vpl_device *vp = opaque;
+
+	virtio_config_changed(&vp->vdev);
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t vpl_vqs_interrupt(int irq, void *opaque)
+{
+	struct vpl_device *vp = opaque;
+	irqreturn_t ret = IRQ_NONE;
+	struct vpl_vq *info;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vp->lock, flags);
+	list_for_each_entry(info, &vp->shared_vqs, node)
+		if (vring_interrupt(irq, info->vq) == IRQ_HANDLED)
+			ret = IRQ_HANDLED;
+	spin_unlock_irqrestore(&vp->lock, flags);
+	return ret;
+}
+
+static irqreturn_t vpl_intx_interrupt(int irq, void *opaque)
+{
+	struct vpl_device *vp = opaque;
+	u8 isr = ioread8(vp->isr);	/* reading clears it */
+
+	/* 0: not ours (the line is shared).  Reserved bits: device gone. */
+	if (!isr || (isr & ~(VPL_ISR_QUEUE | VPL_ISR_CONFIG)))
+		return IRQ_NONE;
+	if (isr & VPL_ISR_CONFIG)
+		virtio_config_changed(&vp->vdev);
+	if (isr & VPL_ISR_QUEUE)
+		vpl_vqs_interrupt(irq, vp);
+	return IRQ_HANDLED;
+}
+
+/*
+ * Choose the interrupt mode from what the function offers, before
+ * allocating anything: a vector per virtqueue with a callback plus one for
+ * configuration if the MSI-X table is big enough, else two shared vectors,
+ * else INTx.  Allocation can still fail (the system may be out of vectors);
+ * then the next mode down is tried.
+ */
+static int vpl_alloc_vectors(struct vpl_device *vp, unsigned int ncallbacks,
+			     struct irq_affinity *desc)
+{
+	struct pci_dev *pdev = vp->pdev;
+	int table = pci_msix_vec_count(pdev);
+	unsigned int want = ncallbacks + 1;
+	int n;
+
+	if (table > 0 && want <= (unsigned int)table) {
+		struct irq_affinity spread = desc ? *desc : (struct irq_affinity){};
+		unsigned int flags = PCI_IRQ_MSIX;
+
+		/* Keep the configuration vector out of the spread. */
+		spread.pre_vectors++;
+		if (desc)
+			flags |= PCI_IRQ_AFFINITY;
+		n = pci_alloc_irq_vectors_affinity(pdev, want, want, flags,
+						   desc ? &spread : NULL);
+		if (n > 0) {
+			vp->irq_mode = VPL_IRQ_MSIX_PER_VQ;
+			return n;
+		}
+	}
+	if (table >= 2) {
+		n = pci_alloc_irq_vectors(pdev, 2, 2, PCI_IRQ_MSIX);
+		if (n > 0) {
+			vp->irq_mode = VPL_IRQ_MSIX_SHARED;
+			return n;
+		}
+	}
+	if (!vp->isr) {
+		dev_err(&pdev->dev,
+			"MSI-X table of %d vectors too small and no ISR capability for INTx\n",
+			table);
+		return -ENOSPC;
+	}
+	n = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_INTX);
+	if (n > 0)
+		vp->irq_mode = VPL_IRQ_INTX;
+	return n;
+}
+
+static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
+			   irq_handler_t handler, unsigned long flags,
+			   void *dev_id, const char *fmt, const char *name)
+{
+	int irq = pci_irq_vector(vp->pdev, vector);
+	int err;
+
+	if (irq < 0)
+		return irq;
+	vp->irq_names[vector] = kasprintf(GFP_KERNEL, fmt,
+					  dev_name(&vp->vdev.dev), name);
+	if (!vp->irq_names[vector])
+		return -ENOMEM;
+	err = request_irq(irq, handler, flags, vp->irq_names[vector], dev_id);
+	if (err) {
+		kfree(vp->irq_names[vector]);
+		vp->irq_names[vector] = NULL;
+		return err;
+	}
+	return irq;
+}
+
+static void vpl_free_irq(struct vpl_device *vp, unsigned int vector,
+			 int irq, void *dev_id)
+{
+	free_irq(irq, dev_id);
+	kfree(vp->irq_names[vector]);
+	vp->irq_names[vector] = NULL;
+}
+
+/* Write an MSI-X vector register and check the device took it. */
+static int vpl_set_vector(struct vpl_device *vp, __le16 __iomem *reg,
+			  u16 vector, const char *field, int queue)
+{
+	u16 got;
+
+	iowrite16(vector, reg);
+	got = ioread16(reg);
+	if (got == vector)
+		return 0;
+	if (queue < 0)
+		dev_err(&vp->pdev->dev, "%s read back %#x, %#x written\n",
+			field, got, vector);
+	else
+		dev_err(&vp->pdev->dev, "queue %d: %s read back %#x, %#x written\n",
+			queue, field, got, vector);
+	return -EBUSY;
+}
+
+static int vpl_setup_irqs(struct vpl_device *vp, unsigned int ncallbacks,
+			  struct irq_affinity *desc)
+{
+	int n, irq, err;
+
+	n = vpl_alloc_vectors(vp, ncallbacks, desc);
+	if (n < 0)
+		return n;
+	vp->nvectors = n;
+	vp->irq_names = kcalloc(n, sizeof(*vp->irq_names), GFP_KERNEL);
+	if (!vp->irq_names)
+		return -ENOMEM;
+
+	if (vp->irq_mode == VPL_IRQ_INTX) {
+		irq = vpl_request_irq(vp, 0, vpl_intx_interrupt, IRQF_SHARED,
+				      vp, "%s%s", "");
+		if (irq < 0)
+			return irq;
+		vp->config_irq = irq;
+		return 0;
+	}
+
+	irq = vpl_request_irq(vp, VPL_CONFIG_VECTOR, vpl_config_interrupt, 0,
+			      vp, "%s-%s", "config");
+	if (irq < 0)
+		return irq;
+	vp->config_irq = irq;
+	err = vpl_set_vector(vp, &vp->common->cfg.msix_config,
+			     VPL_CONFIG_VECTOR, "msix_config", -1);
+	if (err)
+		return err;
+
+	if (vp->irq_mode == VPL_IRQ_MSIX_SHARED) {
+		irq = vpl_request_irq(vp, 1, vpl_vqs_interrupt, 0, vp,
+				      "%s-%s", "virtqueues");
+		if (irq < 0)
+			return irq;
+		vp->shared_irq = irq;
+	}
+	return 0;
+}
+
+static void vpl_teardown_irqs(struct vpl_device *vp)
+{
+	if (vp->shared_irq) {
+		vpl_free_irq(vp, 1, vp->shared_irq, vp);
+		vp->shared_irq = 0;
+	}
+	if (vp->config_irq) {
+		if (vp->irq_mode != VPL_IRQ_INTX)
+			iowrite16(VIRTIO_MSI_NO_VECTOR,
+				  &vp->common->cfg.msix_config);
+		vpl_free_irq(vp, 0, vp->config_irq, vp);
+		vp->config_irq = 0;
+	}
+	kfree(vp->irq_names);
+	vp->irq_names = NULL;
+	if (vp->nvectors)
+		pci_free_irq_vectors(vp->pdev);
+	vp->nvectors = 0;
+	vp->irq_mode = VPL_IRQ_NONE;
+}
+
+static int vpl_set_vq_affinity(struct virtqueue *vq, const struct cpumask *mask)
+{
+	struct vpl_vq *info = to_vpl_vq(vq);
+
+	/* Only a vector of its own can follow one queue's affinity. */
+	if (!info->irq)
+		return 0;
+	if (!mask)
+		return irq_update_affinity_hint(info->irq, NULL);
+	cpumask_copy(info->affinity, mask);
+	return irq_set_affinity_and_hint(info->irq, info->affinity);
+}
+
+static const struct cpumask *vpl_get_vq_affinity(struct virtio_device *vdev,
+						 int index)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	struct vpl_vq *info;
+
+	if (index < 0 || (unsigned int)index >= vp->nvqs || !vp->vqs[index])
+		return NULL;
+	info = vp->vqs[index];
+	if (!info->irq)
+		return NULL;
+	return pci_irq_get_affinity(vp->pdev, info->vector);
+}
+
+/* ------------------------------------------------------------------------
+ * Virtqueues
+ */
+
+static bool vpl_notify(struct virtqueue *vq)
+{
+	iowrite16(vq->index, to_vpl_vq(vq)->notify);
+	return true;
+}
+
+/* Hand the ring to the device: size, addresses and vector. */
+static int vpl_activate_vq(struct vpl_device *vp, struct vpl_vq *info)
+{
+	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
+	struct virtqueue *vq = info->vq;
+
+	iowrite16(vq->index, &cfg->queue_select);
+	iowrite16(virtqueue_get_vring_size(vq), &cfg->queue_size);
+	vpl_write64(virtqueue_get_desc_addr(vq), &cfg->queue_desc_lo,
+		    &cfg->queue_desc_hi);
+	vpl_write64(virtqueue_get_avail_addr(vq), &cfg->queue_avail_lo,
+		    &cfg->queue_avail_hi);
+	vpl_write64(virtqueue_get_used_addr(vq), &cfg->queue_used_lo,
+		    &cfg->queue_used_hi);
+	if (vp->irq_mode == VPL_IRQ_INTX)
+		return 0;
+	return vpl_set_vector(vp, &cfg->queue_msix_vector, info->vector,
+			      "queue_msix_vector", vq->index);
+}
+
+static void vpl_link_shared(struct vpl_device *vp, struct vpl_vq *info)
+{
+	unsigned long flags;
+
+	if (info->irq || !info->vq->callback)
+		return;
+	spin_lock_irqsave(&vp->lock, flags);
+	list_add_tail(&info->node, &vp->shared_vqs);
+	spin_unlock_irqrestore(&vp->lock, flags);
+}
+
+static void vpl_unlink_shared(struct vpl_device *vp, struct vpl_vq *info)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vp->lock, flags);
+	list_del_init(&info->node);
+	spin_unlock_irqrestore(&vp->lock, flags);
+}
+
+static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
+				   unsigned int num_queues,
+				   const struct vpl_vq_info *vi, u16 vector)
+{
+	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
+	struct device *dev = &vp->pdev->dev;
+	struct vpl_vq *info;
+	u16 num, notify_off;
+	u64 pos;
+	int err;
+
+	if (index >= num_queues) {
+		dev_err(dev, "queue %u: num_queues is %u\n", index, num_queues);
+		return ERR_PTR(-ENOENT);
+	}
+	iowrite16(index, &cfg->queue_select);
+	num = ioread16(&cfg->queue_size);
+	if (!num || num > VPL_MAX_QUEUE_SIZE ||
+	    (!virtio_has_feature(&vp->vdev, VIRTIO_F_RING_PACKED) &&
+	     !is_power_of_2(num))) {
+		dev_err(dev, "queue %u: queue_size %u invalid\n", index, num);
+		return ERR_PTR(num ? -EINVAL : -ENOENT);
+	}
+	if (ioread16(&cfg->queue_enable)) {
+		dev_err(dev, "queue %u: queue_enable already set\n", index);
+		return ERR_PTR(-EBUSY);
+	}
+	notify_off = ioread16(&cfg->queue_notify_off);
+	pos = (u64)notify_off * vp->layout.notify_mult;
+	if (pos + sizeof(u16) > vp->notify_len) {
+		dev_err(dev,
+			"queue %u: queue_notify_off %u x notify_off_multiplier %u is beyond the %zu-byte notify region\n",
+			index, notify_off, vp->layout.notify_mult,
+			vp->notify_len);
+		return ERR_PTR(-EINVAL);
+	}
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	if (!zalloc_cpumask_var(&info->affinity, GFP_KERNEL)) {
+		err = -ENOMEM;
+		goto err_free_info;
+	}
+	INIT_LIST_HEAD(&info->node);
+	info->notify = vp->notify + pos;
+	info->vector = vi->callback && vp->irq_mode != VPL_IRQ_INTX ?
+		       vector : VIRTIO_MSI_NO_VECTOR;
+
+	info->vq = vring_create_virtqueue(index, num, SMP_CACHE_BYTES,
+					  &vp->vdev, true, true, vi->ctx,
+					  vpl_notify, vi->callback, vi->name);
+	if (!info->vq) {
+		dev_err(dev, "queue %u: cannot allocate a ring of %u entries\n",
+			index, num);
+		err = -ENOMEM;
+		goto err_free_mask;
+	}
+	info->vq->priv = info;
+	info->vq->num_max = num;
+
+	err = vpl_activate_vq(vp, info);
+	if (err)
+		goto err_del_ring;
+	return info;
+
+err_del_ring:
+	vring_del_virtqueue(info->vq);
+err_free_mask:
+	free_cpumask_var(info->affinity);
+err_free_info:
+	kfree(info);
+	return ERR_PTR(err);
+}
+
+static void vpl_del_vq(struct vpl_device *vp, struct vpl_vq *info)
+{
+	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
+
+	if (info->irq) {
+		irq_update_affinity_hint(info->irq, NULL);
+		vpl_free_irq(vp, info->vector, info->irq, info->vq);
+	}
+	vpl_unlink_shared(vp, info);
+	if (vp->irq_mode != VPL_IRQ_INTX) {
+		iowrite16(info->vq->index, &cfg->queue_select);
+		iowrite16(VIRTIO_MSI_NO_VECTOR, &cfg->queue_msix_vector);
+	}
+	vring_del_virtqueue(info->vq);
+	free_cpumask_var(info->affinity);
+	kfree(info);
+}
+
+static void vpl_del_vqs(struct virtio_device *vdev)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	unsigned int i;
+
+	for (i = 0; i < vp->nvqs; i++)
+		if (vp->vqs[i])
+			vpl_del_vq(vp, vp->vqs[i]);
+	kfree(vp->vqs);
+	vp->vqs = NULL;
+	vp->nvqs = 0;
+	vpl_teardown_irqs(vp);
+}
+
+static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			struct virtqueue *vqs[], struct vpl_vq_info info[],
+			struct irq_affinity *desc)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
+	unsigned int i, index = 0, ncallbacks = 0, num_queues;
+	u16 vector = VPL_CONFIG_VECTOR + 1;
+	struct vpl_vq *q;
+	int err;
+
+	for (i = 0; i < nvqs; i++)
+		if (info[i].name && info[i].callback)
+			ncallbacks++;
+
+	vp->vqs = kcalloc(nvqs, sizeof(*vp->vqs), GFP_KERNEL);
+	if (!vp->vqs)
+		return -ENOMEM;
+	vp->nvqs = nvqs;
+
+	err = vpl_setup_irqs(vp, ncallbacks, desc);
+	if (err)
+		goto err_del_vqs;
+	dev_dbg(&vp->pdev->dev, "%u virtqueues, irq mode %s, %u vectors\n",
+		nvqs, vpl_irq_mode_name[vp->irq_mode], vp->nvectors);
+
+	num_queues = ioread16(&cfg->num_queues);
+	for (i = 0; i < nvqs; i++) {
+		vqs[i] = NULL;
+		if (!info[i].name)
+			continue;	/* unused slot: takes no queue index */
+
+		q = vpl_setup_vq(vp, index, num_queues, &info[i], vector);
+		if (IS_ERR(q)) {
+			err = PTR_ERR(q);
+			goto err_del_vqs;
+		}
+		vp->vqs[index++] = q;
+		vqs[i] = q->vq;
+
+		if (vp->irq_mode == VPL_IRQ_MSIX_PER_VQ && info[i].callback) {
+			err = vpl_request_irq(vp, vector, vring_interrupt, 0,
+					      q->vq, "%s-%s", info[i].name);
+			if (err < 0)
+				goto err_del_vqs;
+			q->irq = err;
+			vector++;
+		}
+		vpl_link_shared(vp, q);
+	}
+
+	/* Enabling is the point of no return (§4.1.4.3.2): do it last. */
+	for (i = 0; i < index; i++) {
+		iowrite16(i, &cfg->queue_select);
+		iowrite16(1, &cfg->queue_enable);
+	}
+	return 0;
+
+err_del_vqs:
+	vpl_del_vqs(vdev);
+	return err;
+}
+
+/* ------------------------------------------------------------------------
+ * Per-queue reset (VIRTIO_F_RING_RESET, virtio 1.2 §2.6.1)
+ */
+
+static int vpl_disable_vq_and_reset(struct virtqueue *vq)
+{
+	struct vpl_device *vp = to_vpl(vq->vdev);
+	struct vpl_common_cfg __iomem *common = vp->common;
+	struct vpl_vq *info = to_vpl_vq(vq);
+	int err;
+
+	if (!virtio_has_feature(vq->vdev, VIRTIO_F_RING_RESET))
+		return -ENOENT;
+
+	iowrite16(vq->index, &common->cfg.queue_select);
+	iowrite16(1, &common->queue_reset);
+	err = vpl_wait_queue_reg(&common->queue_reset, 0);
+	if (!err)
+		err = vpl_wait_queue_reg(&common->cfg.queue_enable, 0);
+	if (err) {
+		dev_err(&vp->pdev->dev,
+			"queue %u: reset not complete after %u ms\n",
+			vq->index, reset_timeout_ms);
+		return err;
+	}
+
+	vpl_unlink_shared(vp, info);
+	if (info->irq)
+		synchronize_irq(info->irq);
+	else if (vp->shared_irq)
+		synchronize_irq(vp->shared_irq);
+	else if (vp->irq_mode == VPL_IRQ_INTX)
+		synchronize_irq(vp->config_irq);
+	vq->reset = true;
+	return 0;
+}
+
+static int vpl_enable_vq_after_reset(struct virtqueue *vq)
+{
+	struct vpl_device *vp = to_vpl(vq->vdev);
+	struct vpl_common_cfg __iomem *common = vp->common;
+	struct vpl_vq *info = to_vpl_vq(vq);
+	int err;
+
+	if (!vq->reset)
+		return -EBUSY;
+	iowrite16(vq->index, &common->cfg.queue_select);
+	if (ioread16(&common->queue_reset) ||
+	    ioread16(&common->cfg.queue_enable))
+		return -EBUSY;
+
+	err = vpl_activate_vq(vp, info);
+	if (err)
+		return err;
+	vpl_link_shared(vp, info);
+	vq->reset = false;
+	iowrite16(1, &common->cfg.queue_enable);
+	return 0;
+}
+
+static const struct virtio_config_ops vpl_config_ops = {
+	.get			= vpl_get,
+	.set			= vpl_set,
+	.generation		= vpl_generation,
+	.get_status		= vpl_get_status,
+	.set_status		= vpl_set_status,
+	.reset			= vpl_reset,
+	.find_vqs		= vpl_compat_find_vqs,
+	.del_vqs		= vpl_del_vqs,
+	.synchronize_cbs	= vpl_synchronize_cbs,
+	.get_features		= vpl_get_features,
+	.finalize_features	= vpl_finalize_features,
+	.bus_name		= vpl_bus_name,
+	.set_vq_affinity	= vpl_set_vq_affinity,
+	.get_vq_affinity	= vpl_get_vq_affinity,
+	.get_shm_region		= vpl_get_shm_region,
+	.disable_vq_and_reset	= vpl_disable_vq_and_reset,
+	.enable_vq_after_reset	= vpl_enable_vq_after_reset,
+};
+
+/* ------------------------------------------------------------------------
+ * Layout discovery and mapping
+ */
+
+static int vpl_read_config(void *ctx, unsigned int off, u32 *val)
+{
+	return pcibios_err_to_errno(pci_read_config_dword(ctx, off, val));
+}
+
+static void vpl_read_bars(struct pci_dev *pdev, struct vpl_cfg_source *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < VPL_NUM_BARS; i++) {
+		unsigned long flags = pci_resource_flags(pdev, i);
+
+		src->bars[i].len = pci_resource_len(pdev, i);
+		if (flags & IORESOURCE_MEM)
+			src->bars[i].type = VPL_BAR_MEM;
+		else if (flags & IORESOURCE_IO)
+			src->bars[i].type = VPL_BAR_IO;
+		else
+			src->bars[i].type = VPL_BAR_NONE;
+	}
+}
+
+static void vpl_report_notes(struct vpl_device *vp)
+{
+	const struct vpl_layout *l = &vp->layout;
+	char line[160];
+	unsigned int i;
+
+	for (i = 0; i < l->n_notes; i++) {
+		if (l->notes[i].problem == VPL_PROBLEM_MISSING)
+			continue;
+		vpl_format_note(line, sizeof(line), &l->notes[i]);
+		dev_err(&vp->pdev->dev, "%s\n", line);
+	}
+	if (l->n_lost_notes)
+		dev_err(&vp->pdev->dev, "%u more capability problems\n",
+			l->n_lost_notes);
+}
+
+static int vpl_discover(struct vpl_device *vp)
+{
+	struct vpl_cfg_source src = {
+		.read32 = vpl_read_config,
+		.ctx = vp->pdev,
+	};
+	const struct vpl_note *last;
+	int err;
+
+	vpl_read_bars(vp->pdev, &src);
+	err = vpl_parse_virtio1(&src, &vp->layout);
+	vpl_report_notes(vp);
+	if (!err)
+		return 0;
+
+	last = vp->layout.n_notes ?
+	       &vp->layout.notes[vp->layout.n_notes - 1] : NULL;
+	if (last && last->problem == VPL_PROBLEM_MISSING)
+		dev_info(&vp->pdev->dev,
+			 "no usable virtio 1.x %s capability, leaving the device to another driver\n",
+			 vpl_cfg_type_name(last->cfg_type));
+	else
+		dev_info(&vp->pdev->dev,
+			 "no usable virtio-pci layout (%d), leaving the device to another driver\n",
+			 err);
+	return -ENODEV;
+}
+
+/* Map one located structure: at most @max bytes, never past its BAR. */
+static void __iomem *vpl_map(struct vpl_device *vp, enum vpl_region_id id,
+			     size_t max, size_t *len)
+{
+	const struct vpl_region *r = &vp->layout.region[id];
+	size_t n = min_t(size_t, r->length, max);
+	void __iomem *p;
+
+	/* The parser checked this; the BAR must not have moved since. */
+	if ((u64)r->offset + n > pci_resource_len(vp->pdev, r->bar)) {
+		dev_err(&vp->pdev->dev,
+			"%s region BAR%u+%#x len %#zx past the BAR's %#llx bytes\n",
+			vpl_region_name(id), r->bar, r->offset, n,
+			(u64)pci_resource_len(vp->pdev, r->bar));
+		return NULL;
+	}
+	p = pci_iomap_range(vp->pdev, r->bar, r->offset, n);
+	if (!p) {
+		dev_err(&vp->pdev->dev, "cannot map %s region BAR%u+%#x len %#zx\n",
+			vpl_region_name(id), r->bar, r->offset, n);
+		return NULL;
+	}
+	if (len)
+		*len = n;
+	return p;
+}
+
+static void vpl_unmap_all(struct vpl_device *vp)
+{
+	if (vp->device)
+		pci_iounmap(vp->pdev, vp->device);
+	if (vp->isr)
+		pci_iounmap(vp->pdev, vp->isr);
+	if (vp->notify)
+		pci_iounmap(vp->pdev, vp->notify);
+	if (vp->common)
+		pci_iounmap(vp->pdev, vp->common);
+	vp->device = NULL;
+	vp->isr = NULL;
+	vp->notify = NULL;
+	vp->common = NULL;
+}
+
+static int vpl_map_all(struct vpl_device *vp)
+{
+	const struct vpl_region *r = vp->layout.region;
+
+	vp->common = vpl_map(vp, VPL_REGION_COMMON,
+			     sizeof(struct vpl_common_cfg), &vp->common_len);
+	vp->notify = vpl_map(vp, VPL_REGION_NOTIFY, VPL_NOTIFY_MAP_MAX,
+			     &vp->notify_len);
+	if (!vp->common || !vp->notify)
+		goto err_unmap;
+	if (r[VPL_REGION_ISR].present) {
+		vp->isr = vpl_map(vp, VPL_REGION_ISR, 1, NULL);
+		if (!vp->isr)
+			goto err_unmap;
+	}
+	if (r[VPL_REGION_DEVICE].present) {
+		vp->device = vpl_map(vp, VPL_REGION_DEVICE, VPL_DEVICE_MAP_MAX,
+				     &vp->device_len);
+		if (!vp->device)
+			goto err_unmap;
+	}
+	return 0;
+
+err_unmap:
+	vpl_unmap_all(vp);
+	return -ENOMEM;
+}
+
+static int vpl_used_bars(const struct vpl_layout *l)
+{
+	unsigned int i;
+	int bars = 0;
+
+	for (i = 0; i < VPL_NR_REGIONS; i++)
+		if (l->region[i].present)
+			bars |= BIT(l->region[i].bar);
+	return bars;
+}
+
+static void vpl_print_layout(struct vpl_device *vp)
+{
+	const struct vpl_region *r = vp->layout.region;
+	char regions[VPL_NR_REGIONS][40], irq[24];
+	int table = pci_msix_vec_count(vp->pdev);
+	unsigned int i;
+
+	if (table > 0)
+		snprintf(irq, sizeof(irq), "msix:%d", table);
+	else
+		strscpy(irq, vp->isr ? "intx" : "none", sizeof(irq));
+
+	for (i = 0; i < VPL_NR_REGIONS; i++) {
+		if (r[i].present)
+			snprintf(regions[i], sizeof(regions[i]),
+				 "BAR%u+%#x/%#x", r[i].bar, r[i].offset,
+				 r[i].length);
+		else
+			strscpy(regions[i], "none", sizeof(regions[i]));
+	}
+	dev_info(&vp->pdev->dev,
+		 "virtio 1.x layout: common %s notify %s x%u isr %s device %s shm %u, irq %s\n",
+		 regions[VPL_REGION_COMMON], regions[VPL_REGION_NOTIFY],
+		 vp->layout.notify_mult, regions[VPL_REGION_ISR],
+		 regions[VPL_REGION_DEVICE], vp->layout.n_shm, irq);
+}
+
+/* ------------------------------------------------------------------------
+ * PCI driver
+ */
+
+static void vpl_release_dev(struct device *dev)
+{
+	struct virtio_device *vdev = dev_to_virtio(dev);
+
+	kfree(to_vpl(vdev));
+}
+
+/* virtio 1.2 §4.1.2.1: the virtio device ID of a PCI function. */
+static int vpl_virtio_id(struct pci_dev *pdev)
+{
+	if (pdev->device >= VPL_PCI_ID_TRANSITIONAL_FIRST &&
+	    pdev->device <= VPL_PCI_ID_TRANSITIONAL_LAST)
+		return pdev->subsystem_device;
+	if (pdev->device >= VPL_PCI_ID_MODERN_BASE &&
+	    pdev->device <= VPL_PCI_ID_MODERN_LAST)
+		return pdev->device - VPL_PCI_ID_MODERN_BASE;
+	return -ENODEV;
+}
+
+static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int virtio_id = vpl_virtio_id(pdev);
+	struct vpl_device *vp;
+	int err;
+
+	vpl_check_offsets();
+	if (virtio_id <= 0) {
+		dev_info(&pdev->dev,
+			 "device %#06x (virtio device ID %d) is not a virtio device this driver serves\n",
+			 pdev->device, virtio_id);
+		return -ENODEV;
+	}
+
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	if (!vp)
+		return -ENOMEM;
+	vp->pdev = pdev;
+	spin_lock_init(&vp->lock);
+	INIT_LIST_HEAD(&vp->shared_vqs);
+	pci_set_drvdata(pdev, vp);
+
+	err = pci_enable_device(pdev);
+	if (err)
+		goto err_free;
+
+	err = vpl_discover(vp);
+	if (err)
+		goto err_disable;
+
+	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (err)
+		err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
+	if (err) {
+		dev_err(&pdev->dev, "no usable DMA mask: %d\n", err);
+		goto err_disable;
+	}
+
+	vp->bars = vpl_used_bars(&vp->layout);
+	err = pci_request_selected_regions(pdev, vp->bars, VPL_DRIVER_NAME);
+	if (err)
+		goto err_disable;
+
+	err = vpl_map_all(vp);
+	if (err)
+		goto err_release_regions;
+
+	pci_set_master(pdev);
+
+	vp->vdev.dev.parent = &pdev->dev;
+	vp->vdev.dev.release = vpl_release_dev;
+	vp->vdev.config = &vpl_config_ops;
+	vp->vdev.id.device = virtio_id;
+	vp->vdev.id.vendor = pdev->subsystem_vendor;
+
+	vpl_print_layout(vp);
+
+	err = register_virtio_device(&vp->vdev);
+	if (err)
+		goto err_put;
+	return 0;
+
+err_put:
+	/* From here vp belongs to the device model: put, never kfree. */
+	pci_clear_master(pdev);
+	vpl_unmap_all(vp);
+	pci_release_selected_regions(pdev, vp->bars);
+	pci_disable_device(pdev);
+	put_device(&vp->vdev.dev);
+	return err;
+
+err_release_regions:
+	pci_release_selected_regions(pdev, vp->bars);
+err_disable:
+	pci_disable_device(pdev);
+err_free:
+	kfree(vp);
+	return err;
+}
+
+static void vpl_remove(struct pci_dev *pdev)
+{
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+	struct device *dev = get_device(&vp->vdev.dev);
+
+	/* Surprise removal: fail everything now rather than wait on it. */
+	if (!pci_device_is_present(pdev))
+		virtio_break_device(&vp->vdev);
+
+	unregister_virtio_device(&vp->vdev);
+
+	pci_clear_master(pdev);
+	vpl_unmap_all(vp);
+	pci_release_selected_regions(pdev, vp->bars);
+	pci_disable_device(pdev);
+	put_device(dev);
+}
+
+#ifdef CONFIG_PM_SLEEP
+static int vpl_freeze(struct device *dev)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+	int err;
+
+	err = virtio_device_freeze(&vp->vdev);
+	if (!err)
+		pci_disable_device(pdev);
+	return err;
+}
+
+static int vpl_restore(struct device *dev)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+	int err;
+
+	err = pci_enable_device(pdev);
+	if (err)
+		return err;
+	pci_set_master(pdev);
+	return virtio_device_restore(&vp->vdev);
+}
+
+static SIMPLE_DEV_PM_OPS(vpl_pm_ops, vpl_freeze, vpl_restore);
+#define VPL_PM_OPS (&vpl_pm_ops)
+#else
+#define VPL_PM_OPS NULL
+#endif
+
+/* Every 0x1af4 function is offered; vpl_probe() takes 0x1000-0x107f. */
+static const struct pci_device_id vpl_id_table[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, PCI_ANY_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, vpl_id_table);
+
+static struct pci_driver vpl_driver = {
+	.name		= VPL_DRIVER_NAME,
+	.id_table	= vpl_id_table,
+	.probe		= vpl_probe,
+	.remove		= vpl_remove,
+	.driver.pm	= VPL_PM_OPS,
+};
+module_pci_driver(vpl_driver);
+
+MODULE_AUTHOR("virtio-pci-layout developers");
+MODULE_DESCRIPTION("virtio PCI transport driven by the layout capabilities");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-pci-layout capability parser: the interface.
+ *
+ * The parser walks a PCI function's capability list and resolves where the
+ * virtio structures (common configuration, notification area, ISR, device
+ * configuration, shared memory) live.  It performs no I/O of its own: it
+ * reads configuration space through a callback and is told the BAR sizes,
+ * so the driver, KUnit, a userspace fuzzer and the layout tool all compile
+ * the same source file.  Nothing it reads is trusted.
+ */
+#ifndef _VIRTIO_PCI_LAYOUT_CAPS_H
+#define _VIRTIO_PCI_LAYOUT_CAPS_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+#define VPL_NUM_BARS		6
+#define VPL_MAX_SHM		16
+#define VPL_MAX_NOTES		16
+
+/* PCI configuration space the parser looks at (standard header + caps). */
+#define VPL_CFG_SPACE_SIZE	256
+#define VPL_CAP_ID_VNDR		0x09
+
+/* virtio 1.x vendor capability (virtio 1.2 §4.1.4), byte offsets. */
+#define VPL_V1_CAP_LEN		2
+#define VPL_V1_CAP_CFG_TYPE	3
+#define VPL_V1_CAP_BAR		4
+#define VPL_V1_CAP_ID		5
+#define VPL_V1_CAP_OFFSET	8
+#define VPL_V1_CAP_LENGTH	12
+#define VPL_V1_CAP_NOTIFY_MULT	16
+#define VPL_V1_CAP_OFFSET_HI	16
+#define VPL_V1_CAP_LENGTH_HI	20
+#define VPL_V1_CAP_SIZE		16	/* struct virtio_pci_cap */
+#define VPL_V1_NOTIFY_CAP_SIZE	20	/* struct virtio_pci_notify_cap */
+#define VPL_V1_CAP64_SIZE	24	/* struct virtio_pci_cap64 */
+
+/* cfg_type values (virtio 1.2 §4.1.4). */
+#define VPL_V1_COMMON_CFG	1
+#define VPL_V1_NOTIFY_CFG	2
+#define VPL_V1_ISR_CFG		3
+#define VPL_V1_DEVICE_CFG	4
+#define VPL_V1_PCI_CFG		5
+#define VPL_V1_SHM_CFG		8
+
+/* Smallest common configuration: struct virtio_pci_common_cfg. */
+#define VPL_COMMON_MIN_LEN	56
+
+/** enum vpl_bar_type - what a BAR decodes, as the caller found it */
+enum vpl_bar_type {
+	VPL_BAR_NONE,		/* unimplemented, or upper half of a 64-bit BAR */
+	VPL_BAR_MEM,
+	VPL_BAR_IO,
+};
+
+/**
+ * struct vpl_bar - one base address register
+ * @type: enum vpl_bar_type
+ * @len: size of the region it decodes, 0 if none
+ */
+struct vpl_bar {
+	u8 type;
+	u64 len;
+};
+
+/**
+ * struct vpl_cfg_source - where the parser reads from
+ * @read32: reads the little-endian dword at @off (dword-aligned, below
+ *	VPL_CFG_SPACE_SIZE) of configuration space into @val, in CPU order;
+ *	returns 0 or a negative errno
+ * @ctx: passed to @read32
+ * @bars: the function's BARs
+ */
+struct vpl_cfg_source {
+	int (*read32)(void *ctx, unsigned int off, u32 *val);
+	void *ctx;
+	struct vpl_bar bars[VPL_NUM_BARS];
+};
+
+/** enum vpl_region_id - the structures a layout locates */
+enum vpl_region_id {
+	VPL_REGION_COMMON,
+	VPL_REGION_NOTIFY,
+	VPL_REGION_ISR,
+	VPL_REGION_DEVICE,
+	VPL_NR_REGIONS,
+};
+
+/**
+ * struct vpl_region - one located structure
+ * @present: the structure was found and is valid
+ * @cap: configuration-space offset of the capability that named it
+ * @bar: BAR index
+ * @offset: byte offset in the BAR
+ * @length: length the capability gave, validated against the BAR
+ */
+struct vpl_region {
+	bool present;
+	u8 cap;
+	u8 bar;
+	u32 offset;
+	u32 length;
+};
+
+/**
+ * struct vpl_shm - one shared memory region (VIRTIO_PCI_CAP_SHARED_MEMORY_CFG)
+ * @cap: configuration-space offset of its capability
+ * @id: shared memory region ID
+ * @bar: BAR index (always a memory BAR)
+ * @offset: byte offset in the BAR
+ * @length: length in bytes, offset + length within the BAR
+ */
+struct vpl_shm {
+	u8 cap;
+	u8 id;
+	u8 bar;
+	u64 offset;
+	u64 length;
+};
+
+/** enum vpl_problem - why the parser rejected something */
+enum vpl_problem {
+	VPL_PROBLEM_NONE,
+	VPL_PROBLEM_READ,	/* the configuration read callback failed */
+	VPL_PROBLEM_CAP_PTR,	/* next pointer into the header or past the end */
+	VPL_PROBLEM_CAP_LOOP,	/* capability list revisits a capability */
+	VPL_PROBLEM_CAP_LEN,	/* cap_len too small or past config space */
+	VPL_PROBLEM_BAR_INDEX,	/* BAR index is not 0..5 */
+	VPL_PROBLEM_BAR_ABSENT,	/* BAR not implemented / upper half of 64-bit */
+	VPL_PROBLEM_BAR_TYPE,	/* wrong BAR type for the structure */
+	VPL_PROBLEM_RANGE,	/* offset + length past the BAR's end */
+	VPL_PROBLEM_TOO_SHORT,	/* length below the structure's minimum */
+	VPL_PROBLEM_ALIGN,	/* offset not aligned as the spec requires */
+	VPL_PROBLEM_MULTIPLIER,	/* notify_off_multiplier neither 0 nor 2^n, n>0 */
+	VPL_PROBLEM_OVERLAP,	/* two structures share bytes */
+	VPL_PROBLEM_MISSING,	/* a required structure was not found */
+	VPL_PROBLEM_TOO_MANY,	/* more shared memory regions than supported */
+	VPL_NR_PROBLEMS,
+};
+
+/**
+ * struct vpl_note - one thing the parser rejected, with the evidence
+ * @cap: configuration-space offset of the capability (0: the list itself)
+ * @cfg_type: the capability's structure type (0 if not known)
+ * @problem: enum vpl_problem
+ * @field: name of the offending field, as the spec spells it
+ * @value: the value the device presented
+ * @limit: the bound it broke (meaning depends on @problem)
+ */
+struct vpl_note {
+	u8 cap;
+	u8 cfg_type;
+	u8 problem;
+	const char *field;
+	u64 value;
+	u64 limit;
+};
+
+/** enum vpl_dialect - which capability dialect described the layout */
+enum vpl_dialect {
+	VPL_DIALECT_NONE,
+	VPL_DIALECT_VIRTIO1,
+};
+
+/**
+ * struct vpl_layout - a resolved, validated virtio-pci layout
+ * @dialect: enum vpl_dialect
+ * @region: the located structures, indexed by enum vpl_region_id
+ * @notify_mult: notify_off_multiplier (0 or a power of two >= 2)
+ * @has_pci_cfg: a VIRTIO_PCI_CAP_PCI_CFG access window exists
+ * @n_shm: entries used in @shm
+ * @shm: shared memory regions, in capability order
+ * @n_notes: entries used in @notes
+ * @n_lost_notes: notes that did not fit in @notes
+ * @notes: every capability rejected and why, in walk order; when the parse
+ *	fails, the last note is the reason
+ */
+struct vpl_layout {
+	u8 dialect;
+	struct vpl_region region[VPL_NR_REGIONS];
+	u32 notify_mult;
+	bool has_pci_cfg;
+	unsigned int n_shm;
+	struct vpl_shm shm[VPL_MAX_SHM];
+	unsigned int n_notes;
+	unsigned int n_lost_notes;
+	struct vpl_note notes[VPL_MAX_NOTES];
+};
+
+int vpl_parse_virtio1(const struct vpl_cfg_source *src,
+		      struct vpl_layout *layout);
+const char *vpl_problem_str(unsigned int problem);
+const char *vpl_region_name(unsigned int region);
+const char *vpl_cfg_type_name(unsigned int cfg_type);
+int vpl_format_note(char *buf, size_t size, const struct vpl_note *note);
+
+#endif /* _VIRTIO_PCI_LAYOUT_CAPS_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API differences between the kernels virtio-pci-layout supports.
+ *
+ * Every difference lives here and nowhere else.  Where the preprocessor can
+ * see the feature (a macro), it is tested directly; where it cannot (a struct
+ * or a prototype), Kbuild probes the kernel headers and passes a
+ * VPL_HAVE_* define.  Each block names the kernel that changed the API.
+ */
+#ifndef _VIRTIO_PCI_LAYOUT_COMPAT_H
+#define _VIRTIO_PCI_LAYOUT_COMPAT_H
+
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+#include <linux/virtio_config.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "virtio-pci-layout needs Linux 6.1 or later"
+#endif
+
+/* 6.8 renamed PCI_IRQ_LEGACY to PCI_IRQ_INTX; 6.12 dropped the old name. */
+#ifndef PCI_IRQ_INTX
+#define PCI_IRQ_INTX PCI_IRQ_LEGACY
+#endif
+
+/*
+ * 6.11 replaced find_vqs()' parallel callbacks/names/ctx arrays with one
+ * array of struct virtqueue_info.  The transport is written against the new
+ * form; on older kernels vpl_compat_find_vqs() packs the arrays into it.
+ */
+#ifdef VPL_HAVE_VIRTQUEUE_INFO
+#define vpl_vq_info virtqueue_info
+#else
+struct vpl_vq_info {
+	const char *name;
+	vq_callback_t *callback;
+	bool ctx;
+};
+#endif
+
+static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			struct virtqueue *vqs[], struct vpl_vq_info info[],
+			struct irq_affinity *desc);
+
+#ifdef VPL_HAVE_VIRTQUEUE_INFO
+#define vpl_compat_find_vqs vpl_find_vqs
+#else
+static int vpl_compat_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			       struct virtqueue *vqs[],
+			       vq_callback_t *callbacks[],
+			       const char * const names[], const bool *ctx,
+			       struct irq_affinity *desc)
+{
+	struct vpl_vq_info *info;
+	unsigned int i;
+	int err;
+
+	info = kcalloc(nvqs, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	for (i = 0; i < nvqs; i++) {
+		info[i].name = names[i];
+		info[i].callback = callbacks[i];
+		info[i].ctx = ctx ? ctx[i] : false;
+	}
+	err = vpl_find_vqs(vdev, nvqs, vqs, info, desc);
+	kfree(info);
+	return err;
+}
+#endif
+
+/*
+ * VIRTIO_F_NOTIFICATION_DATA appeared in 6.2.  This transport does not
+ * implement it and masks it off; older kernels only need the bit number.
+ */
+#ifndef VIRTIO_F_NOTIFICATION_DATA
+#define VIRTIO_F_NOTIFICATION_DATA 38
+#endif
+
+#endif /* _VIRTIO_PCI_LAYOUT_COMPAT_H */
