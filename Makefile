@@ -1,6 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# virtio-pci-layout: build the module, check it, test it in QEMU guests.
+# virtio-pci-layout: build the module, check it, and test it in QEMU guests.
+#
+#   make                 build virtio_pci_layout.ko for the running kernel
+#   make KDIR=<dir>      ... for the kernel build tree <dir>
+#   make install         install it and run depmod
+#   make demo            boot a guest whose virtio-blk and virtio-net run on it
+#   make test            the whole guest test suite (both Debian kernels)
+#   make check           checkpatch --strict, kernel-doc, W=1 + sparse builds
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -18,4 +25,17 @@ install: module
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
 	depmod -a $(KERNELRELEASE)
 
-.PHONY: all module clean install
+check:
+	scripts/check.sh
+
+test:
+	tests/run.sh
+
+demo:
+	tests/demo.sh
+
+# Everything downloaded or built by the harness (kernels, .debs, images).
+distclean:
+	rm -rf build cache
+
+.PHONY: all module clean install check test demo distclean

@@ -147,7 +147,7 @@ struct vpl_device {
 
 	struct vpl_vq **vqs;
 	unsigned int nvqs;
-	spinlock_t lock;
+	spinlock_t lock;		/* protects shared_vqs */
 	struct list_head shared_vqs;
 };
 

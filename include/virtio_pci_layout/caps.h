@@ -12,16 +12,9 @@
 #ifndef _VIRTIO_PCI_LAYOUT_CAPS_H
 #define _VIRTIO_PCI_LAYOUT_CAPS_H
 
+/* Userspace builds supply u8..u64 and bool with tools/include/vpl-user.h. */
 #ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
 #endif
 
 #define VPL_NUM_BARS		6

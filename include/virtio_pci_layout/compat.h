@@ -6,18 +6,14 @@
  * see the feature (a macro), it is tested directly; where it cannot (a struct
  * or a prototype), Kbuild probes the kernel headers and passes a
  * VPL_HAVE_* define.  Each block names the kernel that changed the API.
+ * The supported range (6.1 and later) is enforced by Kbuild.
  */
 #ifndef _VIRTIO_PCI_LAYOUT_COMPAT_H
 #define _VIRTIO_PCI_LAYOUT_COMPAT_H
 
 #include <linux/pci.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 #include <linux/virtio_config.h>
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "virtio-pci-layout needs Linux 6.1 or later"
-#endif
 
 /* 6.8 renamed PCI_IRQ_LEGACY to PCI_IRQ_INTX; 6.12 dropped the old name. */
 #ifndef PCI_IRQ_INTX

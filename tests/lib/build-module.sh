@@ -14,6 +14,7 @@ shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 mkdir -p "$out/src"
+out=$(cd "$out" && pwd)	# kbuild needs M= absolute
 # Mirror only the sources kbuild needs; keep objects from earlier builds.
 for d in drivers include; do
 	mkdir -p "$out/src/$d"

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - the static checks every change must pass, with zero findings:
+#   - checkpatch.pl --strict (from Debian's linux-source-6.12) on the sources;
+#   - scripts/kernel-doc -Wall on the sources;
+#   - a W=1 build with sparse (C=2) against each supported kernel's headers.
+# Installs what it needs.  Exits non-zero if anything is reported.
+set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
+
+cd "$VPL_TOP"
+findings=0
+sources=$(git ls-files 'drivers/*.c' 'drivers/*.h' 'include/*.h' 2>/dev/null ||
+	  find drivers include -name '*.[ch]')
+
+# checkpatch.pl and kernel-doc come from the kernel source package; only the
+# scripts are unpacked, once, into build/tools.
+kernel_scripts() {
+	local dir=$VPL_BUILD/tools tarball
+	if [ ! -x "$dir/scripts/checkpatch.pl" ]; then
+		tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | tail -n 1 || true)
+		if [ -z "$tarball" ]; then
+			vpl_log "installing linux-source-6.12 for checkpatch.pl"
+			apt-get install -y -q linux-source-6.12 >&2 ||
+				{ apt-get update -q >&2; apt-get install -y -q linux-source-6.12 >&2; }
+			tarball=$(ls /usr/src/linux-source-6.12*.tar.xz | tail -n 1)
+		fi
+		mkdir -p "$dir"
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch' '*/scripts/kernel-doc'
+	fi
+	echo "$dir/scripts"
+}
+
+# Runs a checker; every line it prints is a finding.
+report() {
+	local name=$1 out
+	shift
+	out=$("$@" 2>&1) || true
+	if [ -n "$out" ]; then
+		printf '%s\n' "$out" | sed "s/^/$name: /"
+		findings=$((findings + $(printf '%s\n' "$out" | grep -c -E 'WARNING|ERROR|CHECK|warning|error' || true)))
+		[ "$findings" -gt 0 ] || findings=1
+	fi
+}
+
+vpl_need_tools sparse:sparse perl:perl make:make gcc:gcc
+scripts=$(kernel_scripts)
+
+# shellcheck disable=SC2086 # one argument per file
+report checkpatch perl "$scripts/checkpatch.pl" --no-tree --strict -q \
+	--show-types -f $sources
+# shellcheck disable=SC2086
+report kernel-doc perl "$scripts/kernel-doc" -none -Wall $sources
+
+# W=1 + sparse, per kernel.  kbuild prints only diagnostics with -s; the one
+# informational line the 6.1 headers print about BTF is not a finding.
+while read -r series kver; do
+	vpl_log "W=1 C=2 build against $kver"
+	report "build-$series" sh -c '
+		"$1" "$2" "$3" W=1 C=2 2>&1 >/dev/null |
+			grep -v "^Skipping BTF generation"' sh \
+		"$VPL_TESTS/lib/build-module.sh" "/usr/src/linux-headers-$kver" \
+		"$VPL_BUILD/check/$kver"
+done < <("$VPL_TESTS/lib/kernels.sh" 6.1 6.12)
+
+if [ "$findings" -ne 0 ]; then
+	echo "check: $findings finding(s)"
+	exit 1
+fi
+echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on 6.1 and 6.12)"
