@@ -36,6 +36,12 @@
 #define VPL_CAPABILITY_LIST	0x34	/* PCI_CAPABILITY_LIST */
 #define VPL_CAP_LIST_START	0x40	/* first byte after the standard header */
 
+/* Byte @n (0..3) of a little-endian configuration dword read as a u32. */
+static u8 vpl_byte(u32 dw, unsigned int n)
+{
+	return (dw >> (8 * n)) & 0xff;
+}
+
 /* What the transport needs to know about each virtio 1.x structure type. */
 struct vpl_v1_type {
 	u8 region;		/* enum vpl_region_id */
@@ -129,13 +135,22 @@ const char *vpl_region_name(unsigned int region)
  * @cfg_type: the capability's cfg_type byte
  *
  * Return: the structure's short name, "list" for 0 (a problem with the
- * capability list itself) or "reserved".
+ * capability list itself), a "draft ..." name for VPL_NOTE_DRAFT + a draft
+ * capability ID (VPL_NOTE_DRAFT alone: the draft chain), or "reserved".
  */
 const char *vpl_cfg_type_name(unsigned int cfg_type)
 {
 	switch (cfg_type) {
 	case 0:
 		return "list";
+	case VPL_NOTE_DRAFT:
+		return "draft";
+	case VPL_NOTE_DRAFT + VPL_DRAFT_LAYOUT:
+		return "draft layout";
+	case VPL_NOTE_DRAFT + VPL_DRAFT_NOTIFY:
+		return "draft notify";
+	case VPL_NOTE_DRAFT + VPL_DRAFT_ISR:
+		return "draft isr";
 	case VPL_V1_COMMON_CFG:
 		return "common";
 	case VPL_V1_NOTIFY_CFG:
@@ -175,6 +190,25 @@ int vpl_format_note(char *buf, size_t size, const struct vpl_note *note)
 			(unsigned long long)note->limit);
 }
 
+/* The note type of the capability that locates each region. */
+static u8 vpl_region_cfg_type(enum vpl_dialect dialect, unsigned int region)
+{
+	static const u8 v1[VPL_NR_REGIONS] = {
+		[VPL_REGION_COMMON] = VPL_V1_COMMON_CFG,
+		[VPL_REGION_NOTIFY] = VPL_V1_NOTIFY_CFG,
+		[VPL_REGION_ISR]    = VPL_V1_ISR_CFG,
+		[VPL_REGION_DEVICE] = VPL_V1_DEVICE_CFG,
+	};
+	static const u8 draft[VPL_NR_REGIONS] = {
+		[VPL_REGION_COMMON] = VPL_NOTE_DRAFT + VPL_DRAFT_LAYOUT,
+		[VPL_REGION_NOTIFY] = VPL_NOTE_DRAFT + VPL_DRAFT_NOTIFY,
+		[VPL_REGION_ISR]    = VPL_NOTE_DRAFT + VPL_DRAFT_ISR,
+		[VPL_REGION_DEVICE] = VPL_NOTE_DRAFT + VPL_DRAFT_LAYOUT,
+	};
+
+	return dialect == VPL_DIALECT_DRAFT ? draft[region] : v1[region];
+}
+
 /* ------------------------------------------------------------------------
  * Configuration space access
  */
@@ -198,7 +232,7 @@ static int vpl_read(const struct vpl_cfg_source *src, struct vpl_layout *l,
 }
 
 typedef int vpl_visit_fn(const struct vpl_cfg_source *src,
-			 struct vpl_layout *l, u8 pos, u32 hdr);
+			 struct vpl_layout *l, u8 pos, u32 hdr, void *ctx);
 
 /*
  * Walk the standard capability list and hand each vendor-specific
@@ -209,7 +243,8 @@ typedef int vpl_visit_fn(const struct vpl_cfg_source *src,
  * was found before it stands.
  */
 static int vpl_walk_vendor_caps(const struct vpl_cfg_source *src,
-				struct vpl_layout *l, vpl_visit_fn *visit)
+				struct vpl_layout *l, vpl_visit_fn *visit,
+				void *ctx)
 {
 	u64 seen = 0;
 	u32 hdr;
@@ -245,12 +280,12 @@ static int vpl_walk_vendor_caps(const struct vpl_cfg_source *src,
 		err = vpl_read(src, l, pos, &hdr);
 		if (err)
 			return err;
-		if ((hdr & 0xff) == VPL_CAP_ID_VNDR) {
-			err = visit(src, l, pos, hdr);
+		if (vpl_byte(hdr, 0) == VPL_CAP_ID_VNDR) {
+			err = visit(src, l, pos, hdr, ctx);
 			if (err)
 				return err;
 		}
-		pos = (hdr >> 8) & 0xfc;
+		pos = vpl_byte(hdr, 1) & 0xfc;
 	}
 	return 0;
 }
@@ -307,7 +342,8 @@ static bool vpl_range_ok(const struct vpl_cfg_source *src,
 static int vpl_v1_shm(const struct vpl_cfg_source *src, struct vpl_layout *l,
 		      u8 pos, u8 cap_len, u32 bar_dw)
 {
-	u8 bar = bar_dw & 0xff, id = (bar_dw >> 8) & 0xff;
+	u8 bar = vpl_byte(bar_dw, VPL_V1_CAP_BAR % 4);
+	u8 id = vpl_byte(bar_dw, VPL_V1_CAP_ID % 4);
 	u32 off_lo, off_hi, len_lo, len_hi;
 	struct vpl_shm *shm;
 	u64 offset, length;
@@ -355,10 +391,10 @@ static int vpl_v1_shm(const struct vpl_cfg_source *src, struct vpl_layout *l,
 }
 
 static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
-			u8 pos, u32 hdr)
+			u8 pos, u32 hdr, void *ctx)
 {
-	u8 cap_len = (hdr >> 16) & 0xff;
-	u8 cfg_type = hdr >> 24;
+	u8 cap_len = vpl_byte(hdr, VPL_V1_CAP_LEN);
+	u8 cfg_type = vpl_byte(hdr, VPL_V1_CAP_CFG_TYPE);
 	const struct vpl_v1_type *t;
 	struct vpl_region *r;
 	u32 dw, offset, length, mult = 0;
@@ -387,7 +423,7 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 	err = vpl_read(src, l, pos + VPL_V1_CAP_BAR, &dw);
 	if (err)
 		return err;
-	bar = dw & 0xff;
+	bar = vpl_byte(dw, VPL_V1_CAP_BAR % 4);
 
 	if (cfg_type == VPL_V1_SHM_CFG)
 		return vpl_v1_shm(src, l, pos, cap_len, dw);
@@ -434,15 +470,269 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 	return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * The draft dialect (Documentation/draft-layout.rst)
+ *
+ * One vendor capability per draft capability: byte 2 is the virtio-pci cap
+ * ID (1..15; a virtio 1.x capability has its cap_len >= 16 there), byte 3
+ * the configuration-space offset of the next draft capability.  Locations
+ * are dwords encoded as in MSI-X: BIR in bits 2:0, offset in bits 31:3.
+ * Regions carry no length: the common configuration is the size of its
+ * structure; notify and device run to the next region in their BAR.
+ */
+
+struct vpl_draft_walk {
+	u64 vendor_caps;	/* one bit per dword holding a vendor cap */
+	u8 first;		/* first draft capability in the PCI list */
+};
+
+static bool vpl_is_draft_id(u8 id)
+{
+	return id >= 1 && id <= VPL_DRAFT_MAX_ID;
+}
+
+static int vpl_draft_find(const struct vpl_cfg_source *src,
+			  struct vpl_layout *l, u8 pos, u32 hdr, void *ctx)
+{
+	struct vpl_draft_walk *w = ctx;
+
+	w->vendor_caps |= 1ULL << (pos / 4);
+	if (!w->first && vpl_is_draft_id(vpl_byte(hdr, VPL_DRAFT_CAP_ID)))
+		w->first = pos;
+	return 0;
+}
+
+/* Decodes a location dword and records it; 0 if rejected. */
+static bool vpl_draft_loc(const struct vpl_cfg_source *src,
+			  struct vpl_layout *l, u8 pos, u8 id,
+			  enum vpl_region_id region, u32 loc,
+			  const char *bir_field)
+{
+	struct vpl_region *r = &l->region[region];
+	u8 bar = loc & VPL_DRAFT_BIR_MASK;
+	u32 offset = loc & ~VPL_DRAFT_BIR_MASK;
+
+	if (r->present)
+		return true;	/* an earlier capability located it */
+	if (bar >= VPL_NUM_BARS) {
+		vpl_note(l, pos, VPL_NOTE_DRAFT + id, VPL_PROBLEM_BAR_INDEX,
+			 bir_field, bar, VPL_NUM_BARS - 1);
+		return false;
+	}
+	if (src->bars[bar].type == VPL_BAR_NONE || !src->bars[bar].len) {
+		vpl_note(l, pos, VPL_NOTE_DRAFT + id, VPL_PROBLEM_BAR_ABSENT,
+			 bir_field, bar, 0);
+		return false;
+	}
+	if (offset >= src->bars[bar].len) {
+		vpl_note(l, pos, VPL_NOTE_DRAFT + id, VPL_PROBLEM_RANGE,
+			 "offset", offset, src->bars[bar].len);
+		return false;
+	}
+	r->present = true;
+	r->cap = pos;
+	r->bar = bar;
+	r->offset = offset;
+	return true;
+}
+
+static int vpl_draft_visit(const struct vpl_cfg_source *src,
+			   struct vpl_layout *l, u8 pos, u32 hdr)
+{
+	u8 id = vpl_byte(hdr, VPL_DRAFT_CAP_ID);
+	u32 dw4, dw8 = 0, size;
+	int err;
+
+	switch (id) {
+	case VPL_DRAFT_LAYOUT:
+	case VPL_DRAFT_NOTIFY:
+		size = VPL_DRAFT_LAYOUT_SIZE;
+		break;
+	case VPL_DRAFT_ISR:
+		size = VPL_DRAFT_ISR_SIZE;
+		break;
+	default:
+		return 0;	/* unknown draft capabilities are skipped */
+	}
+	if (pos + size > VPL_CFG_SPACE_SIZE) {
+		vpl_note(l, pos, VPL_NOTE_DRAFT + id, VPL_PROBLEM_CAP_LEN,
+			 "virtio_cap_id", id, VPL_CFG_SPACE_SIZE - pos);
+		return 0;
+	}
+	err = vpl_read(src, l, pos + VPL_DRAFT_LOC1, &dw4);
+	if (!err && size > VPL_DRAFT_LOC2)
+		err = vpl_read(src, l, pos + VPL_DRAFT_LOC2, &dw8);
+	if (err)
+		return err;
+
+	switch (id) {
+	case VPL_DRAFT_LAYOUT:
+		if (l->region[VPL_REGION_COMMON].present)
+			return 0;	/* the first LAYOUT wins */
+		if (!vpl_draft_loc(src, l, pos, id, VPL_REGION_COMMON, dw4,
+				   "common.bir"))
+			return 0;
+		if (!vpl_draft_loc(src, l, pos, id, VPL_REGION_DEVICE, dw8,
+				   "device.bir"))
+			l->region[VPL_REGION_COMMON].present = false;
+		return 0;
+	case VPL_DRAFT_NOTIFY:
+		if (l->region[VPL_REGION_NOTIFY].present)
+			return 0;
+		if (dw8 == 1 || (dw8 & (dw8 - 1))) {
+			vpl_note(l, pos, VPL_NOTE_DRAFT + id,
+				 VPL_PROBLEM_MULTIPLIER, "notify_multiplier",
+				 dw8, 0);
+			return 0;
+		}
+		if (vpl_draft_loc(src, l, pos, id, VPL_REGION_NOTIFY, dw4,
+				  "notify.bir"))
+			l->notify_mult = dw8;
+		return 0;
+	default:
+		vpl_draft_loc(src, l, pos, id, VPL_REGION_ISR, dw4, "isr.bir");
+		return 0;
+	}
+}
+
+/*
+ * Follows the draft chain from the first draft capability in the PCI list.
+ * Every pointer must land on a vendor capability of the PCI list, dword
+ * aligned, at 0x40 or above, and every capability is visited once.
+ */
+static int vpl_draft_chain(const struct vpl_cfg_source *src,
+			   struct vpl_layout *l, const struct vpl_draft_walk *w)
+{
+	u64 seen = 0;
+	u8 pos = w->first;
+	u32 hdr;
+	int err;
+
+	while (pos) {
+		u64 bit = 1ULL << (pos / 4);
+
+		if (pos < VPL_CAP_LIST_START || (pos & 3) ||
+		    !(w->vendor_caps & bit)) {
+			vpl_note(l, pos, VPL_NOTE_DRAFT, VPL_PROBLEM_CAP_PTR,
+				 "virtio_next", pos, VPL_CAP_LIST_START);
+			break;
+		}
+		if (seen & bit) {
+			vpl_note(l, pos, VPL_NOTE_DRAFT, VPL_PROBLEM_CAP_LOOP,
+				 "virtio_next", pos, 0);
+			break;
+		}
+		seen |= bit;
+
+		err = vpl_read(src, l, pos, &hdr);
+		if (err)
+			return err;
+		if (!vpl_is_draft_id(vpl_byte(hdr, VPL_DRAFT_CAP_ID))) {
+			vpl_note(l, pos, VPL_NOTE_DRAFT, VPL_PROBLEM_CAP_PTR,
+				 "virtio_cap_id", vpl_byte(hdr, VPL_DRAFT_CAP_ID),
+				 VPL_DRAFT_MAX_ID);
+			break;
+		}
+		err = vpl_draft_visit(src, l, pos, hdr);
+		if (err)
+			return err;
+		pos = vpl_byte(hdr, VPL_DRAFT_CAP_NEXT);
+	}
+	return 0;
+}
+
+/* The end of a region: the next region's start in its BAR, or the BAR end. */
+static u64 vpl_draft_end(const struct vpl_cfg_source *src,
+			 const struct vpl_layout *l, unsigned int i)
+{
+	const struct vpl_region *r = &l->region[i];
+	u64 end = src->bars[r->bar].len;
+	unsigned int j;
+
+	for (j = 0; j < VPL_NR_REGIONS; j++) {
+		const struct vpl_region *o = &l->region[j];
+
+		if (j != i && o->present && o->bar == r->bar &&
+		    o->offset > r->offset && o->offset < end)
+			end = o->offset;
+	}
+	return end;
+}
+
+/* Gives each located region its implied length and checks it. */
+static void vpl_draft_lengths(const struct vpl_cfg_source *src,
+			      struct vpl_layout *l)
+{
+	static const struct {
+		u8 id;
+		u32 min_len, max_len;
+	} rule[VPL_NR_REGIONS] = {
+		[VPL_REGION_COMMON] = { VPL_DRAFT_LAYOUT, VPL_COMMON_MIN_LEN,
+					VPL_COMMON_MAX_LEN },
+		[VPL_REGION_NOTIFY] = { VPL_DRAFT_NOTIFY, 2, 0xffffffff },
+		[VPL_REGION_ISR]    = { VPL_DRAFT_ISR, 1, 1 },
+		[VPL_REGION_DEVICE] = { VPL_DRAFT_LAYOUT, 1,
+					VPL_DRAFT_DEVICE_MAX_LEN },
+	};
+	u64 len[VPL_NR_REGIONS] = { 0 };
+	unsigned int i;
+
+	/* Every length first: dropping a region would move the others' ends. */
+	for (i = 0; i < VPL_NR_REGIONS; i++)
+		if (l->region[i].present)
+			len[i] = vpl_draft_end(src, l, i) - l->region[i].offset;
+
+	for (i = 0; i < VPL_NR_REGIONS; i++) {
+		struct vpl_region *r = &l->region[i];
+
+		if (!r->present)
+			continue;
+		if (len[i] < rule[i].min_len) {
+			vpl_note(l, r->cap, VPL_NOTE_DRAFT + rule[i].id,
+				 VPL_PROBLEM_TOO_SHORT, vpl_region_name(i),
+				 len[i], rule[i].min_len);
+			r->present = false;
+			continue;
+		}
+		r->length = len[i] < rule[i].max_len ? len[i] : rule[i].max_len;
+	}
+}
+
+static int vpl_parse_draft(const struct vpl_cfg_source *src,
+			   struct vpl_layout *l)
+{
+	struct vpl_draft_walk w = { 0 };
+	int err;
+
+	err = vpl_walk_vendor_caps(src, l, vpl_draft_find, &w);
+	if (!err)
+		err = vpl_draft_chain(src, l, &w);
+	if (err)
+		return err;
+	vpl_draft_lengths(src, l);
+
+	if (!l->region[VPL_REGION_COMMON].present) {
+		vpl_note(l, 0, VPL_NOTE_DRAFT + VPL_DRAFT_LAYOUT,
+			 VPL_PROBLEM_MISSING, "virtio_cap_id",
+			 VPL_DRAFT_LAYOUT, 0);
+		return -ENODEV;
+	}
+	if (!l->region[VPL_REGION_NOTIFY].present) {
+		vpl_note(l, 0, VPL_NOTE_DRAFT + VPL_DRAFT_NOTIFY,
+			 VPL_PROBLEM_MISSING, "virtio_cap_id",
+			 VPL_DRAFT_NOTIFY, 0);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Both dialects
+ */
+
 /* Two structures sharing bytes would alias each other's registers. */
 static int vpl_check_overlaps(struct vpl_layout *l)
 {
-	static const u8 cfg_type_of[VPL_NR_REGIONS] = {
-		[VPL_REGION_COMMON] = VPL_V1_COMMON_CFG,
-		[VPL_REGION_NOTIFY] = VPL_V1_NOTIFY_CFG,
-		[VPL_REGION_ISR]    = VPL_V1_ISR_CFG,
-		[VPL_REGION_DEVICE] = VPL_V1_DEVICE_CFG,
-	};
 	unsigned int i, j;
 
 	for (i = 0; i < VPL_NR_REGIONS; i++) {
@@ -456,7 +746,7 @@ static int vpl_check_overlaps(struct vpl_layout *l)
 			if (!a->present || !b->present || a->bar != b->bar)
 				continue;
 			if (a->offset < b_end && b->offset < a_end) {
-				vpl_note(l, b->cap, cfg_type_of[j],
+				vpl_note(l, b->cap, b->cfg_type,
 					 VPL_PROBLEM_OVERLAP, "offset",
 					 b->offset, a_end);
 				return -EINVAL;
@@ -466,45 +756,85 @@ static int vpl_check_overlaps(struct vpl_layout *l)
 	return 0;
 }
 
+static int vpl_parse_virtio1(const struct vpl_cfg_source *src,
+			     struct vpl_layout *l)
+{
+	int err;
+
+	err = vpl_walk_vendor_caps(src, l, vpl_v1_visit, NULL);
+	if (err)
+		return err;
+
+	if (!l->region[VPL_REGION_COMMON].present) {
+		vpl_note(l, 0, VPL_V1_COMMON_CFG, VPL_PROBLEM_MISSING,
+			 "cfg_type", VPL_V1_COMMON_CFG, 0);
+		return -ENODEV;
+	}
+	if (!l->region[VPL_REGION_NOTIFY].present) {
+		vpl_note(l, 0, VPL_V1_NOTIFY_CFG, VPL_PROBLEM_MISSING,
+			 "cfg_type", VPL_V1_NOTIFY_CFG, 0);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int vpl_parse_one(const struct vpl_cfg_source *src,
+			 enum vpl_dialect dialect, struct vpl_layout *l)
+{
+	unsigned int i;
+	int err;
+
+	/* Start from nothing located; keep the notes of earlier attempts. */
+	memset(l->region, 0, sizeof(l->region));
+	l->notify_mult = 0;
+	l->has_pci_cfg = false;
+	l->n_shm = 0;
+
+	if (dialect == VPL_DIALECT_DRAFT)
+		err = vpl_parse_draft(src, l);
+	else
+		err = vpl_parse_virtio1(src, l);
+	if (err)
+		return err;
+
+	for (i = 0; i < VPL_NR_REGIONS; i++)
+		l->region[i].cfg_type = vpl_region_cfg_type(dialect, i);
+	err = vpl_check_overlaps(l);
+	if (err)
+		return err;
+	l->dialect = dialect;
+	return 0;
+}
+
 /**
- * vpl_parse_virtio1() - resolve a virtio 1.x layout
+ * vpl_parse() - resolve a virtio PCI function's layout
  * @src: configuration space and BARs of the function
+ * @want: VPL_DIALECT_VIRTIO1 or VPL_DIALECT_DRAFT to accept only that
+ *	dialect; VPL_DIALECT_AUTO for virtio 1.x when it gives a usable
+ *	layout, else the draft
  * @layout: filled with the result; cleared first
  *
- * Selects the first usable common, notify, ISR and device capability and
- * every usable shared memory capability.  Common and notify are required;
- * ISR and device are optional (without ISR the function can only use
- * MSI-X).  Every capability skipped, and on failure the reason, is recorded
- * in @layout->notes.
+ * virtio 1.x: selects the first usable common, notify, ISR and device
+ * capability and every usable shared memory capability.  Draft: follows
+ * the draft chain.  In both, common and notify are required; ISR and device
+ * are optional (without ISR the function can only use MSI-X).  Every
+ * capability skipped, and on failure the reason, is recorded in
+ * @layout->notes, the reason last.
  *
- * Return: 0 on success; -ENODEV if a required structure is missing;
- * -EINVAL if the located structures overlap; the read callback's error
- * (or -EIO) if configuration space could not be read.
+ * Return: 0 on success, with @layout->dialect set; -ENODEV if a required
+ * structure is missing; -EINVAL if the located structures overlap; the read
+ * callback's error (or -EIO) if configuration space could not be read.
  */
-int vpl_parse_virtio1(const struct vpl_cfg_source *src,
-		      struct vpl_layout *layout)
+int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
+	      struct vpl_layout *layout)
 {
 	int err;
 
 	memset(layout, 0, sizeof(*layout));
-	err = vpl_walk_vendor_caps(src, layout, vpl_v1_visit);
-	if (err)
-		return err;
-
-	if (!layout->region[VPL_REGION_COMMON].present) {
-		vpl_note(layout, 0, VPL_V1_COMMON_CFG, VPL_PROBLEM_MISSING,
-			 "cfg_type", VPL_V1_COMMON_CFG, 0);
-		return -ENODEV;
-	}
-	if (!layout->region[VPL_REGION_NOTIFY].present) {
-		vpl_note(layout, 0, VPL_V1_NOTIFY_CFG, VPL_PROBLEM_MISSING,
-			 "cfg_type", VPL_V1_NOTIFY_CFG, 0);
-		return -ENODEV;
-	}
-	err = vpl_check_overlaps(layout);
-	if (err)
-		return err;
-
-	layout->dialect = VPL_DIALECT_VIRTIO1;
-	return 0;
+	if (want == VPL_DIALECT_DRAFT)
+		return vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);
+	err = vpl_parse_one(src, VPL_DIALECT_VIRTIO1, layout);
+	if (want == VPL_DIALECT_AUTO && (err == -ENODEV || err == -EINVAL))
+		err = vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);
+	return err;
 }

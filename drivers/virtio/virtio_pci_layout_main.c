@@ -33,6 +33,40 @@
 #include "virtio_pci_layout/caps.h"
 #include "virtio_pci_layout/compat.h"
 
+static const char * const vpl_dialect_names[] = {
+	[VPL_DIALECT_NONE]	= "none",
+	[VPL_DIALECT_VIRTIO1]	= "virtio1",
+	[VPL_DIALECT_DRAFT]	= "draft",
+	[VPL_DIALECT_AUTO]	= "auto",
+};
+
+static enum vpl_dialect vpl_dialect = VPL_DIALECT_AUTO;
+
+static int vpl_dialect_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(vpl_dialect_names, val);
+
+	if (i <= VPL_DIALECT_NONE) {
+		pr_err("dialect=%s: expected auto, virtio1 or draft\n", val);
+		return -EINVAL;
+	}
+	vpl_dialect = i;
+	return 0;
+}
+
+static int vpl_dialect_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", vpl_dialect_names[vpl_dialect]);
+}
+
+static const struct kernel_param_ops vpl_dialect_ops = {
+	.set = vpl_dialect_set,
+	.get = vpl_dialect_get,
+};
+module_param_cb(dialect, &vpl_dialect_ops, NULL, 0644);
+MODULE_PARM_DESC(dialect,
+		 "Layout dialect to accept: auto (virtio 1.x, else the draft), virtio1 or draft");
+
 static unsigned int reset_timeout_ms = 3000;
 module_param(reset_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(reset_timeout_ms,
@@ -413,7 +447,7 @@ static int vpl_finalize_features(struct virtio_device *vdev)
 
 	if (!(vdev->features & BIT_ULL(VIRTIO_F_VERSION_1))) {
 		dev_err(&vp->pdev->dev,
-			"features %#llx lack VIRTIO_F_VERSION_1, which a virtio 1.x layout requires\n",
+			"features %#llx lack VIRTIO_F_VERSION_1, which this transport requires\n",
 			offered);
 		return -EINVAL;
 	}
@@ -1032,7 +1066,7 @@ static int vpl_discover(struct vpl_device *vp)
 	int err;
 
 	vpl_read_bars(vp->pdev, &src);
-	err = vpl_parse_virtio1(&src, &vp->layout);
+	err = vpl_parse(&src, READ_ONCE(vpl_dialect), &vp->layout);
 	vpl_report_notes(vp);
 	if (!err)
 		return 0;
@@ -1041,8 +1075,9 @@ static int vpl_discover(struct vpl_device *vp)
 	       &vp->layout.notes[vp->layout.n_notes - 1] : NULL;
 	if (last && last->problem == VPL_PROBLEM_MISSING)
 		dev_info(&vp->pdev->dev,
-			 "no usable virtio 1.x %s capability, leaving the device to another driver\n",
-			 vpl_cfg_type_name(last->cfg_type));
+			 "no usable %s capability (dialect=%s), leaving the device to another driver\n",
+			 vpl_cfg_type_name(last->cfg_type),
+			 vpl_dialect_names[READ_ONCE(vpl_dialect)]);
 	else
 		dev_info(&vp->pdev->dev,
 			 "no usable virtio-pci layout (%d), leaving the device to another driver\n",
@@ -1153,7 +1188,8 @@ static void vpl_print_layout(struct vpl_device *vp)
 			strscpy(regions[i], "none", sizeof(regions[i]));
 	}
 	dev_info(&vp->pdev->dev,
-		 "virtio 1.x layout: common %s notify %s x%u isr %s device %s shm %u, irq %s\n",
+		 "%s layout: common %s notify %s x%u isr %s device %s shm %u, irq %s\n",
+		 vp->layout.dialect == VPL_DIALECT_DRAFT ? "draft" : "virtio 1.x",
 		 regions[VPL_REGION_COMMON], regions[VPL_REGION_NOTIFY],
 		 vp->layout.notify_mult, regions[VPL_REGION_ISR],
 		 regions[VPL_REGION_DEVICE], vp->layout.n_shm, irq);

@@ -49,6 +49,25 @@
 
 /* Smallest common configuration: struct virtio_pci_common_cfg. */
 #define VPL_COMMON_MIN_LEN	56
+/* ...and with queue_notify_data and queue_reset (virtio 1.2). */
+#define VPL_COMMON_MAX_LEN	60
+
+/* The draft dialect (Documentation/draft-layout.rst), byte offsets. */
+#define VPL_DRAFT_CAP_ID	2	/* virtio-pci cap ID, 1..15 */
+#define VPL_DRAFT_CAP_NEXT	3	/* next draft capability, 0 ends */
+#define VPL_DRAFT_LOC1		4	/* first location / value dword */
+#define VPL_DRAFT_LOC2		8	/* second location / value dword */
+#define VPL_DRAFT_MAX_ID	15
+#define VPL_DRAFT_BIR_MASK	0x7u	/* location: BIR in bits 2:0 */
+#define VPL_DRAFT_LAYOUT	1	/* VIRTIO_PCI_C_LAYOUT: common, device */
+#define VPL_DRAFT_NOTIFY	2	/* VIRTIO_PCI_C_NOTIFY: region, multiplier */
+#define VPL_DRAFT_ISR		3	/* VIRTIO_PCI_C_ISR: ISR status byte */
+#define VPL_DRAFT_LAYOUT_SIZE	12	/* also VIRTIO_PCI_C_NOTIFY's size */
+#define VPL_DRAFT_ISR_SIZE	8
+#define VPL_DRAFT_DEVICE_MAX_LEN 4096
+
+/* Note cfg_type for draft capabilities: VPL_NOTE_DRAFT + cap ID. */
+#define VPL_NOTE_DRAFT		0x40
 
 /** enum vpl_bar_type - what a BAR decodes, as the caller found it */
 enum vpl_bar_type {
@@ -93,13 +112,16 @@ enum vpl_region_id {
 /**
  * struct vpl_region - one located structure
  * @present: the structure was found and is valid
+ * @cfg_type: type of the capability that named it, as in struct vpl_note
  * @cap: configuration-space offset of the capability that named it
  * @bar: BAR index
  * @offset: byte offset in the BAR
- * @length: length the capability gave, validated against the BAR
+ * @length: length the capability gave (virtio 1.x) or the dialect implies
+ *	(draft), validated against the BAR
  */
 struct vpl_region {
 	bool present;
+	u8 cfg_type;
 	u8 cap;
 	u8 bar;
 	u32 offset;
@@ -145,7 +167,8 @@ enum vpl_problem {
 /**
  * struct vpl_note - one thing the parser rejected, with the evidence
  * @cap: configuration-space offset of the capability (0: the list itself)
- * @cfg_type: the capability's structure type (0 if not known)
+ * @cfg_type: the capability's structure type (virtio 1.x cfg_type, or
+ *	VPL_NOTE_DRAFT + draft cap ID; 0 for the PCI capability list)
  * @problem: enum vpl_problem
  * @field: name of the offending field, as the spec spells it
  * @value: the value the device presented
@@ -160,10 +183,12 @@ struct vpl_note {
 	u64 limit;
 };
 
-/** enum vpl_dialect - which capability dialect described the layout */
+/** enum vpl_dialect - which capability dialect describes the layout */
 enum vpl_dialect {
-	VPL_DIALECT_NONE,
-	VPL_DIALECT_VIRTIO1,
+	VPL_DIALECT_NONE,	/* none resolved (yet) */
+	VPL_DIALECT_VIRTIO1,	/* virtio 1.x vendor capabilities */
+	VPL_DIALECT_DRAFT,	/* the draft's VIRTIO_PCI_C_* chain */
+	VPL_DIALECT_AUTO,	/* asked for: virtio 1.x, else the draft */
 };
 
 /**
@@ -191,8 +216,8 @@ struct vpl_layout {
 	struct vpl_note notes[VPL_MAX_NOTES];
 };
 
-int vpl_parse_virtio1(const struct vpl_cfg_source *src,
-		      struct vpl_layout *layout);
+int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
+	      struct vpl_layout *layout);
 const char *vpl_problem_str(unsigned int problem);
 const char *vpl_region_name(unsigned int region);
 const char *vpl_cfg_type_name(unsigned int cfg_type);
