@@ -11,8 +11,8 @@ set -eu
 
 cd "$VPL_TOP"
 findings=0
-sources=$(git ls-files 'drivers/*.c' 'drivers/*.h' 'include/*.h' 2>/dev/null ||
-	  find drivers include -name '*.[ch]')
+sources=$(git ls-files 'drivers/*.[ch]' 'include/*.h' 'tests/*.[ch]' 2>/dev/null ||
+	  find drivers include tests -name '*.[ch]')
 
 # checkpatch.pl and kernel-doc come from the kernel source package; only the
 # scripts are unpacked, once, into build/tools.
