@@ -1,0 +1,575 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # busybox ash: POSIX plus local, like dash
+#
+# lib.sh - guest side helpers and test bodies (busybox ash).
+#
+# Sourced by /init and, once more, by each test, which runs in a shell of its
+# own (see run_test) so that a failing or hanging test cannot take the rest
+# of the scenario with it.  Only definitions and variables live here.
+
+RESULTS=/dev/ttyS1
+PCI_DEVS=/sys/bus/pci/devices
+PCI_DRVS=/sys/bus/pci/drivers
+
+# Non-transitional virtio device ids (0x1040 + virtio device type).
+NET_ID=0x1041
+BLK_ID=0x1042
+
+# The NICs are told apart by the MACs the host gives them.  The addresses are
+# link-local: the two NICs only ever talk to each other through a QEMU hub
+# that has no host side.
+MAC_A=52:54:00:56:50:01
+MAC_B=52:54:00:56:50:02
+IP_A=169.254.77.1
+IP_B=169.254.77.2
+NETNS=peer
+HTTP_PORT=8080
+
+PATTERN=/vpl/www/pattern.bin
+PATTERN_SUM=$(cat /vpl/pattern.sha256)
+PATTERN_MIB=$(cat /vpl/pattern.mib)
+TRANSPORT=$(cat /vpl/transport)
+KVER=$(uname -r)
+MODDIR=/lib/modules/$KVER
+
+# ---------------------------------------------------------------- basics
+
+# iproute2's ip: busybox's cannot move a NIC into a network namespace.
+ip() {
+	/bin/ip.iproute2 "$@"
+}
+
+# Value of KEY=value on the kernel command line, or $2 when absent.
+cmdline() {
+	local w
+	# shellcheck disable=SC2013 # the command line is a list of words
+	for w in $(cat /proc/cmdline); do
+		case $w in "$1="*)
+			echo "${w#*=}"
+			return 0
+			;;
+		esac
+	done
+	echo "${2:-}"
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# Polls COMMAND... every 0.2 s for up to $1 seconds.
+wait_for() {
+	local limit=$(($1 * 5))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		limit=$((limit - 1))
+		[ "$limit" -gt 0 ] || return 1
+		usleep 200000
+	done
+}
+
+# Writes lines to the result channel.  Every call opens and closes the tty:
+# the last close of a tty waits until the UART has sent everything, so no
+# result is lost when the guest powers off right afterwards.
+result() {
+	printf '%s\n' "$@" >"$RESULTS"
+	printf 'vpl: %s\n' "$@"
+}
+
+# run_test NAME SECONDS FUNCTION [ARGS...]
+# Runs FUNCTION in a fresh shell with errexit under a time limit and reports
+# "ok NAME" or "not ok NAME".  The test's output becomes "# " diagnostics
+# when it fails, or always with vpl.verbose=1 (the demo's mode).
+run_test() {
+	local name=$1 limit=$2 rc
+	shift 2
+	printf 'vpl: --- %s\n' "$name"
+	set +e
+	timeout -s KILL "$limit" sh -eu -c '. /vpl/lib.sh; "$@"' test "$@" >/tmp/test.log 2>&1
+	rc=$?
+	set -e
+	cat /tmp/test.log
+	[ "$rc" -ne 137 ] || echo "killed after the test's limit of ${limit}s" >>/tmp/test.log
+	if [ "$rc" -ne 0 ] || [ "$(cmdline vpl.verbose 0)" = 1 ]; then
+		sed 's/^/# /' /tmp/test.log | tail -n 60 >"$RESULTS"
+	fi
+	if [ "$rc" -eq 0 ]; then
+		result "ok $name"
+	else
+		result "not ok $name"
+	fi
+	self_test_hooks "$name"
+}
+
+# Lets the harness prove that it notices a guest that dies or hangs
+# (VPL_EXTRA_APPEND="vpl.crash_after=NAME" or "vpl.hang_after=NAME"):
+# the tests after NAME must then be reported as failures.
+self_test_hooks() {
+	if [ "$(cmdline vpl.crash_after)" = "$1" ]; then
+		echo c >/proc/sysrq-trigger
+	fi
+	if [ "$(cmdline vpl.hang_after)" = "$1" ]; then
+		sleep 100000
+	fi
+}
+
+# ---------------------------------------------------------------- devices
+
+# PCI addresses of the virtio functions (vendor 0x1af4, device 0x1000-0x107f),
+# optionally only those with device id $1.
+virtio_bdfs() {
+	local d id
+	for d in "$PCI_DEVS"/*; do
+		[ "$(cat "$d/vendor")" = 0x1af4 ] || continue
+		id=$(cat "$d/device")
+		case $id in 0x10[0-7]?) ;; *) continue ;; esac
+		[ -z "${1:-}" ] || [ "$id" = "$1" ] || continue
+		echo "${d##*/}"
+	done
+}
+
+# Name of the PCI driver bound to $1, or "none".
+pci_driver_of() {
+	if [ -e "$PCI_DEVS/$1/driver" ]; then
+		basename "$(readlink "$PCI_DEVS/$1/driver")"
+	else
+		echo none
+	fi
+}
+
+# The PCI driver every virtio function must be bound to in this run.
+want_driver() {
+	case $TRANSPORT in
+	ours) echo virtio-pci-layout ;;
+	*) echo virtio-pci ;;
+	esac
+}
+
+# The module that provides the transport under test.
+transport_module() {
+	case $TRANSPORT in
+	ours) echo virtio_pci_layout ;;
+	*) echo virtio_pci ;;
+	esac
+}
+
+# True when the module file for $1 is in the initramfs (else: built in).
+have_module() {
+	grep -q "/$1\.ko:" "$MODDIR/modules.dep"
+}
+
+is_builtin() {
+	grep -q "/$1\.ko\$" "$MODDIR/modules.builtin"
+}
+
+module_loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+# The virtio device ("virtioN") that the transport created for PCI function $1.
+virtio_dev_of() {
+	local d
+	for d in "$PCI_DEVS/$1"/virtio*; do
+		[ -e "$d" ] && basename "$d" && return 0
+	done
+	return 1
+}
+
+# Interface name with MAC $1, in namespace $2 (default: the initial one).
+nic_by_mac() {
+	ip ${2:+-n "$2"} -o link show 2>/dev/null | awk -v mac="$1" '{
+		for (i = 1; i < NF; i++)
+			if ($i == "link/ether" && $(i + 1) == mac) {
+				sub(/:$/, "", $2); sub(/@.*/, "", $2); print $2
+			}
+	}'
+}
+
+have_nic() {
+	[ -n "$(nic_by_mac "$1" "${2:-}")" ]
+}
+
+# True once the disk and both NICs exist (NIC B may already be in $NETNS).
+devices_present() {
+	[ -e /sys/block/vda ] && [ -b /dev/vda ] && have_nic "$MAC_A" &&
+		{ have_nic "$MAC_B" || have_nic "$MAC_B" "$NETNS"; }
+}
+
+# Loads the virtio class drivers: virtio_blk, virtio_net and their deps.
+load_class_drivers() {
+	modprobe virtio_blk
+	modprobe virtio_net
+}
+
+# Loads the transport under test.  On 6.1 virtio and virtio_ring are modules
+# and are loaded first; virtio_pci is never loaded in an "ours" guest (its
+# archive does not even contain it).  On 6.12 the in-tree virtio_pci is built
+# in: the host passes initcall_blacklist=virtio_pci_driver_init for "ours".
+load_transport() {
+	local m
+	for m in virtio_ring virtio; do
+		! have_module "$m" || modprobe "$m"
+	done
+	case $TRANSPORT in
+	ours) modprobe virtio_pci_layout ;;
+	control) is_builtin virtio_pci || modprobe virtio_pci ;;
+	esac
+}
+
+# Asserts: expected device counts, each function bound to the expected
+# driver, the disk and NICs present and created below the right functions.
+check_bound() {
+	local want bdf drv n
+	want=$(want_driver)
+	n=$(virtio_bdfs $BLK_ID | wc -l)
+	[ "$n" = "$(cmdline vpl.nblk)" ] || fail "found $n virtio-blk functions, want $(cmdline vpl.nblk)"
+	n=$(virtio_bdfs $NET_ID | wc -l)
+	[ "$n" = "$(cmdline vpl.nnet)" ] || fail "found $n virtio-net functions, want $(cmdline vpl.nnet)"
+	for bdf in $(virtio_bdfs); do
+		drv=$(pci_driver_of "$bdf")
+		echo "$bdf [$(cat "$PCI_DEVS/$bdf/device")] driver=$drv virtio=$(virtio_dev_of "$bdf" || echo none)"
+		[ "$drv" = "$want" ] || fail "$bdf is bound to '$drv', want '$want'"
+	done
+	wait_for 30 devices_present || fail "disk or NICs did not appear: $(ls /sys/block) / $(ls /sys/class/net)"
+	bdf=$(virtio_bdfs $BLK_ID)
+	case $(readlink -f /sys/block/vda) in
+	*/$bdf/virtio*/block/vda) ;;
+	*) fail "vda is not below $bdf: $(readlink -f /sys/block/vda)" ;;
+	esac
+	echo "vda: $(cat /sys/block/vda/size) sectors, below $bdf"
+}
+
+# Every test starts by checking that no function moved to another driver.
+assert_drivers() {
+	local want bdf drv
+	want=$(want_driver)
+	for bdf in $(virtio_bdfs); do
+		drv=$(pci_driver_of "$bdf")
+		[ "$drv" = "$want" ] || fail "$bdf is bound to '$drv', want '$want'"
+	done
+}
+
+check_cpus() {
+	local online
+	online=$(cat /sys/devices/system/cpu/online)
+	[ "$online" = 0-1 ] || fail "cpus online: '$online', want 0-1"
+	echo "cpus online: $online, kernel $KVER"
+}
+
+# ---------------------------------------------------------------- tests
+
+# Boots the transport: load the drivers, check that every function is bound
+# to the expected PCI driver and that the disk and the NICs appeared.
+t_bind() {
+	check_cpus
+	load_class_drivers
+	load_transport
+	if [ "$TRANSPORT" = ours ]; then
+		! module_loaded virtio_pci || fail "the in-tree virtio_pci module is loaded"
+		# 6.12: the blacklisted initcall must have kept virtio-pci away.
+		[ ! -e "$PCI_DRVS/virtio-pci" ] || fail "the in-tree virtio-pci driver is registered"
+	fi
+	check_bound
+}
+
+# Writes the pattern at MiB offset $1 of vda with O_DIRECT (and a cache flush),
+# reads it back with O_DIRECT and compares checksums.  The host compares the
+# disk image after power-off as well.
+t_blk_pattern() {
+	local off=$1 sum
+	assert_drivers
+	dd if="$PATTERN" of=/dev/vda bs=1M seek="$off" oflag=direct conv=fsync status=none
+	echo 3 >/proc/sys/vm/drop_caches
+	sum=$(dd if=/dev/vda bs=1M skip="$off" count="$PATTERN_MIB" iflag=direct status=none | sha256sum)
+	sum=${sum%% *}
+	[ "$sum" = "$PATTERN_SUM" ] || fail "read back sha256 $sum, want $PATTERN_SUM"
+	echo "blk: wrote+read $PATTERN_MIB MiB at offset $off MiB (O_DIRECT), sha256 matches: $sum"
+}
+
+# NIC A stays in the initial namespace, NIC B moves into $NETNS, so traffic
+# between the two addresses must cross the wire (the QEMU hub) instead of the
+# loopback shortcut the kernel takes for local addresses.
+net_setup() {
+	local a b
+	ip netns add "$NETNS" 2>/dev/null || [ -e "/run/netns/$NETNS" ]
+	a=$(nic_by_mac "$MAC_A")
+	[ -n "$a" ] || fail "no NIC with MAC $MAC_A"
+	b=$(nic_by_mac "$MAC_B")
+	if [ -n "$b" ]; then
+		ip link set "$b" netns "$NETNS"
+	fi
+	b=$(nic_by_mac "$MAC_B" "$NETNS")
+	[ -n "$b" ] || fail "no NIC with MAC $MAC_B"
+	ip link set lo up
+	ip addr flush dev "$a"
+	ip addr add "$IP_A/24" dev "$a"
+	ip link set "$a" up
+	ip -n "$NETNS" link set lo up
+	ip -n "$NETNS" addr flush dev "$b"
+	ip -n "$NETNS" addr add "$IP_B/24" dev "$b"
+	ip -n "$NETNS" link set "$b" up
+	echo "net: $a=$IP_A (init ns), $b=$IP_B (ns $NETNS)"
+}
+
+in_ns() {
+	ip netns exec "$NETNS" "$@"
+}
+
+# Every ping must come back: on a lossless virtual hub a lost packet means a
+# lost interrupt or descriptor.
+ping_all() {
+	local out
+	out=$("$@" 2>&1) || true
+	echo "$out" | tail -n 2
+	echo "$out" | grep -q '^5 packets transmitted, 5 packets received' || fail "ping lost packets"
+}
+
+t_net_ping() {
+	assert_drivers
+	net_setup
+	ping_all ping -c 5 -i 0.2 -w 30 "$IP_B"
+	ping_all in_ns ping -c 5 -i 0.2 -w 30 "$IP_A"
+	echo "net: ping both ways ok"
+}
+
+# Fetches the pattern from the HTTP server at $1 with wget running in
+# namespace $2 ("" = initial) and checks its checksum.  No wget -T: Debian's
+# static busybox 1.35 wget segfaults with it in a root without /etc (seen on
+# the host in a chroot too); run_test's time limit bounds the transfer.
+fetch_check() {
+	local url=http://$1:$HTTP_PORT/pattern.bin out=/tmp/fetched.bin sum size
+	rm -f "$out"
+	if [ -n "$2" ]; then
+		in_ns wget -q -O "$out" "$url" || fail "wget $url in ns $2 failed"
+	else
+		wget -q -O "$out" "$url" || fail "wget $url failed"
+	fi
+	size=$(stat -c %s "$out")
+	sum=$(sha256sum "$out")
+	sum=${sum%% *}
+	rm -f "$out"
+	[ "$sum" = "$PATTERN_SUM" ] || fail "$url: $size bytes, sha256 $sum, want $PATTERN_SUM"
+	echo "net: $url -> ${2:-init ns}: $size bytes, sha256 matches"
+}
+
+listening() {
+	${1:+in_ns} netstat -ltn | grep -q ":$HTTP_PORT "
+}
+
+# Moves the pattern over TCP in both directions: busybox httpd serves it in
+# one namespace, busybox wget fetches it from the other.
+t_net_tcp() {
+	assert_drivers
+	# Global, not local: the EXIT trap runs after the function returned.
+	HTTPD_PIDS=
+	trap 'kill $HTTPD_PIDS 2>/dev/null || true' EXIT
+	httpd -f -p "$IP_A:$HTTP_PORT" -h /vpl/www &
+	HTTPD_PIDS=$!
+	# Not through in_ns: $! must be httpd itself (ip netns exec execs it).
+	ip netns exec "$NETNS" httpd -f -p "$IP_B:$HTTP_PORT" -h /vpl/www &
+	HTTPD_PIDS="$HTTPD_PIDS $!"
+	wait_for 10 listening || fail "httpd did not start"
+	wait_for 10 listening "$NETNS" || fail "httpd did not start in $NETNS"
+	fetch_check "$IP_B" ""
+	fetch_check "$IP_A" "$NETNS"
+}
+
+# Ping and TCP in one test, for the lifecycle scenario.
+t_net_all() {
+	t_net_ping
+	t_net_tcp
+}
+
+# /proc/interrupts as "irq chip total names..." (commas dropped, counts of all
+# CPUs added up).  The header line gives the number of CPU columns; a row is
+# irq, counts, chip, hwirq-type, then the action names.
+irq_table() {
+	awk 'NR == 1 { n = NF; next }
+	{
+		t = 0; for (i = 2; i <= n + 1; i++) t += $i
+		s = ""; for (i = n + 4; i <= NF; i++) s = s " " $i
+		gsub(/,/, "", s); print $1, $(n + 2), t s
+	}' /proc/interrupts
+}
+
+# Rows of an irq_table whose action names include virtio device $1: either
+# "$1" itself (INTx) or "$1-something" (MSI-X).
+irq_rows_of() {
+	awk -v v="$1" '{
+		for (i = 4; i <= NF; i++)
+			if ($i == v || index($i, v "-") == 1) { print; next }
+	}'
+}
+
+# Number of MSI-X vectors the PCI core allocated for function $1.
+msix_count() {
+	local n=0 f
+	for f in "$PCI_DEVS/$1"/msi_irqs/*; do
+		[ -e "$f" ] || continue
+		[ "$(cat "$f")" = msix ] || fail "$1: vector $(basename "$f") is '$(cat "$f")', want msix"
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# Per-mode expectations for the interrupt rows of one device.
+#   pervq:  PCI-MSI(X) rows "vN-config" plus one per virtqueue with a callback
+#           (virtio-blk: req.*, virtio-net: input.0 and output.0);
+#   shared: PCI-MSI(X) rows "vN-config" and "vN-virtqueues", nothing else;
+#   intx:   one IO-APIC row listing plain "vN", no MSI-X vectors.
+check_irq_rows() {
+	local bdf=$1 v=$2 mode=$3 rows=$4 kind nrows nmsix
+	kind=$(cat "$PCI_DEVS/$bdf/device")
+	nrows=$(echo "$rows" | grep -c .)
+	nmsix=$(msix_count "$bdf")
+	has_row() {
+		echo "$rows" | awk -v re="$1" -v chip="$2" '
+			{ for (i = 4; i <= NF; i++) if ($i ~ re && (chip == "" || index($2, chip) == 1)) f = 1 }
+			END { exit !f }'
+	}
+	case $mode in
+	pervq)
+		has_row "^$v-config\$" PCI-MSI || fail "$v: no PCI-MSI $v-config row"
+		if [ "$kind" = "$BLK_ID" ]; then
+			has_row "^$v-req\\.[0-9]+\$" PCI-MSI || fail "$v: no PCI-MSI $v-req.N row"
+		else
+			has_row "^$v-input\\.0\$" PCI-MSI || fail "$v: no PCI-MSI $v-input.0 row"
+			has_row "^$v-output\\.0\$" PCI-MSI || fail "$v: no PCI-MSI $v-output.0 row"
+		fi
+		! has_row "^$v-virtqueues\$" "" || fail "$v: shared vector in per-vq mode"
+		! has_row "^$v\$" "" || fail "$v: INTx row in MSI-X mode"
+		[ "$nmsix" = "$nrows" ] || fail "$v: $nmsix MSI-X vectors but $nrows rows"
+		;;
+	shared)
+		has_row "^$v-config\$" PCI-MSI || fail "$v: no PCI-MSI $v-config row"
+		has_row "^$v-virtqueues\$" PCI-MSI || fail "$v: no PCI-MSI $v-virtqueues row"
+		[ "$nrows" = 2 ] || fail "$v: $nrows rows, want 2 (config + virtqueues)"
+		[ "$nmsix" = 2 ] || fail "$v: $nmsix MSI-X vectors, want 2"
+		;;
+	intx)
+		has_row "^$v\$" IO-APIC || fail "$v: no IO-APIC row naming $v"
+		[ "$nrows" = 1 ] || fail "$v: $nrows rows, want one INTx row"
+		[ "$nmsix" = 0 ] || fail "$v: $nmsix MSI-X vectors in INTx mode"
+		;;
+	*) fail "unknown irq mode '$mode'" ;;
+	esac
+}
+
+# Checks the interrupt layout of every device for vpl.irq=pervq|shared|intx.
+t_irq_layout() {
+	local mode bdf v rows
+	assert_drivers
+	mode=$(cmdline vpl.irq)
+	for bdf in $(virtio_bdfs); do
+		v=$(virtio_dev_of "$bdf") || fail "$bdf has no virtio device"
+		rows=$(irq_table | irq_rows_of "$v")
+		echo "$bdf $v:"
+		echo "$rows" | sed 's/^/    /'
+		check_irq_rows "$bdf" "$v" "$mode" "$rows"
+	done
+	echo "irq: layout '$mode' as expected on all devices"
+}
+
+# Sum of the counts of a device's virtqueue interrupts (all rows but config)
+# in an irq_table file.
+vq_irq_total() {
+	irq_rows_of "$1" <"$2" | awk -v c="$1-config" '{
+		for (i = 4; i <= NF; i++) if ($i == c) next
+		t += $3
+	} END { print t + 0 }'
+}
+
+# The virtqueue interrupts of every device must have fired during the I/O
+# that ran since the snapshot /tmp/irq.before.
+t_irq_counts() {
+	local bdf v before after
+	assert_drivers
+	irq_table >/tmp/irq.after
+	for bdf in $(virtio_bdfs); do
+		v=$(virtio_dev_of "$bdf") || fail "$bdf has no virtio device"
+		before=$(vq_irq_total "$v" /tmp/irq.before)
+		after=$(vq_irq_total "$v" /tmp/irq.after)
+		echo "$bdf $v: virtqueue interrupts $before -> $after"
+		[ "$after" -gt "$before" ] || fail "$v: no virtqueue interrupt during the I/O"
+	done
+}
+
+# No virtio device may be left: no disk, no NIC in either namespace, no
+# driver on the PCI functions.
+check_all_gone() {
+	local bdf
+	[ ! -e /sys/block/vda ] || fail "vda still exists"
+	! have_nic "$MAC_A" || fail "NIC $MAC_A still exists"
+	! have_nic "$MAC_B" || fail "NIC $MAC_B still exists"
+	! have_nic "$MAC_B" "$NETNS" || fail "NIC $MAC_B still exists in $NETNS"
+	[ -z "$(ls /sys/bus/virtio/devices)" ] || fail "virtio devices left: $(ls /sys/bus/virtio/devices)"
+	for bdf in $(virtio_bdfs); do
+		[ "$(pci_driver_of "$bdf")" = none ] || fail "$bdf still bound to $(pci_driver_of "$bdf")"
+	done
+}
+
+# rmmod of the transport while the disk and configured NICs (one of them in
+# another namespace) are bound to it.
+t_unload() {
+	local m
+	m=$(transport_module)
+	assert_drivers
+	net_setup
+	rmmod "$m"
+	! module_loaded "$m" || fail "$m still loaded"
+	check_all_gone
+	echo "rmmod $m: disk and NICs are gone"
+}
+
+t_reload() {
+	load_transport
+	check_bound
+}
+
+# Unbinds all functions from the driver through sysfs, checks that the disk
+# and NICs disappear, binds them again; $1 times.  Then waits for the devices.
+t_bind_loop() {
+	local n=$1 i=0 drv bdf
+	drv=$PCI_DRVS/$(want_driver)
+	while [ "$i" -lt "$n" ]; do
+		for bdf in $(virtio_bdfs); do
+			echo "$bdf" >"$drv/unbind"
+		done
+		check_all_gone
+		for bdf in $(virtio_bdfs); do
+			echo "$bdf" >"$drv/bind"
+		done
+		i=$((i + 1))
+	done
+	check_bound
+	echo "bind-loop: $n rounds of unbind/bind"
+}
+
+# 6.12 with the in-tree virtio-pci registered: move each function over with
+# driver_override + drivers_probe while virtio_blk/virtio_net are attached.
+t_override_bind() {
+	local bdf
+	check_cpus
+	load_class_drivers
+	wait_for 30 devices_present || fail "devices did not appear on virtio-pci"
+	for bdf in $(virtio_bdfs); do
+		[ "$(pci_driver_of "$bdf")" = virtio-pci ] || fail "$bdf starts on '$(pci_driver_of "$bdf")', want virtio-pci"
+	done
+	load_transport
+	for bdf in $(virtio_bdfs); do
+		# Loading our module must not steal bound devices.
+		[ "$(pci_driver_of "$bdf")" = virtio-pci ] || fail "$bdf left virtio-pci on module load"
+		echo "$bdf" >"$PCI_DRVS/virtio-pci/unbind"
+		echo virtio-pci-layout >"$PCI_DEVS/$bdf/driver_override"
+		echo "$bdf" >/sys/bus/pci/drivers_probe
+		echo "$bdf: moved from virtio-pci to $(pci_driver_of "$bdf")"
+	done
+	check_bound
+}
+
+# Lines the transports logged, for the demo.
+t_dmesg() {
+	dmesg | grep -E 'virtio[-_]pci[-_]layout' | tail -n 20 || true
+	grep -E 'virtio' /proc/interrupts || true
+}

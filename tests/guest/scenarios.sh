@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # busybox ash: POSIX plus local, like dash
+#
+# scenarios.sh - what one guest boot runs, by vpl.scenario=.
+#
+# Test names here must match the host's list in tests/lib/scenarios.sh: the
+# host expects exactly those results and counts a missing one as a failure.
+# Time limits are per test and generous for TCG; a test that hangs in the
+# kernel outlives them, and then the host's QEMU timeout ends the boot.
+
+# Disk offsets (MiB) of the pattern writes; the host checks the same offsets.
+OFF_FIRST=0
+OFF_RELOAD=16
+OFF_LOOP=32
+
+# The three interrupt-mode scenarios only differ in the vectors= the host
+# gave the devices (passed on as vpl.irq=).
+scenario_io() {
+	run_test bind 120 t_bind
+	irq_table >/tmp/irq.before
+	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
+	run_test net-ping 120 t_net_ping
+	run_test net-tcp 180 t_net_tcp
+	run_test irq-layout 60 t_irq_layout
+	run_test irq-counts 60 t_irq_counts
+}
+
+scenario_msix_pervq() { scenario_io; }
+scenario_msix_shared() { scenario_io; }
+scenario_intx() { scenario_io; }
+
+# The transport can only be unloaded where it is a module: always for ours,
+# for the in-tree virtio_pci only where it is not built in (6.1).
+can_unload() {
+	[ "$TRANSPORT" = ours ] || ! is_builtin virtio_pci
+}
+
+scenario_lifecycle() {
+	run_test bind 120 t_bind
+	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
+	if can_unload; then
+		run_test unload 120 t_unload
+		run_test reload 120 t_reload
+		run_test reload-blk-pattern 180 t_blk_pattern $OFF_RELOAD
+		run_test reload-net 240 t_net_all
+	fi
+	run_test bind-loop 300 t_bind_loop 10
+	run_test loop-blk-pattern 180 t_blk_pattern $OFF_LOOP
+	run_test loop-net 240 t_net_all
+}
+
+# 6.12 only: the in-tree virtio-pci owns the devices first.
+scenario_override() {
+	run_test override-bind 120 t_override_bind
+	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
+	run_test net-ping 120 t_net_ping
+	run_test net-tcp 180 t_net_tcp
+}
+
+# The demo: the per-vq I/O scenario, plus the transport's kernel messages.
+scenario_demo() {
+	scenario_io
+	run_test dmesg 30 t_dmesg
+}
+
+vpl_main() {
+	local scenario
+	scenario=$(cmdline vpl.scenario)
+	result "# guest: kernel $KVER, transport $TRANSPORT, scenario $scenario"
+	"scenario_$(echo "$scenario" | tr - _)"
+	# The host only counts a boot as complete when it sees this line.
+	result VPL-END
+}

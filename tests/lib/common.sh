@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# common.sh - shared settings and helpers for the host side of the harness.
+# Sourced (never executed) by the other scripts in tests/.
+
+# Locations.  Everything the harness produces goes below build/ or cache/,
+# both ignored by git, so a test run never dirties the work tree.
+VPL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this file
+VPL_TESTS=$VPL_TOP/tests
+VPL_BUILD=${VPL_BUILD:-$VPL_TOP/build}
+VPL_CACHE=${VPL_CACHE:-$VPL_TOP/cache}
+
+# Size of the pseudo-random test pattern in MiB.  Large enough that a
+# transfer spans many descriptors and ring wrap-arounds, small enough for TCG.
+VPL_PATTERN_MIB=${VPL_PATTERN_MIB:-8}
+
+# Progress messages go to stderr so that stdout stays pure KTAP.
+vpl_log() {
+	printf '[vpl] %s\n' "$*" >&2
+}
+
+vpl_die() {
+	printf '[vpl] error: %s\n' "$*" >&2
+	exit 1
+}
+
+# Installs Debian packages that provide the named commands, but only when a
+# command is missing: an installed machine does no apt work at all.
+# Arguments are "command:package" pairs.
+vpl_need_tools() {
+	local pair cmd pkg missing=
+	for pair in "$@"; do
+		cmd=${pair%%:*}
+		pkg=${pair#*:}
+		command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+	done
+	[ -n "$missing" ] || return 0
+	vpl_log "installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086 # word splitting of the list is intended
+	if ! apt-get install -y -q $missing >&2; then
+		apt-get update -q >&2
+		# shellcheck disable=SC2086
+		apt-get install -y -q $missing >&2
+	fi
+}
+
+# Maps a kernel series given by the user ("6.1", "6.12") to the kernel
+# release the harness uses for it (see kernels.sh).
+vpl_series_var() {
+	case $1 in
+	6.1) echo VPL_KVER_61 ;;
+	6.12) echo VPL_KVER_612 ;;
+	*) vpl_die "unknown kernel series '$1' (known: 6.1 6.12)" ;;
+	esac
+}

@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# harness.sh - host side steps shared by run.sh and demo.sh (sourced):
+# prepare a kernel, build the module and the initramfs, boot a scenario and
+# read back what the guest reported.
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
+
+VPL_LIB=$VPL_TESTS/lib
+VPL_DISK_MIB=64
+
+declare -gA RES_STATUS=() RES_DIAG=()
+declare -ga RES_ORDER=()
+
+# Console lines that mean the kernel went wrong.  panic_on_warn and friends
+# make most of them fatal, but one printed after the last result would
+# otherwise go unnoticed.
+VPL_BAD_CONSOLE='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace|blocked for more than|Attempted to kill init'
+
+# Installs what the host side needs on a fresh Debian 12 machine; on a
+# prepared one this only looks.  The guest's busybox must be the static
+# build: the "busybox" package installs a dynamic one at the same path.
+vpl_host_tools() {
+	vpl_need_tools qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils \
+		cpio:cpio depmod:kmod xz:xz-utils openssl:openssl ip:iproute2 \
+		make:make gcc:gcc timeout:coreutils
+	if ! dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed'; then
+		vpl_log "installing busybox-static"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2 ||
+			{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2; }
+	fi
+	[ -f /usr/share/qemu/qboot.rom ] || vpl_die "/usr/share/qemu/qboot.rom missing (package qemu-system-data)"
+}
+
+# Sets KVER for SERIES, fetching and unpacking the kernel when needed.
+# Output of the step goes to LOG.
+vpl_prepare_kernel() {
+	local series=$1 log=$2 line
+	line=$("$VPL_LIB/kernels.sh" "$series" 2>"$log") || return 1
+	# shellcheck disable=SC2034 # for the caller
+	KVER=${line#* }
+}
+
+# Builds our module for KVER; prints its path.  Output of make goes to LOG.
+vpl_build_module() {
+	local kver=$1 log=$2 ko
+	ko=$("$VPL_LIB/build-module.sh" "/usr/src/linux-headers-$kver" \
+		"$VPL_BUILD/module/$kver" 2>"$log" | tail -n 1) || return 1
+	[ -f "$ko" ] || return 1
+	echo "$ko"
+}
+
+# Builds the initramfs for KVER and TRANSPORT (and module KO); prints its path.
+vpl_build_initramfs() {
+	local kver=$1 transport=$2 ko=$3 log=$4 out
+	out=$VPL_BUILD/initramfs/$kver/$transport.cpio
+	mkdir -p "$(dirname "$out")"
+	"$VPL_LIB/initramfs.sh" "$kver" "$transport" "$out" "$ko" 2>"$log" >/dev/null || return 1
+	echo "$out"
+}
+
+# Boots SCENARIO for SERIES/KVER/TRANSPORT with INITRD on a fresh disk image.
+# Sets BOOT_DIR (console.log, result.txt, disk.img), BOOT_RC and BOOT_SECS.
+# Extra kernel parameters may come in VPL_EXTRA_APPEND.
+vpl_boot() {
+	local series=$1 kver=$2 transport=$3 scenario=$4 initrd=$5 start
+	local -a qargs
+	BOOT_DIR=$VPL_BUILD/runs/$series/$transport/$scenario
+	rm -rf "$BOOT_DIR"
+	mkdir -p "$BOOT_DIR"
+	# A fresh, all-zero image: whatever the host finds in it after the run
+	# was written during this boot.
+	qemu-img create -q -f raw "$BOOT_DIR/disk.img" "${VPL_DISK_MIB}M"
+	# shellcheck disable=SC2207 # one argument per word is intended
+	qargs=($(vpl_scenario_qemu_args "$scenario" "$BOOT_DIR/disk.img"))
+	start=$(date +%s)
+	BOOT_RC=0
+	"$VPL_LIB/qemu.sh" -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
+		-i "$initrd" -c "$BOOT_DIR/console.log" -r "$BOOT_DIR/result.txt" \
+		-a "$(vpl_scenario_append "$series" "$transport" "$scenario") ${VPL_EXTRA_APPEND:-}" \
+		-- "${qargs[@]}" 2>"$BOOT_DIR/qemu.log" || BOOT_RC=$?
+	# shellcheck disable=SC2034 # for the caller
+	BOOT_SECS=$(($(date +%s) - start))
+}
+
+# Reads a result file into RES_STATUS[name] (ok / not ok), RES_DIAG[name]
+# (the "# " lines the guest sent before that result), RES_ORDER (names in
+# order of arrival, for spotting unexpected ones) and RES_ENDED (1 when the
+# guest got to the end of its scenario).
+vpl_parse_results() {
+	local line pending='' name
+	RES_STATUS=()
+	RES_DIAG=()
+	RES_ORDER=()
+	RES_ENDED=0
+	[ -f "$1" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		case $line in
+		'#'*) pending+="$line"$'\n' ;;
+		'ok '* | 'not ok '*)
+			name=${line#ok }
+			name=${name#not ok }
+			if [ -n "${RES_STATUS[$name]:-}" ]; then
+				# A name reported twice is a harness fault: fail it.
+				RES_STATUS[$name]='not ok'
+				pending+="# reported more than once"$'\n'
+			else
+				RES_STATUS[$name]=${line%% "$name"}
+			fi
+			RES_DIAG[$name]=${RES_DIAG[$name]:-}$pending
+			RES_ORDER+=("$name")
+			pending=
+			;;
+		VPL-END) RES_ENDED=1 ;;
+		esac
+	done <"$1"
+}
+
+# Checks the disk image: the pattern must be at each MiB offset given.
+# Prints diagnostics; fails on any mismatch.
+vpl_check_image() {
+	local img=$1 off sum want rc=0 pattern
+	shift
+	pattern=$("$VPL_LIB/pattern.sh")
+	want=$(cat "$pattern.sha256")
+	for off in "$@"; do
+		sum=$(dd if="$img" bs=1M skip="$off" count="$VPL_PATTERN_MIB" status=none | sha256sum)
+		sum=${sum%% *}
+		if [ "$sum" = "$want" ]; then
+			echo "image at $off MiB: pattern intact"
+		else
+			echo "image at $off MiB: sha256 $sum, want $want"
+			rc=1
+		fi
+	done
+	return "$rc"
+}
+
+# Judges whether the boot ended well: the guest reached the end of its
+# scenario, QEMU exited by itself, the console shows no oops/WARN/BUG and the
+# guest reported no test the host did not expect.  Arguments: expected names.
+vpl_check_shutdown() {
+	local rc=0 name expected=" $* "
+	if [ "$RES_ENDED" != 1 ]; then
+		echo "the guest did not finish its scenario"
+		rc=1
+	fi
+	if [ "$BOOT_RC" != 0 ]; then
+		echo "QEMU exit status $BOOT_RC$([ "$BOOT_RC" != 124 ] || echo ' (timeout)')"
+		sed 's/^/qemu: /' "$BOOT_DIR/qemu.log"
+		rc=1
+	fi
+	if grep -Eq "$VPL_BAD_CONSOLE" "$BOOT_DIR/console.log" 2>/dev/null; then
+		echo "kernel trouble on the console:"
+		grep -E -m 5 "$VPL_BAD_CONSOLE" "$BOOT_DIR/console.log"
+		rc=1
+	fi
+	for name in "${RES_ORDER[@]}"; do
+		case $expected in *" $name "*) ;; *)
+			echo "unexpected result '$name'"
+			rc=1
+			;;
+		esac
+	done
+	return "$rc"
+}
+
+# Last lines of the console, for failures the guest could not explain.
+vpl_console_tail() {
+	echo "console tail ($BOOT_DIR/console.log):"
+	tail -n "${1:-25}" "$BOOT_DIR/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  /'
+}

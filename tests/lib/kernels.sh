@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernels.sh SERIES...
+#
+# Makes the Debian kernels the guests boot available under
+# build/kernels/<kver>/ (boot/vmlinuz-<kver> and lib/modules/<kver>/) and the
+# matching headers under /usr/src, for each SERIES ("6.1", "6.12").  Prints one
+# line per series: "SERIES KVER".
+#
+# The release used for a series is $VPL_KVER_61 / $VPL_KVER_612 when set;
+# otherwise the newest linux-headers-<kver> that apt knows of for which apt
+# also offers linux-image-<kver>-unsigned (the unsigned image ships the same
+# kernel without the Secure Boot wrapping, and its modules are plain files).
+#
+# Idempotent: a kernel already unpacked is not looked at again, and the .deb
+# is kept in cache/debs/ so a rebuild of build/ downloads nothing.
+set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# Regular expression matching the headers package names of a series.
+series_regex() {
+	case $1 in
+	6.1) echo '^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
+	6.12) echo '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
+	*) vpl_die "unknown kernel series '$1'" ;;
+	esac
+}
+
+# True when apt's lists know the named package.
+apt_knows() {
+	apt-cache show --no-all-versions "$1" >/dev/null 2>&1
+}
+
+# Candidate kernel releases of a series, newest first: those apt knows of plus
+# those already installed (dpkg), since a machine may have headers that are
+# older than the current lists.
+candidates() {
+	local re
+	re=$(series_regex "$1")
+	{
+		apt-cache pkgnames linux-headers- 2>/dev/null || true
+		dpkg-query -W -f '${Package}\n' 'linux-headers-*' 2>/dev/null || true
+	} | grep -E "$re" | sed 's/^linux-headers-//' | sort -u -V -r
+}
+
+# Prints the newest release of a series with both packages available.
+pick_release() {
+	local kver
+	for kver in $(candidates "$1"); do
+		if apt_knows "linux-image-$kver-unsigned"; then
+			echo "$kver"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Release for a series: the override variable, else the newest usable one.
+# apt's lists are refreshed only when nothing usable is found in them.
+resolve_release() {
+	local var
+	var=$(vpl_series_var "$1")
+	if [ -n "${!var:-}" ]; then
+		echo "${!var}"
+		return 0
+	fi
+	pick_release "$1" && return 0
+	vpl_log "no usable $1 kernel in apt's lists; running apt-get update"
+	apt-get update -q >&2
+	pick_release "$1" || vpl_die "apt offers no linux-image-*-unsigned for series $1"
+}
+
+# The module build needs the headers of exactly this release.
+ensure_headers() {
+	local pkg=linux-headers-$1
+	if dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		return 0
+	fi
+	vpl_log "installing $pkg"
+	if ! apt_knows "$pkg"; then
+		apt-get update -q >&2
+	fi
+	apt-get install -y -q "$pkg" >&2
+}
+
+# Downloads the image .deb into cache/debs unless a copy is already there;
+# prints its path.
+fetch_image_deb() {
+	local pkg=linux-image-$1-unsigned dir=$VPL_CACHE/debs deb
+	mkdir -p "$dir"
+	deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*_amd64.deb" | sort -V | tail -n 1)
+	if [ -z "$deb" ]; then
+		vpl_log "downloading $pkg"
+		# apt-get download writes to the current directory.  A stale list
+		# can name a file the mirror no longer has: refresh and retry once.
+		if ! (cd "$dir" && apt-get download -q "$pkg" >&2); then
+			apt-get update -q >&2
+			(cd "$dir" && apt-get download -q "$pkg" >&2)
+		fi
+		deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*_amd64.deb" | sort -V | tail -n 1)
+		[ -n "$deb" ] || vpl_die "apt-get download left no $pkg .deb in $dir"
+	fi
+	echo "$deb"
+}
+
+# Unpacks the image into build/kernels/<kver> and indexes its modules.  The
+# .deb carries no modules.dep (its postinst runs depmod), so run depmod on the
+# unpacked tree; initramfs.sh uses it to find module dependencies.
+ensure_image() {
+	local kver=$1 dest=$VPL_BUILD/kernels/$1 deb tmp
+	# The stamp alone is not enough: kbuild's "make clean" for an external
+	# module at the top of the tree deletes every *.ko below it, build/
+	# included.  A missing module means: unpack again (from the cache).
+	if [ -e "$dest/.vpl-ready" ] &&
+		[ -n "$(find "$dest/lib/modules/$kver/kernel/drivers/net" -maxdepth 1 -name 'virtio_net.ko*' 2>/dev/null)" ]; then
+		return 0
+	fi
+	deb=$(fetch_image_deb "$kver")
+	vpl_log "unpacking $(basename "$deb")"
+	tmp=$dest.tmp.$$
+	rm -rf "$tmp" "$dest"
+	mkdir -p "$tmp"
+	dpkg-deb -x "$deb" "$tmp"
+	[ -f "$tmp/boot/vmlinuz-$kver" ] || vpl_die "$deb has no boot/vmlinuz-$kver"
+	depmod -b "$tmp" "$kver"
+	touch "$tmp/.vpl-ready"
+	mv "$tmp" "$dest"
+}
+
+main() {
+	local series kver
+	[ $# -gt 0 ] || set -- 6.1 6.12
+	vpl_need_tools depmod:kmod dpkg-deb:dpkg
+	for series in "$@"; do
+		kver=$(resolve_release "$series")
+		ensure_headers "$kver"
+		ensure_image "$kver"
+		echo "$series $kver"
+	done
+}
+
+main "$@"

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# scenarios.sh - the host's view of the guest scenarios (sourced).
+#
+# A scenario is one guest boot.  For each one this file says which tests it
+# must report (tests/guest/scenarios.sh emits the same names), which devices
+# QEMU gets and what goes on the kernel command line.  The host holds the
+# authoritative list so that it can fail the tests a dead guest never ran.
+
+# Scenarios for SERIES TRANSPORT.
+vpl_scenarios() {
+	echo msix-pervq msix-shared intx lifecycle
+	# driver_override needs the in-tree driver bound first, which only the
+	# 6.12 ours configuration can offer: there virtio_pci is built in, while
+	# an "ours" 6.1 guest must never load the in-tree module.
+	[ "$1/$2" != 6.12/ours ] || echo override
+}
+
+# True when the in-tree transport can be unloaded (Debian: a module on 6.1,
+# built in on 6.12); ours always can.
+vpl_can_unload() {
+	[ "$2" = ours ] || [ "$1" = 6.1 ]
+}
+
+# Test names of SERIES TRANSPORT SCENARIO, in the order they are reported.
+# "host-image" and "clean-shutdown" are judged by the host after the guest is gone.
+vpl_scenario_tests() {
+	case $3 in
+	msix-pervq | msix-shared | intx | demo)
+		echo bind blk-pattern net-ping net-tcp irq-layout irq-counts
+		[ "$3" != demo ] || echo dmesg
+		;;
+	lifecycle)
+		echo bind blk-pattern
+		! vpl_can_unload "$1" "$2" || echo unload reload reload-blk-pattern reload-net
+		echo bind-loop loop-blk-pattern loop-net
+		;;
+	override) echo override-bind blk-pattern net-ping net-tcp ;;
+	*) vpl_die "unknown scenario '$3'" ;;
+	esac
+	echo host-image clean-shutdown
+}
+
+# Disk offsets (MiB) the scenario writes the pattern to; the host checks
+# them in the image after power-off.
+vpl_scenario_offsets() {
+	case $3 in
+	lifecycle)
+		if vpl_can_unload "$1" "$2"; then echo 0 16 32; else echo 0 32; fi
+		;;
+	*) echo 0 ;;
+	esac
+}
+
+# Interrupt mode of a scenario: vpl.irq= for the guest, vectors= for QEMU.
+vpl_scenario_irq() {
+	case $1 in
+	msix-shared) echo shared ;;
+	intx) echo intx ;;
+	*) echo pervq ;;
+	esac
+}
+
+# Kernel command line additions for SERIES TRANSPORT SCENARIO.
+vpl_scenario_append() {
+	local append irq
+	irq=$(vpl_scenario_irq "$3")
+	append="vpl.scenario=$3 vpl.irq=$irq vpl.nblk=1 vpl.nnet=2"
+	# On 6.12 the in-tree virtio_pci is built in and would grab the devices
+	# at boot; keep its driver from registering, except where the scenario
+	# is about taking the devices over from it.
+	if [ "$1" = 6.12 ] && [ "$2" = ours ] && [ "$3" != override ]; then
+		append="$append initcall_blacklist=virtio_pci_driver_init"
+	fi
+	echo "$append"
+}
+
+# QEMU device arguments for SCENARIO with disk image IMAGE: one virtio-blk
+# and two virtio-net functions, all non-transitional (modern only), the NICs
+# joined by a QEMU hub that has no host side.  vectors=2 leaves one vector
+# for config and one shared by all virtqueues; vectors=0 removes MSI-X, so
+# the driver has to fall back to INTx.
+vpl_scenario_qemu_args() {
+	local vec=
+	case $(vpl_scenario_irq "$1") in
+	shared) vec=,vectors=2 ;;
+	intx) vec=,vectors=0 ;;
+	esac
+	echo "-drive file=$2,format=raw,if=none,id=hd0,cache=writeback"
+	echo "-device virtio-blk-pci,disable-legacy=on,drive=hd0,addr=0x4$vec"
+	echo "-netdev hubport,id=n0,hubid=0"
+	echo "-device virtio-net-pci,disable-legacy=on,netdev=n0,mac=52:54:00:56:50:01,romfile=,addr=0x5$vec"
+	echo "-netdev hubport,id=n1,hubid=0"
+	echo "-device virtio-net-pci,disable-legacy=on,netdev=n1,mac=52:54:00:56:50:02,romfile=,addr=0x6$vec"
+}

@@ -1,0 +1,235 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - runs the guest test suite and reports it as KTAP on stdout.
+#
+#   tests/run.sh [--kernel 6.1|6.12]... [--transport ours|control]...
+#                [--scenario NAME]... [--list]
+#
+# Defaults: both kernels, both transports, all scenarios.  Options may be
+# repeated or take comma separated lists.  "ours" boots the devices on
+# virtio_pci_layout.ko (built from this tree); "control" runs the same tests
+# on the kernel's own virtio_pci, so that a harness fault can be told apart
+# from a driver fault.  --list prints the test names and runs nothing.
+#
+# Every test the plan announces gets a result: a guest that died, hung or was
+# never booted (kernel, module or initramfs failed to build) fails the tests
+# it did not report.  The last line is "N passed, N failed"; the exit status
+# is non-zero if anything failed.  Progress goes to stderr, logs and images
+# to build/runs/<series>/<transport>/<scenario>/.
+#
+# Environment: VPL_ACCEL=kvm (default tcg), VPL_TIMEOUT (seconds per boot,
+# default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases).
+set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
+
+usage() {
+	sed -n 's/^#   //p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+KERNELS=()
+TRANSPORTS=()
+SCENARIOS=()
+LIST_ONLY=0
+
+# Appends the comma separated values $2 to the array named $1.
+add_values() {
+	local -n arr=$1
+	local v
+	for v in ${2//,/ }; do arr+=("$v"); done
+}
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--kernel | --transport | --scenario)
+			[ $# -ge 2 ] || usage
+			add_values "$(echo "${1#--}" | tr '[:lower:]' '[:upper:]')S" "$2"
+			shift 2
+			;;
+		--kernel=* | --transport=* | --scenario=*)
+			local key=${1%%=*}
+			add_values "$(echo "${key#--}" | tr '[:lower:]' '[:upper:]')S" "${1#*=}"
+			shift
+			;;
+		--list)
+			LIST_ONLY=1
+			shift
+			;;
+		-h | --help) usage ;;
+		*) usage ;;
+		esac
+	done
+	[ ${#KERNELS[@]} -gt 0 ] || KERNELS=(6.1 6.12)
+	[ ${#TRANSPORTS[@]} -gt 0 ] || TRANSPORTS=(ours control)
+	local k t
+	for k in "${KERNELS[@]}"; do vpl_series_var "$k" >/dev/null; done
+	for t in "${TRANSPORTS[@]}"; do
+		case $t in ours | control) ;; *) vpl_die "unknown transport '$t'" ;; esac
+	done
+}
+
+# Scenarios of SERIES TRANSPORT after the --scenario filter.
+selected_scenarios() {
+	local s f
+	for s in $(vpl_scenarios "$1" "$2"); do
+		if [ ${#SCENARIOS[@]} -eq 0 ]; then
+			echo "$s"
+			continue
+		fi
+		for f in "${SCENARIOS[@]}"; do [ "$f" != "$s" ] || echo "$s"; done
+	done
+}
+
+# ---------------------------------------------------------------- KTAP
+
+NUM=0
+PASSED=0
+FAILED=0
+
+# ktap STATUS NAME [DIAGNOSTICS]: prints the diagnostics as "# " lines, then
+# the result line.
+ktap() {
+	local status=$1 name=$2 diag=${3:-}
+	NUM=$((NUM + 1))
+	if [ "$status" = ok ]; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+	fi
+	[ -z "$diag" ] || printf '%s\n' "$diag" | sed -e '/^$/d' -e '/^#/!s/^/# /'
+	echo "$status $NUM $name"
+}
+
+# Fails every test of SERIES TRANSPORT (or of one SCENARIO) with a reason.
+fail_tests() {
+	local series=$1 transport=$2 reason=$3 scenario name first=1
+	shift 3
+	for scenario in "$@"; do
+		for name in $(vpl_scenario_tests "$series" "$transport" "$scenario"); do
+			if [ "$first" = 1 ]; then
+				ktap "not ok" "$series/$transport/$scenario/$name" "$reason"
+				first=0
+			else
+				ktap "not ok" "$series/$transport/$scenario/$name" "not run (see above)"
+			fi
+		done
+	done
+}
+
+# Reports the tests of the scenario that just ran (vpl_boot's BOOT_*).
+report_boot() {
+	local series=$1 transport=$2 scenario=$3 prefix=$1/$2/$3 name status diag told=0
+	local -a names
+	read -r -a names <<<"$(vpl_scenario_tests "$series" "$transport" "$scenario" | tr '\n' ' ')"
+	vpl_parse_results "$BOOT_DIR/result.txt"
+	for name in "${names[@]}"; do
+		status=ok
+		case $name in
+		host-image)
+			# shellcheck disable=SC2046 # offsets are separate arguments
+			diag=$(vpl_check_image "$BOOT_DIR/disk.img" $(vpl_scenario_offsets "$series" "$transport" "$scenario")) || status="not ok"
+			;;
+		clean-shutdown)
+			diag=$(vpl_check_shutdown "${names[@]}") || status="not ok"
+			if [ "$status" != ok ] && [ "$told" = 0 ]; then
+				diag+=$'\n'$(vpl_console_tail)
+			fi
+			;;
+		*)
+			if [ -n "${RES_STATUS[$name]:-}" ]; then
+				status=${RES_STATUS[$name]}
+				diag=${RES_DIAG[$name]:-}
+			else
+				status="not ok"
+				diag="no result: the guest stopped before reporting it (QEMU exit $BOOT_RC after ${BOOT_SECS}s)"
+				if [ "$told" = 0 ]; then
+					diag+=$'\n'$(vpl_console_tail 40)
+					told=1
+				fi
+			fi
+			;;
+		esac
+		# Diagnostics only for failures: a passing test speaks for itself.
+		[ "$status" = ok ] && diag=
+		ktap "$status" "$prefix/$name" "$diag"
+	done
+}
+
+# ---------------------------------------------------------------- running
+
+# Runs all selected scenarios of SERIES TRANSPORT (KVER already prepared).
+run_config() {
+	local series=$1 kver=$2 transport=$3 ko='' initrd scenario log
+	local -a scenarios
+	read -r -a scenarios <<<"$(selected_scenarios "$series" "$transport" | tr '\n' ' ')"
+	[ ${#scenarios[@]} -gt 0 ] || return 0
+	mkdir -p "$VPL_BUILD/logs"
+	if [ "$transport" = ours ]; then
+		log=$VPL_BUILD/logs/module-$kver.log
+		vpl_log "$series: building virtio_pci_layout.ko"
+		if ! ko=$(vpl_build_module "$kver" "$log"); then
+			fail_tests "$series" ours "$(printf 'module build failed:\n'; tail -n 20 "$log")" "${scenarios[@]}"
+			return 0
+		fi
+	fi
+	log=$VPL_BUILD/logs/initramfs-$kver-$transport.log
+	if ! initrd=$(vpl_build_initramfs "$kver" "$transport" "$ko" "$log"); then
+		fail_tests "$series" "$transport" "$(printf 'initramfs build failed:\n'; tail -n 20 "$log")" "${scenarios[@]}"
+		return 0
+	fi
+	for scenario in "${scenarios[@]}"; do
+		vpl_log "$series/$transport/$scenario: booting"
+		vpl_boot "$series" "$kver" "$transport" "$scenario" "$initrd"
+		vpl_log "$series/$transport/$scenario: QEMU exit $BOOT_RC after ${BOOT_SECS}s"
+		report_boot "$series" "$transport" "$scenario"
+	done
+}
+
+main() {
+	local series transport scenario name total=0 start log
+	local -a times=()
+	parse_args "$@"
+	for series in "${KERNELS[@]}"; do
+		for transport in "${TRANSPORTS[@]}"; do
+			for scenario in $(selected_scenarios "$series" "$transport"); do
+				for name in $(vpl_scenario_tests "$series" "$transport" "$scenario"); do
+					[ "$LIST_ONLY" = 0 ] || echo "$series/$transport/$scenario/$name"
+					total=$((total + 1))
+				done
+			done
+		done
+	done
+	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override)"
+	[ "$LIST_ONLY" = 0 ] || return 0
+	vpl_host_tools
+	echo "KTAP version 1"
+	echo "1..$total"
+	mkdir -p "$VPL_BUILD/logs"
+	for series in "${KERNELS[@]}"; do
+		start=$(date +%s)
+		log=$VPL_BUILD/logs/kernel-$series.log
+		vpl_log "$series: preparing kernel"
+		if ! vpl_prepare_kernel "$series" "$log"; then
+			for transport in "${TRANSPORTS[@]}"; do
+				# shellcheck disable=SC2046 # list of scenarios
+				fail_tests "$series" "$transport" "$(printf 'kernel preparation failed:\n'; tail -n 20 "$log")" \
+					$(selected_scenarios "$series" "$transport")
+			done
+			continue
+		fi
+		for transport in "${TRANSPORTS[@]}"; do
+			# shellcheck disable=SC2153 # KVER is set by vpl_prepare_kernel
+			run_config "$series" "$KVER" "$transport"
+		done
+		times+=("$series ($KVER): $(($(date +%s) - start)) s")
+	done
+	for log in "${times[@]}"; do
+		echo "# wall time $log"
+	done
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ] && [ "$NUM" -eq "$total" ]
+}
+
+main "$@"
