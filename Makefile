@@ -18,8 +18,13 @@ all: module
 module:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
+# kbuild's own clean would also delete every .ko below build/ (the unpacked
+# guest kernels), so remove exactly what a build here leaves behind.
 clean:
-	$(MAKE) -C $(KDIR) M=$(PWD) clean
+	find drivers tests/injector -name '*.o' -o -name '.*.cmd' -o -name '*.mod*' \
+		-o -name '*.ko' -o -name '*.a' -o -name 'modules.order' \
+		-o -name 'Module.symvers' -o -name '.*.d' | xargs rm -f
+	rm -f *.o .*.o .*.cmd *.mod *.mod.c *.ko Module.symvers modules.order
 
 install: module
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install

@@ -157,6 +157,45 @@ report_boot() {
 	done
 }
 
+# ---------------------------------------------------------------- host tests
+
+# The capability parser's userspace tests (tests/parser): the driver's parser
+# source compiled with ASan/UBSan and run over the shared case table.  They
+# need no guest and run whatever kernels are selected.  Sets HOST_TESTS to
+# their names, or to one "build" test when they do not compile.
+HOST_BIN=$VPL_BUILD/parser/parser_test
+HOST_LOG=$VPL_BUILD/logs/parser-build.log
+
+prepare_host_tests() {
+	mkdir -p "$VPL_BUILD/logs"
+	if make -s -C "$VPL_TESTS/parser" OUT="$VPL_BUILD/parser" >"$HOST_LOG" 2>&1; then
+		mapfile -t HOST_TESTS < <("$HOST_BIN" --list)
+	else
+		HOST_TESTS=(parser/build)
+	fi
+}
+
+run_host_tests() {
+	local line diag='' status name
+	if [ "${HOST_TESTS[0]}" = parser/build ]; then
+		ktap "not ok" host/parser/build "$(tail -n 20 "$HOST_LOG")"
+		return 0
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"    # "*) diag+=${line#    }$'\n' ;;
+		"ok "* | "not ok "*)
+			status=ok
+			[ "${line#not ok}" = "$line" ] || status="not ok"
+			name=${line##* }
+			[ "$status" = ok ] && diag=
+			ktap "$status" "host/$name" "$diag"
+			diag=
+			;;
+		esac
+	done < <("$HOST_BIN" 2>&1 || true)
+}
+
 # ---------------------------------------------------------------- running
 
 # Runs all selected scenarios of SERIES TRANSPORT (KVER already prepared).
@@ -191,6 +230,12 @@ main() {
 	local series transport scenario name total=0 start log
 	local -a times=()
 	parse_args "$@"
+	vpl_need_tools make:make gcc:gcc
+	prepare_host_tests
+	for name in "${HOST_TESTS[@]}"; do
+		[ "$LIST_ONLY" = 0 ] || echo "host/$name"
+		total=$((total + 1))
+	done
 	for series in "${KERNELS[@]}"; do
 		for transport in "${TRANSPORTS[@]}"; do
 			for scenario in $(selected_scenarios "$series" "$transport"); do
@@ -201,12 +246,13 @@ main() {
 			done
 		done
 	done
-	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override)"
+	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx)"
 	[ "$LIST_ONLY" = 0 ] || return 0
 	vpl_host_tools
 	echo "KTAP version 1"
 	echo "1..$total"
 	mkdir -p "$VPL_BUILD/logs"
+	run_host_tests
 	for series in "${KERNELS[@]}"; do
 		start=$(date +%s)
 		log=$VPL_BUILD/logs/kernel-$series.log

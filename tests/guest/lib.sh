@@ -212,9 +212,27 @@ load_transport() {
 		! have_module "$m" || modprobe "$m"
 	done
 	case $TRANSPORT in
-	ours) modprobe virtio_pci_layout ;;
+	ours)
+		load_injector
+		modprobe virtio_pci_layout ${VPL_DIALECT:+dialect=$VPL_DIALECT}
+		;;
 	control) is_builtin virtio_pci || modprobe virtio_pci ;;
 	esac
+}
+
+# vpl.inject=MODE,MODE,MODE: present the blk, net A and net B functions (in
+# that order) through the layout injector, before the transport binds them.
+VPL_INJECT=$(cmdline vpl.inject)
+VPL_DIALECT=$(cmdline vpl.dialect)
+
+inject_targets() {
+	{ virtio_bdfs $BLK_ID; virtio_bdfs $NET_ID; } | tr '\n' ',' | sed 's/,$//'
+}
+
+load_injector() {
+	[ -n "$VPL_INJECT" ] || return 0
+	modprobe vpl_inject devices="$(inject_targets)" modes="$VPL_INJECT"
+	echo "vpl_inject: devices=$(inject_targets) modes=$VPL_INJECT"
 }
 
 # Asserts: expected device counts, each function bound to the expected
@@ -454,6 +472,29 @@ check_irq_rows() {
 		;;
 	*) fail "unknown irq mode '$mode'" ;;
 	esac
+}
+
+# The probe line of every function must name the draft, and a function shown
+# without its ISR capability must have been driven without one.
+t_draft_layout() {
+	local bdf line mode i=1
+	assert_drivers
+	for bdf in $(inject_targets | tr ',' ' '); do
+		mode=$(echo "$VPL_INJECT" | cut -d, -f$i)
+		i=$((i + 1))
+		line=$(dmesg | grep "virtio-pci-layout $bdf: .* layout:" | tail -n 1)
+		echo "$bdf ($mode): ${line#*: }"
+		case $line in
+		*": draft layout: "*) ;;
+		*) fail "$bdf: the probe line does not name the draft dialect" ;;
+		esac
+		case $mode/$line in
+		draft-noisr/*" isr none "*) ;;
+		draft-noisr/*) fail "$bdf: presented without ISR but an ISR was used" ;;
+		*/*" isr none "*) fail "$bdf: the draft's ISR capability was not found" ;;
+		esac
+	done
+	echo "draft: all functions driven over the draft dialect ($VPL_INJECT, dialect=$VPL_DIALECT)"
 }
 
 # Checks the interrupt layout of every device for vpl.irq=pervq|shared|intx.

@@ -29,6 +29,20 @@ scenario_msix_pervq() { scenario_io; }
 scenario_msix_shared() { scenario_io; }
 scenario_intx() { scenario_io; }
 
+# The draft dialect, presented by vpl_inject (ours only).
+scenario_draft() {
+	run_test bind 120 t_bind
+	irq_table >/tmp/irq.before
+	run_test draft-layout 30 t_draft_layout
+	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
+	run_test net-ping 120 t_net_ping
+	run_test net-tcp 180 t_net_tcp
+	run_test irq-layout 60 t_irq_layout
+	run_test irq-counts 60 t_irq_counts
+}
+
+scenario_draft_intx() { scenario_draft; }
+
 # The transport can only be unloaded where it is a module: always for ours,
 # for the in-tree virtio_pci only where it is not built in (6.1).
 can_unload() {

@@ -11,6 +11,8 @@
 # Scenarios for SERIES TRANSPORT.
 vpl_scenarios() {
 	echo msix-pervq msix-shared intx lifecycle
+	# The draft dialect: only ours speaks it (and only the injector shows it).
+	[ "$2" != ours ] || echo draft draft-intx
 	# driver_override needs the in-tree driver bound first, which only the
 	# 6.12 ours configuration can offer: there virtio_pci is built in, while
 	# an "ours" 6.1 guest must never load the in-tree module.
@@ -30,6 +32,9 @@ vpl_scenario_tests() {
 	msix-pervq | msix-shared | intx | demo)
 		echo bind blk-pattern net-ping net-tcp irq-layout irq-counts
 		[ "$3" != demo ] || echo dmesg
+		;;
+	draft | draft-intx)
+		echo bind draft-layout blk-pattern net-ping net-tcp irq-layout irq-counts
 		;;
 	lifecycle)
 		echo bind blk-pattern
@@ -57,7 +62,7 @@ vpl_scenario_offsets() {
 vpl_scenario_irq() {
 	case $1 in
 	msix-shared) echo shared ;;
-	intx) echo intx ;;
+	intx | draft-intx) echo intx ;;
 	*) echo pervq ;;
 	esac
 }
@@ -67,6 +72,15 @@ vpl_scenario_append() {
 	local append irq
 	irq=$(vpl_scenario_irq "$3")
 	append="vpl.scenario=$3 vpl.irq=$irq vpl.nblk=1 vpl.nnet=2"
+	# Draft scenarios: vpl_inject rewrites the blk, net A and net B functions'
+	# capabilities (one mode each), and the transport gets dialect=.  The
+	# per-vq boot asks for the draft alone and covers a reordered chain and
+	# a function without ISR; the INTx boot needs every ISR and lets
+	# dialect=auto find the draft, which shows the virtio 1.x ones are gone.
+	case $3 in
+	draft) append="$append vpl.inject=draft,draft-reorder,draft-noisr vpl.dialect=draft" ;;
+	draft-intx) append="$append vpl.inject=draft,draft,draft vpl.dialect=auto" ;;
+	esac
 	# On 6.12 the in-tree virtio_pci is built in and would grab the devices
 	# at boot; keep its driver from registering, except where the scenario
 	# is about taking the devices over from it.

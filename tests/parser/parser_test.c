@@ -76,9 +76,15 @@ static int check(const struct vpl_parse_case *t, char *why, size_t n)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	unsigned int i, failed = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < vpl_n_parse_cases; i++)
+			printf("parser/%s\n", vpl_parse_cases[i].name);
+		return 0;
+	}
 
 	printf("KTAP version 1\n1..%u\n", vpl_n_parse_cases);
 	for (i = 0; i < vpl_n_parse_cases; i++) {
