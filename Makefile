@@ -8,6 +8,11 @@
 #   make demo            boot a guest whose virtio-blk and virtio-net run on it
 #   make test            the whole guest test suite (both Debian kernels)
 #   make check           checkpatch --strict, kernel-doc, W=1 + sparse builds
+#   make kunit           the KUnit suites, with kunit.py under QEMU (6.12)
+#   make kunit-module KDIR=<KUnit-enabled kernel build dir>
+#                        the suites as a loadable virtio_pci_layout_kunit.ko
+#   make bench           register accesses, probe time and throughput against
+#                        the in-tree virtio_pci (QUICK=1: 6.12 only, 3 rounds)
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -39,8 +44,18 @@ test:
 demo:
 	tests/demo.sh
 
+kunit:
+	scripts/kunit.sh
+
+kunit-module:
+	$(MAKE) -C $(KDIR) M=$(PWD) VPL_KUNIT=m modules
+
+# Not a test: numbers only, written to build/bench/ (see bench/run.sh).
+bench:
+	bench/run.sh $(if $(filter 1 y yes,$(QUICK)),--quick)
+
 # Everything downloaded or built by the harness (kernels, .debs, images).
 distclean:
 	rm -rf build cache
 
-.PHONY: all module clean install check test demo distclean
+.PHONY: all module clean install check test demo kunit kunit-module bench distclean

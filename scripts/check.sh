@@ -66,6 +66,20 @@ while read -r series kver; do
 		"$VPL_BUILD/check/$kver"
 done < <("$VPL_TESTS/lib/kernels.sh" 6.1 6.12)
 
+# The KUnit suites need a KUnit kernel to link, but compile against any
+# 6.12 headers: W=1 + sparse on that object alone.
+kver612=$("$VPL_TESTS/lib/kernels.sh" 6.12 | cut -d' ' -f2)
+vpl_log "W=1 C=2 compile of the KUnit suites against $kver612"
+ksrc=$VPL_BUILD/check/kunit
+mkdir -p "$ksrc/tests"
+cp -a Kbuild drivers include "$ksrc/"
+cp -a tests/kunit tests/parser "$ksrc/tests/"
+# Debian's kernels have no KUnit: say it is there, for the compiler only.
+report build-kunit sh -c 'make -s -C "$1" M="$2" W=1 C=2 VPL_KUNIT=m \
+	KCFLAGS=-DCONFIG_KUNIT=1 \
+	tests/kunit/virtio_pci_layout_kunit.o 2>&1 >/dev/null' sh \
+	"/usr/src/linux-headers-$kver612" "$ksrc"
+
 if [ "$findings" -ne 0 ]; then
 	echo "check: $findings finding(s)"
 	exit 1

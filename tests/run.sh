@@ -4,13 +4,15 @@
 # run.sh - runs the guest test suite and reports it as KTAP on stdout.
 #
 #   tests/run.sh [--kernel 6.1|6.12]... [--transport ours|control]...
-#                [--scenario NAME]... [--list]
+#                [--scenario NAME]... [--no-kunit] [--list]
 #
 # Defaults: both kernels, both transports, all scenarios.  Options may be
 # repeated or take comma separated lists.  "ours" boots the devices on
 # virtio_pci_layout.ko (built from this tree); "control" runs the same tests
 # on the kernel's own virtio_pci, so that a harness fault can be told apart
 # from a driver fault.  --list prints the test names and runs nothing.
+# Before the guests: the parser's userspace tests (host/parser/*) and the
+# KUnit suites under kunit.py (kunit/*; --no-kunit skips them).
 #
 # Every test the plan announces gets a result: a guest that died, hung or was
 # never booted (kernel, module or initramfs failed to build) fails the tests
@@ -32,6 +34,7 @@ KERNELS=()
 TRANSPORTS=()
 SCENARIOS=()
 LIST_ONLY=0
+RUN_KUNIT=1
 
 # Appends the comma separated values $2 to the array named $1.
 add_values() {
@@ -55,6 +58,10 @@ parse_args() {
 			;;
 		--list)
 			LIST_ONLY=1
+			shift
+			;;
+		--no-kunit)
+			RUN_KUNIT=0
 			shift
 			;;
 		-h | --help) usage ;;
@@ -196,6 +203,40 @@ run_host_tests() {
 	done < <("$HOST_BIN" 2>&1 || true)
 }
 
+# The KUnit suites (scripts/kunit.sh: kunit.py on Debian's 6.12 source,
+# under QEMU).  They run before the plan is printed, since only the run
+# tells how many parameterised cases there are; a build or boot failure is
+# one failed test.  Sets KUNIT_LINES to scripts/kunit.sh's result lines.
+KUNIT_LINES=()
+
+prepare_kunit() {
+	[ "$RUN_KUNIT" = 1 ] || return 0
+	vpl_log "kunit: building and running the KUnit suites"
+	mapfile -t KUNIT_LINES < <("$VPL_TOP/scripts/kunit.sh" 2>"$VPL_BUILD/logs/kunit.log" |
+		grep -E '^(ok|not ok) |^# ' || true)
+	grep -q -E '^(ok|not ok) ' < <(printf '%s\n' "${KUNIT_LINES[@]}") ||
+		KUNIT_LINES=("not ok kunit/run" "# scripts/kunit.sh reported no test; see build/kunit/kunit.log")
+}
+
+kunit_count() {
+	printf '%s\n' "${KUNIT_LINES[@]}" | grep -c -E '^(ok|not ok) ' || true
+}
+
+run_kunit() {
+	local line diag=''
+	for line in "${KUNIT_LINES[@]}"; do
+		case $line in
+		"# "*) diag+=$line$'\n' ;;
+		"ok "*) ktap ok "${line#ok }" ; diag= ;;
+		"not ok "*)
+			ktap "not ok" "${line#not ok }" \
+				"${diag}# see build/kunit/kunit.log for kunit.py's output"
+			diag=
+			;;
+		esac
+	done
+}
+
 # ---------------------------------------------------------------- running
 
 # Runs all selected scenarios of SERIES TRANSPORT (KVER already prepared).
@@ -236,6 +277,13 @@ main() {
 		[ "$LIST_ONLY" = 0 ] || echo "host/$name"
 		total=$((total + 1))
 	done
+	if [ "$LIST_ONLY" = 0 ]; then
+		mkdir -p "$VPL_BUILD/logs"
+		prepare_kunit
+		total=$((total + $(kunit_count)))
+	else
+		[ "$RUN_KUNIT" = 0 ] || echo "kunit/* (the KUnit suites' cases, known once they run)"
+	fi
 	for series in "${KERNELS[@]}"; do
 		for transport in "${TRANSPORTS[@]}"; do
 			for scenario in $(selected_scenarios "$series" "$transport"); do
@@ -253,6 +301,7 @@ main() {
 	echo "1..$total"
 	mkdir -p "$VPL_BUILD/logs"
 	run_host_tests
+	run_kunit
 	for series in "${KERNELS[@]}"; do
 		start=$(date +%s)
 		log=$VPL_BUILD/logs/kernel-$series.log

@@ -91,6 +91,9 @@ MODULE_PARM_DESC(reset_timeout_ms,
 #define VPL_DEVICE_MAP_MAX		4096
 #define VPL_NOTIFY_MAP_MAX		(16 << 20)
 
+/* Consecutive config_generation changes believed (vpl_generation()). */
+#define VPL_GEN_MAX_CHANGES		64
+
 /* The MSI-X vector that signals configuration changes. */
 #define VPL_CONFIG_VECTOR		0
 
@@ -136,11 +139,15 @@ struct vpl_vq {
 	cpumask_var_t affinity;
 };
 
+struct vpl_model;
+
 /**
  * struct vpl_device - one virtio PCI function driven by this transport
  * @vdev: the virtio device registered with the core
  * @pdev: the PCI function
+ * @dev: the device messages are about (the PCI function's)
  * @layout: where the structures are, as the parser resolved them
+ * @model: software model of the device (KUnit builds only)
  * @common: mapped common configuration
  * @common_len: bytes of it mapped
  * @isr: mapped ISR status byte, or NULL
@@ -156,15 +163,22 @@ struct vpl_vq {
  * @irq_names: names of the IRQs requested, one per vector
  * @vqs: transport state per queue index
  * @nvqs: entries in @vqs
+ * @gen_raw: config_generation as last read
+ * @gen_last: config_generation as last returned
+ * @gen_changes: consecutive reads in which it changed
  * @lock: protects @shared_vqs
  * @shared_vqs: virtqueues served by a shared handler (msix-shared, intx)
  */
 struct vpl_device {
 	struct virtio_device vdev;
 	struct pci_dev *pdev;
+	struct device *dev;
 	struct vpl_layout layout;
+#ifdef VPL_KUNIT
+	struct vpl_model *model;
+#endif
 
-	struct vpl_common_cfg __iomem *common;
+	void __iomem *common;
 	size_t common_len;
 	u8 __iomem *isr;
 	void __iomem *device;
@@ -181,9 +195,65 @@ struct vpl_device {
 
 	struct vpl_vq **vqs;
 	unsigned int nvqs;
+	u8 gen_raw;
+	u8 gen_last;
+	unsigned int gen_changes;
 	spinlock_t lock;		/* protects shared_vqs */
 	struct list_head shared_vqs;
 };
+
+/*
+ * The KUnit suites (tests/kunit/) compile this file with VPL_KUNIT defined
+ * and attach a software model of the device to struct vpl_device: common
+ * configuration accesses and interrupt allocation then go to the model.
+ * In the driver proper vpl_model() is constant NULL and all of it compiles
+ * away.
+ */
+#ifdef VPL_KUNIT
+static u32 vpl_model_read(struct vpl_model *m, unsigned int off,
+			  unsigned int size);
+static void vpl_model_write(struct vpl_model *m, unsigned int off,
+			    unsigned int size, u32 val);
+static int vpl_model_msix_table(struct vpl_model *m);
+static int vpl_model_alloc_vectors(struct vpl_model *m, unsigned int n);
+static bool vpl_model_present(struct vpl_model *m);
+
+static struct vpl_model *vpl_model(struct vpl_device *vp)
+{
+	return vp->model;
+}
+#else
+static inline struct vpl_model *vpl_model(struct vpl_device *vp)
+{
+	return NULL;
+}
+
+static inline u32 vpl_model_read(struct vpl_model *m, unsigned int off,
+				 unsigned int size)
+{
+	return 0;
+}
+
+static inline void vpl_model_write(struct vpl_model *m, unsigned int off,
+				   unsigned int size, u32 val)
+{
+}
+
+static inline int vpl_model_msix_table(struct vpl_model *m)
+{
+	return 0;
+}
+
+static inline int vpl_model_alloc_vectors(struct vpl_model *m, unsigned int n)
+{
+	return 0;
+}
+
+static inline bool vpl_model_present(struct vpl_model *m)
+{
+	return true;
+}
+#endif
 
 static struct vpl_device *to_vpl(struct virtio_device *vdev)
 {
@@ -265,21 +335,72 @@ static inline void vpl_check_offsets(void)
 
 /* ------------------------------------------------------------------------
  * Register access
+ *
+ * The common configuration is accessed by offset (VIRTIO_PCI_COMMON_*,
+ * pinned by vpl_check_offsets()) at the width of each field.
  */
 
-static void vpl_write64(u64 val, __le32 __iomem *lo, __le32 __iomem *hi)
+static u8 vpl_cread8(struct vpl_device *vp, unsigned int off)
 {
-	iowrite32(lower_32_bits(val), lo);
-	iowrite32(upper_32_bits(val), hi);
+	if (vpl_model(vp))
+		return vpl_model_read(vpl_model(vp), off, 1);
+	return ioread8(vp->common + off);
+}
+
+static u16 vpl_cread16(struct vpl_device *vp, unsigned int off)
+{
+	if (vpl_model(vp))
+		return vpl_model_read(vpl_model(vp), off, 2);
+	return ioread16(vp->common + off);
+}
+
+static u32 vpl_cread32(struct vpl_device *vp, unsigned int off)
+{
+	if (vpl_model(vp))
+		return vpl_model_read(vpl_model(vp), off, 4);
+	return ioread32(vp->common + off);
+}
+
+static void vpl_cwrite8(struct vpl_device *vp, unsigned int off, u8 val)
+{
+	if (vpl_model(vp))
+		vpl_model_write(vpl_model(vp), off, 1, val);
+	else
+		iowrite8(val, vp->common + off);
+}
+
+static void vpl_cwrite16(struct vpl_device *vp, unsigned int off, u16 val)
+{
+	if (vpl_model(vp))
+		vpl_model_write(vpl_model(vp), off, 2, val);
+	else
+		iowrite16(val, vp->common + off);
+}
+
+static void vpl_cwrite32(struct vpl_device *vp, unsigned int off, u32 val)
+{
+	if (vpl_model(vp))
+		vpl_model_write(vpl_model(vp), off, 4, val);
+	else
+		iowrite32(val, vp->common + off);
+}
+
+/* A 64-bit field: two 32-bit writes, low half first (§4.1.3.1). */
+static void vpl_cwrite64(struct vpl_device *vp, unsigned int off, u64 val)
+{
+	vpl_cwrite32(vp, off, lower_32_bits(val));
+	vpl_cwrite32(vp, off + 4, upper_32_bits(val));
 }
 
 /* Bounded poll of a 16-bit queue register until it reads @want. */
-static int vpl_wait_queue_reg(__le16 __iomem *reg, u16 want)
+static int vpl_wait_queue_reg(struct vpl_device *vp, unsigned int off,
+			      u16 want)
 {
 	u16 val;
 
-	return read_poll_timeout(ioread16, val, val == want, 1000,
-				 reset_timeout_ms * USEC_PER_MSEC, false, reg);
+	return read_poll_timeout(vpl_cread16, val, val == want, 1000,
+				 reset_timeout_ms * USEC_PER_MSEC, false, vp,
+				 off);
 }
 
 /* ------------------------------------------------------------------------
@@ -291,7 +412,7 @@ static bool vpl_config_ok(struct vpl_device *vp, unsigned int offset,
 {
 	if (offset <= vp->device_len && len <= vp->device_len - offset)
 		return true;
-	dev_err_ratelimited(&vp->pdev->dev,
+	dev_err_ratelimited(vp->dev,
 			    "config %s of %u bytes at offset %u: beyond the %zu-byte device configuration\n",
 			    op, len, offset, vp->device_len);
 	return false;
@@ -358,9 +479,34 @@ static void vpl_set(struct virtio_device *vdev, unsigned int offset,
 	}
 }
 
+/*
+ * The core re-reads device configuration until config_generation reads the
+ * same before and after, with no bound.  A device whose generation changes
+ * on every read would hold the CPU forever, so after VPL_GEN_MAX_CHANGES
+ * consecutive changes the value is frozen: the reads complete (their
+ * consistency is the device's loss) and the device is reported.
+ */
 static u32 vpl_generation(struct virtio_device *vdev)
 {
-	return ioread8(&to_vpl(vdev)->common->cfg.config_generation);
+	struct vpl_device *vp = to_vpl(vdev);
+	u8 gen = vpl_cread8(vp, VIRTIO_PCI_COMMON_CFGGENERATION);
+
+	if (gen == vp->gen_raw) {
+		/* Read the same twice: stable (again). */
+		vp->gen_changes = 0;
+		vp->gen_last = gen;
+		return gen;
+	}
+	vp->gen_raw = gen;
+	if (vp->gen_changes >= VPL_GEN_MAX_CHANGES) {
+		dev_err_ratelimited(vp->dev,
+				    "config_generation changed %u times in a row (now %#x); ignoring it\n",
+				    vp->gen_changes, gen);
+		return vp->gen_last;
+	}
+	vp->gen_changes++;
+	vp->gen_last = gen;
+	return gen;
 }
 
 /* ------------------------------------------------------------------------
@@ -369,12 +515,18 @@ static u32 vpl_generation(struct virtio_device *vdev)
 
 static u8 vpl_get_status(struct virtio_device *vdev)
 {
-	return ioread8(&to_vpl(vdev)->common->cfg.device_status);
+	return vpl_cread8(to_vpl(vdev), VIRTIO_PCI_COMMON_STATUS);
 }
 
 static void vpl_set_status(struct virtio_device *vdev, u8 status)
 {
-	iowrite8(status, &to_vpl(vdev)->common->cfg.device_status);
+	vpl_cwrite8(to_vpl(vdev), VIRTIO_PCI_COMMON_STATUS, status);
+}
+
+static void vpl_sync_irq(struct vpl_device *vp, int irq)
+{
+	if (irq && !vpl_model(vp))
+		synchronize_irq(irq);
 }
 
 static void vpl_synchronize_cbs(struct virtio_device *vdev)
@@ -382,35 +534,37 @@ static void vpl_synchronize_cbs(struct virtio_device *vdev)
 	struct vpl_device *vp = to_vpl(vdev);
 	unsigned int i;
 
-	if (vp->config_irq)
-		synchronize_irq(vp->config_irq);
-	if (vp->shared_irq)
-		synchronize_irq(vp->shared_irq);
+	vpl_sync_irq(vp, vp->config_irq);
+	vpl_sync_irq(vp, vp->shared_irq);
 	for (i = 0; i < vp->nvqs; i++)
-		if (vp->vqs[i] && vp->vqs[i]->irq)
-			synchronize_irq(vp->vqs[i]->irq);
+		if (vp->vqs[i])
+			vpl_sync_irq(vp, vp->vqs[i]->irq);
 }
 
 /* A function that has left the bus reads all ones; nothing will change. */
 static bool vpl_gone(struct vpl_device *vp, u32 val)
 {
-	return val == 0xff && !pci_device_is_present(vp->pdev);
+	if (val != 0xff)
+		return false;
+	if (vpl_model(vp))
+		return !vpl_model_present(vpl_model(vp));
+	return !pci_device_is_present(vp->pdev);
 }
 
 static void vpl_reset(struct virtio_device *vdev)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	u8 __iomem *reg = &vp->common->cfg.device_status;
 	u8 status;
 	int err;
 
-	iowrite8(0, reg);
+	vpl_cwrite8(vp, VIRTIO_PCI_COMMON_STATUS, 0);
 	/* virtio 1.2 §4.1.4.3.2: reset is complete when status reads 0. */
-	err = read_poll_timeout(ioread8, status, !status || vpl_gone(vp, status),
-				1000, reset_timeout_ms * USEC_PER_MSEC, false,
-				reg);
+	err = read_poll_timeout(vpl_cread8, status,
+				!status || vpl_gone(vp, status), 1000,
+				reset_timeout_ms * USEC_PER_MSEC, false, vp,
+				VIRTIO_PCI_COMMON_STATUS);
 	if (err || status)
-		dev_err(&vp->pdev->dev,
+		dev_err(vp->dev,
 			"reset: device_status still %#x after %u ms\n",
 			status, reset_timeout_ms);
 	/* No callback may run past a reset. */
@@ -419,20 +573,19 @@ static void vpl_reset(struct virtio_device *vdev)
 
 static u64 vpl_get_features(struct virtio_device *vdev)
 {
-	struct virtio_pci_common_cfg __iomem *cfg = &to_vpl(vdev)->common->cfg;
+	struct vpl_device *vp = to_vpl(vdev);
 	u64 features;
 
-	iowrite32(0, &cfg->device_feature_select);
-	features = ioread32(&cfg->device_feature);
-	iowrite32(1, &cfg->device_feature_select);
-	features |= (u64)ioread32(&cfg->device_feature) << 32;
+	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_DFSELECT, 0);
+	features = vpl_cread32(vp, VIRTIO_PCI_COMMON_DF);
+	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_DFSELECT, 1);
+	features |= (u64)vpl_cread32(vp, VIRTIO_PCI_COMMON_DF) << 32;
 	return features;
 }
 
 static int vpl_finalize_features(struct virtio_device *vdev)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
 	u64 offered = vdev->features;
 
 	/* Keep only the ring features virtio_ring implements... */
@@ -446,16 +599,16 @@ static int vpl_finalize_features(struct virtio_device *vdev)
 		vdev->features |= BIT_ULL(VIRTIO_F_RING_RESET);
 
 	if (!(vdev->features & BIT_ULL(VIRTIO_F_VERSION_1))) {
-		dev_err(&vp->pdev->dev,
+		dev_err(vp->dev,
 			"features %#llx lack VIRTIO_F_VERSION_1, which this transport requires\n",
 			offered);
 		return -EINVAL;
 	}
 
-	iowrite32(0, &cfg->guest_feature_select);
-	iowrite32(lower_32_bits(vdev->features), &cfg->guest_feature);
-	iowrite32(1, &cfg->guest_feature_select);
-	iowrite32(upper_32_bits(vdev->features), &cfg->guest_feature);
+	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GFSELECT, 0);
+	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GF, lower_32_bits(vdev->features));
+	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GFSELECT, 1);
+	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GF, upper_32_bits(vdev->features));
 	return 0;
 }
 
@@ -525,60 +678,105 @@ static irqreturn_t vpl_intx_interrupt(int irq, void *opaque)
 	return IRQ_HANDLED;
 }
 
+/* How many vectors (or lines) a mode takes. */
+static unsigned int vpl_mode_vectors(enum vpl_irq_mode mode,
+				     unsigned int ncallbacks)
+{
+	switch (mode) {
+	case VPL_IRQ_MSIX_PER_VQ:
+		return ncallbacks + 1;
+	case VPL_IRQ_MSIX_SHARED:
+		return 2;
+	case VPL_IRQ_INTX:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /*
- * Choose the interrupt mode from what the function offers, before
- * allocating anything: a vector per virtqueue with a callback plus one for
- * configuration if the MSI-X table is big enough, else two shared vectors,
- * else INTx.  Allocation can still fail (the system may be out of vectors);
- * then the next mode down is tried.
+ * The interrupt mode to try after @mode (VPL_IRQ_NONE to start), given an
+ * MSI-X table of @table vectors (0 or negative: none) and whether an ISR
+ * status byte exists: a vector per virtqueue with a callback plus one for
+ * configuration if the table is big enough, else two shared vectors, else
+ * INTx.  The choice is made from the table size, before anything is
+ * allocated; a later mode is only tried if the system cannot provide the
+ * vectors of an earlier one.
  */
+static enum vpl_irq_mode vpl_next_irq_mode(enum vpl_irq_mode mode, int table,
+					   unsigned int ncallbacks,
+					   bool has_isr)
+{
+	switch (mode) {
+	case VPL_IRQ_NONE:
+		if (table > 0 && ncallbacks + 1 <= (unsigned int)table)
+			return VPL_IRQ_MSIX_PER_VQ;
+		fallthrough;
+	case VPL_IRQ_MSIX_PER_VQ:
+		if (table >= 2)
+			return VPL_IRQ_MSIX_SHARED;
+		fallthrough;
+	case VPL_IRQ_MSIX_SHARED:
+		if (has_isr)
+			return VPL_IRQ_INTX;
+		fallthrough;
+	default:
+		return VPL_IRQ_NONE;
+	}
+}
+
+static int vpl_msix_table(struct vpl_device *vp)
+{
+	if (vpl_model(vp))
+		return vpl_model_msix_table(vpl_model(vp));
+	return pci_msix_vec_count(vp->pdev);
+}
+
+static int vpl_irq_alloc(struct vpl_device *vp, enum vpl_irq_mode mode,
+			 unsigned int n, struct irq_affinity *desc)
+{
+	struct irq_affinity spread;
+
+	if (vpl_model(vp))
+		return vpl_model_alloc_vectors(vpl_model(vp), n);
+	if (mode == VPL_IRQ_INTX)
+		return pci_alloc_irq_vectors(vp->pdev, 1, 1, PCI_IRQ_INTX);
+	if (mode != VPL_IRQ_MSIX_PER_VQ || !desc)
+		return pci_alloc_irq_vectors(vp->pdev, n, n, PCI_IRQ_MSIX);
+	/* Spread the queue vectors; keep the config vector out of it. */
+	spread = *desc;
+	spread.pre_vectors++;
+	return pci_alloc_irq_vectors_affinity(vp->pdev, n, n,
+					      PCI_IRQ_MSIX | PCI_IRQ_AFFINITY,
+					      &spread);
+}
+
 static int vpl_alloc_vectors(struct vpl_device *vp, unsigned int ncallbacks,
 			     struct irq_affinity *desc)
 {
-	struct pci_dev *pdev = vp->pdev;
-	int table = pci_msix_vec_count(pdev);
-	unsigned int want = ncallbacks + 1;
+	int table = vpl_msix_table(vp);
+	enum vpl_irq_mode mode = VPL_IRQ_NONE;
 	int n;
 
-	if (table > 0 && want <= (unsigned int)table) {
-		struct irq_affinity spread = desc ? *desc : (struct irq_affinity){};
-		unsigned int flags = PCI_IRQ_MSIX;
-
-		/* Keep the configuration vector out of the spread. */
-		spread.pre_vectors++;
-		if (desc)
-			flags |= PCI_IRQ_AFFINITY;
-		n = pci_alloc_irq_vectors_affinity(pdev, want, want, flags,
-						   desc ? &spread : NULL);
+	while ((mode = vpl_next_irq_mode(mode, table, ncallbacks, vp->isr))) {
+		n = vpl_irq_alloc(vp, mode, vpl_mode_vectors(mode, ncallbacks),
+				  desc);
 		if (n > 0) {
-			vp->irq_mode = VPL_IRQ_MSIX_PER_VQ;
+			vp->irq_mode = mode;
 			return n;
 		}
 	}
-	if (table >= 2) {
-		n = pci_alloc_irq_vectors(pdev, 2, 2, PCI_IRQ_MSIX);
-		if (n > 0) {
-			vp->irq_mode = VPL_IRQ_MSIX_SHARED;
-			return n;
-		}
-	}
-	if (!vp->isr) {
-		dev_err(&pdev->dev,
-			"MSI-X table of %d vectors too small and no ISR capability for INTx\n",
-			table);
-		return -ENOSPC;
-	}
-	n = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_INTX);
-	if (n > 0)
-		vp->irq_mode = VPL_IRQ_INTX;
-	return n;
+	dev_err(vp->dev,
+		"no interrupts: MSI-X table of %d vectors for %u virtqueues, %s ISR\n",
+		table, ncallbacks, vp->isr ? "and INTx failed with" : "no");
+	return -ENOSPC;
 }
 
 static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 			   irq_handler_t handler, unsigned long flags,
 			   void *dev_id, const char *fmt, const char *name)
 {
-	int irq = pci_irq_vector(vp->pdev, vector);
+	int irq = vpl_model(vp) ? vector + 1 : pci_irq_vector(vp->pdev, vector);
 	int err;
 
 	if (irq < 0)
@@ -587,6 +785,8 @@ static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 					  dev_name(&vp->vdev.dev), name);
 	if (!vp->irq_names[vector])
 		return -ENOMEM;
+	if (vpl_model(vp))
+		return irq;	/* the model raises no interrupts */
 	err = request_irq(irq, handler, flags, vp->irq_names[vector], dev_id);
 	if (err) {
 		kfree(vp->irq_names[vector]);
@@ -599,26 +799,27 @@ static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 static void vpl_free_irq(struct vpl_device *vp, unsigned int vector,
 			 int irq, void *dev_id)
 {
-	free_irq(irq, dev_id);
+	if (!vpl_model(vp))
+		free_irq(irq, dev_id);
 	kfree(vp->irq_names[vector]);
 	vp->irq_names[vector] = NULL;
 }
 
 /* Write an MSI-X vector register and check the device took it. */
-static int vpl_set_vector(struct vpl_device *vp, __le16 __iomem *reg,
+static int vpl_set_vector(struct vpl_device *vp, unsigned int off,
 			  u16 vector, const char *field, int queue)
 {
 	u16 got;
 
-	iowrite16(vector, reg);
-	got = ioread16(reg);
+	vpl_cwrite16(vp, off, vector);
+	got = vpl_cread16(vp, off);
 	if (got == vector)
 		return 0;
 	if (queue < 0)
-		dev_err(&vp->pdev->dev, "%s read back %#x, %#x written\n",
+		dev_err(vp->dev, "%s read back %#x, %#x written\n",
 			field, got, vector);
 	else
-		dev_err(&vp->pdev->dev, "queue %d: %s read back %#x, %#x written\n",
+		dev_err(vp->dev, "queue %d: %s read back %#x, %#x written\n",
 			queue, field, got, vector);
 	return -EBUSY;
 }
@@ -650,8 +851,8 @@ static int vpl_setup_irqs(struct vpl_device *vp, unsigned int ncallbacks,
 	if (irq < 0)
 		return irq;
 	vp->config_irq = irq;
-	err = vpl_set_vector(vp, &vp->common->cfg.msix_config,
-			     VPL_CONFIG_VECTOR, "msix_config", -1);
+	err = vpl_set_vector(vp, VIRTIO_PCI_COMMON_MSIX, VPL_CONFIG_VECTOR,
+			     "msix_config", -1);
 	if (err)
 		return err;
 
@@ -673,14 +874,14 @@ static void vpl_teardown_irqs(struct vpl_device *vp)
 	}
 	if (vp->config_irq) {
 		if (vp->irq_mode != VPL_IRQ_INTX)
-			iowrite16(VIRTIO_MSI_NO_VECTOR,
-				  &vp->common->cfg.msix_config);
+			vpl_cwrite16(vp, VIRTIO_PCI_COMMON_MSIX,
+				     VIRTIO_MSI_NO_VECTOR);
 		vpl_free_irq(vp, 0, vp->config_irq, vp);
 		vp->config_irq = 0;
 	}
 	kfree(vp->irq_names);
 	vp->irq_names = NULL;
-	if (vp->nvectors)
+	if (vp->nvectors && !vpl_model(vp))
 		pci_free_irq_vectors(vp->pdev);
 	vp->nvectors = 0;
 	vp->irq_mode = VPL_IRQ_NONE;
@@ -691,7 +892,7 @@ static int vpl_set_vq_affinity(struct virtqueue *vq, const struct cpumask *mask)
 	struct vpl_vq *info = to_vpl_vq(vq);
 
 	/* Only a vector of its own can follow one queue's affinity. */
-	if (!info->irq)
+	if (!info->irq || vpl_model(to_vpl(vq->vdev)))
 		return 0;
 	if (!mask)
 		return irq_update_affinity_hint(info->irq, NULL);
@@ -708,7 +909,7 @@ static const struct cpumask *vpl_get_vq_affinity(struct virtio_device *vdev,
 	if (index < 0 || (unsigned int)index >= vp->nvqs || !vp->vqs[index])
 		return NULL;
 	info = vp->vqs[index];
-	if (!info->irq)
+	if (!info->irq || vpl_model(vp))
 		return NULL;
 	return pci_irq_get_affinity(vp->pdev, info->vector);
 }
@@ -726,20 +927,19 @@ static bool vpl_notify(struct virtqueue *vq)
 /* Hand the ring to the device: size, addresses and vector. */
 static int vpl_activate_vq(struct vpl_device *vp, struct vpl_vq *info)
 {
-	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
 	struct virtqueue *vq = info->vq;
 
-	iowrite16(vq->index, &cfg->queue_select);
-	iowrite16(virtqueue_get_vring_size(vq), &cfg->queue_size);
-	vpl_write64(virtqueue_get_desc_addr(vq), &cfg->queue_desc_lo,
-		    &cfg->queue_desc_hi);
-	vpl_write64(virtqueue_get_avail_addr(vq), &cfg->queue_avail_lo,
-		    &cfg->queue_avail_hi);
-	vpl_write64(virtqueue_get_used_addr(vq), &cfg->queue_used_lo,
-		    &cfg->queue_used_hi);
+	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, vq->index);
+	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SIZE, virtqueue_get_vring_size(vq));
+	vpl_cwrite64(vp, VIRTIO_PCI_COMMON_Q_DESCLO,
+		     virtqueue_get_desc_addr(vq));
+	vpl_cwrite64(vp, VIRTIO_PCI_COMMON_Q_AVAILLO,
+		     virtqueue_get_avail_addr(vq));
+	vpl_cwrite64(vp, VIRTIO_PCI_COMMON_Q_USEDLO,
+		     virtqueue_get_used_addr(vq));
 	if (vp->irq_mode == VPL_IRQ_INTX)
 		return 0;
-	return vpl_set_vector(vp, &cfg->queue_msix_vector, info->vector,
+	return vpl_set_vector(vp, VIRTIO_PCI_COMMON_Q_MSIX, info->vector,
 			      "queue_msix_vector", vq->index);
 }
 
@@ -767,8 +967,7 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 				   unsigned int num_queues,
 				   const struct vpl_vq_info *vi, u16 vector)
 {
-	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
-	struct device *dev = &vp->pdev->dev;
+	struct device *dev = vp->dev;
 	struct vpl_vq *info;
 	u16 num, notify_off;
 	u64 pos;
@@ -778,19 +977,19 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 		dev_err(dev, "queue %u: num_queues is %u\n", index, num_queues);
 		return ERR_PTR(-ENOENT);
 	}
-	iowrite16(index, &cfg->queue_select);
-	num = ioread16(&cfg->queue_size);
+	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, index);
+	num = vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_SIZE);
 	if (!num || num > VPL_MAX_QUEUE_SIZE ||
 	    (!virtio_has_feature(&vp->vdev, VIRTIO_F_RING_PACKED) &&
 	     !is_power_of_2(num))) {
 		dev_err(dev, "queue %u: queue_size %u invalid\n", index, num);
 		return ERR_PTR(num ? -EINVAL : -ENOENT);
 	}
-	if (ioread16(&cfg->queue_enable)) {
+	if (vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_ENABLE)) {
 		dev_err(dev, "queue %u: queue_enable already set\n", index);
 		return ERR_PTR(-EBUSY);
 	}
-	notify_off = ioread16(&cfg->queue_notify_off);
+	notify_off = vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_NOFF);
 	pos = (u64)notify_off * vp->layout.notify_mult;
 	if (pos + sizeof(u16) > vp->notify_len) {
 		dev_err(dev,
@@ -840,16 +1039,14 @@ err_free_info:
 
 static void vpl_del_vq(struct vpl_device *vp, struct vpl_vq *info)
 {
-	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
-
 	if (info->irq) {
 		irq_update_affinity_hint(info->irq, NULL);
 		vpl_free_irq(vp, info->vector, info->irq, info->vq);
 	}
 	vpl_unlink_shared(vp, info);
 	if (vp->irq_mode != VPL_IRQ_INTX) {
-		iowrite16(info->vq->index, &cfg->queue_select);
-		iowrite16(VIRTIO_MSI_NO_VECTOR, &cfg->queue_msix_vector);
+		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, info->vq->index);
+		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
 	}
 	vring_del_virtqueue(info->vq);
 	free_cpumask_var(info->affinity);
@@ -875,7 +1072,6 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 			struct irq_affinity *desc)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	struct virtio_pci_common_cfg __iomem *cfg = &vp->common->cfg;
 	unsigned int i, index = 0, ncallbacks = 0, num_queues;
 	u16 vector = VPL_CONFIG_VECTOR + 1;
 	struct vpl_vq *q;
@@ -893,10 +1089,10 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 	err = vpl_setup_irqs(vp, ncallbacks, desc);
 	if (err)
 		goto err_del_vqs;
-	dev_dbg(&vp->pdev->dev, "%u virtqueues, irq mode %s, %u vectors\n",
+	dev_dbg(vp->dev, "%u virtqueues, irq mode %s, %u vectors\n",
 		nvqs, vpl_irq_mode_name[vp->irq_mode], vp->nvectors);
 
-	num_queues = ioread16(&cfg->num_queues);
+	num_queues = vpl_cread16(vp, VIRTIO_PCI_COMMON_NUMQ);
 	for (i = 0; i < nvqs; i++) {
 		vqs[i] = NULL;
 		if (!info[i].name)
@@ -923,8 +1119,8 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 
 	/* Enabling is the point of no return (§4.1.4.3.2): do it last. */
 	for (i = 0; i < index; i++) {
-		iowrite16(i, &cfg->queue_select);
-		iowrite16(1, &cfg->queue_enable);
+		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, i);
+		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 	}
 	return 0;
 
@@ -940,20 +1136,19 @@ err_del_vqs:
 static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 {
 	struct vpl_device *vp = to_vpl(vq->vdev);
-	struct vpl_common_cfg __iomem *common = vp->common;
 	struct vpl_vq *info = to_vpl_vq(vq);
 	int err;
 
 	if (!virtio_has_feature(vq->vdev, VIRTIO_F_RING_RESET))
 		return -ENOENT;
 
-	iowrite16(vq->index, &common->cfg.queue_select);
-	iowrite16(1, &common->queue_reset);
-	err = vpl_wait_queue_reg(&common->queue_reset, 0);
+	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, vq->index);
+	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_RESET, 1);
+	err = vpl_wait_queue_reg(vp, VIRTIO_PCI_COMMON_Q_RESET, 0);
 	if (!err)
-		err = vpl_wait_queue_reg(&common->cfg.queue_enable, 0);
+		err = vpl_wait_queue_reg(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 0);
 	if (err) {
-		dev_err(&vp->pdev->dev,
+		dev_err(vp->dev,
 			"queue %u: reset not complete after %u ms\n",
 			vq->index, reset_timeout_ms);
 		return err;
@@ -961,11 +1156,11 @@ static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 
 	vpl_unlink_shared(vp, info);
 	if (info->irq)
-		synchronize_irq(info->irq);
+		vpl_sync_irq(vp, info->irq);
 	else if (vp->shared_irq)
-		synchronize_irq(vp->shared_irq);
+		vpl_sync_irq(vp, vp->shared_irq);
 	else if (vp->irq_mode == VPL_IRQ_INTX)
-		synchronize_irq(vp->config_irq);
+		vpl_sync_irq(vp, vp->config_irq);
 	vq->reset = true;
 	return 0;
 }
@@ -973,15 +1168,14 @@ static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 {
 	struct vpl_device *vp = to_vpl(vq->vdev);
-	struct vpl_common_cfg __iomem *common = vp->common;
 	struct vpl_vq *info = to_vpl_vq(vq);
 	int err;
 
 	if (!vq->reset)
 		return -EBUSY;
-	iowrite16(vq->index, &common->cfg.queue_select);
-	if (ioread16(&common->queue_reset) ||
-	    ioread16(&common->cfg.queue_enable))
+	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, vq->index);
+	if (vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_RESET) ||
+	    vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_ENABLE))
 		return -EBUSY;
 
 	err = vpl_activate_vq(vp, info);
@@ -989,7 +1183,7 @@ static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 		return err;
 	vpl_link_shared(vp, info);
 	vq->reset = false;
-	iowrite16(1, &common->cfg.queue_enable);
+	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 	return 0;
 }
 
@@ -1049,10 +1243,10 @@ static void vpl_report_notes(struct vpl_device *vp)
 		if (l->notes[i].problem == VPL_PROBLEM_MISSING)
 			continue;
 		vpl_format_note(line, sizeof(line), &l->notes[i]);
-		dev_err(&vp->pdev->dev, "%s\n", line);
+		dev_err(vp->dev, "%s\n", line);
 	}
 	if (l->n_lost_notes)
-		dev_err(&vp->pdev->dev, "%u more capability problems\n",
+		dev_err(vp->dev, "%u more capability problems\n",
 			l->n_lost_notes);
 }
 
@@ -1074,12 +1268,12 @@ static int vpl_discover(struct vpl_device *vp)
 	last = vp->layout.n_notes ?
 	       &vp->layout.notes[vp->layout.n_notes - 1] : NULL;
 	if (last && last->problem == VPL_PROBLEM_MISSING)
-		dev_info(&vp->pdev->dev,
+		dev_info(vp->dev,
 			 "no usable %s capability (dialect=%s), leaving the device to another driver\n",
 			 vpl_cfg_type_name(last->cfg_type),
 			 vpl_dialect_names[READ_ONCE(vpl_dialect)]);
 	else
-		dev_info(&vp->pdev->dev,
+		dev_info(vp->dev,
 			 "no usable virtio-pci layout (%d), leaving the device to another driver\n",
 			 err);
 	return -ENODEV;
@@ -1095,7 +1289,7 @@ static void __iomem *vpl_map(struct vpl_device *vp, enum vpl_region_id id,
 
 	/* The parser checked this; the BAR must not have moved since. */
 	if ((u64)r->offset + n > pci_resource_len(vp->pdev, r->bar)) {
-		dev_err(&vp->pdev->dev,
+		dev_err(vp->dev,
 			"%s region BAR%u+%#x len %#zx past the BAR's %#llx bytes\n",
 			vpl_region_name(id), r->bar, r->offset, n,
 			(u64)pci_resource_len(vp->pdev, r->bar));
@@ -1103,7 +1297,7 @@ static void __iomem *vpl_map(struct vpl_device *vp, enum vpl_region_id id,
 	}
 	p = pci_iomap_range(vp->pdev, r->bar, r->offset, n);
 	if (!p) {
-		dev_err(&vp->pdev->dev, "cannot map %s region BAR%u+%#x len %#zx\n",
+		dev_err(vp->dev, "cannot map %s region BAR%u+%#x len %#zx\n",
 			vpl_region_name(id), r->bar, r->offset, n);
 		return NULL;
 	}
@@ -1187,7 +1381,7 @@ static void vpl_print_layout(struct vpl_device *vp)
 		else
 			strscpy(regions[i], "none", sizeof(regions[i]));
 	}
-	dev_info(&vp->pdev->dev,
+	dev_info(vp->dev,
 		 "%s layout: common %s notify %s x%u isr %s device %s shm %u, irq %s\n",
 		 vp->layout.dialect == VPL_DIALECT_DRAFT ? "draft" : "virtio 1.x",
 		 regions[VPL_REGION_COMMON], regions[VPL_REGION_NOTIFY],
@@ -1236,6 +1430,7 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!vp)
 		return -ENOMEM;
 	vp->pdev = pdev;
+	vp->dev = &pdev->dev;
 	spin_lock_init(&vp->lock);
 	INIT_LIST_HEAD(&vp->shared_vqs);
 	pci_set_drvdata(pdev, vp);
@@ -1353,7 +1548,10 @@ static const struct pci_device_id vpl_id_table[] = {
 	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, PCI_ANY_ID) },
 	{ }
 };
+
+#ifndef VPL_KUNIT
 MODULE_DEVICE_TABLE(pci, vpl_id_table);
+#endif
 
 static struct pci_driver vpl_driver = {
 	.name		= VPL_DRIVER_NAME,
@@ -1362,8 +1560,12 @@ static struct pci_driver vpl_driver = {
 	.remove		= vpl_remove,
 	.driver.pm	= VPL_PM_OPS,
 };
+
+/* The KUnit build carries its own copy of the transport, never a driver. */
+#ifndef VPL_KUNIT
 module_pci_driver(vpl_driver);
 
 MODULE_AUTHOR("virtio-pci-layout developers");
 MODULE_DESCRIPTION("virtio PCI transport driven by the layout capabilities");
 MODULE_LICENSE("GPL");
+#endif

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kunit.sh - `make kunit`: run the KUnit suites with the kernel's kunit.py.
+#
+# Unpacks Debian's linux-source-6.12 once into build/kunit/, places the
+# driver in it as drivers/virtio/layout (links to this tree, wired into
+# drivers/virtio's Kconfig and Makefile), and runs
+#   kunit.py run --arch=x86_64 --kunitconfig=.kunitconfig
+# under QEMU (TCG; VPL_ACCEL=kvm adds -accel kvm).  The kernel build is
+# cached in build/kunit/out, so later runs rebuild only what changed.
+#
+# Prints one line per test case, "ok kunit/<suite>/<case>[/<param>]" or
+# "not ok ...", then "N passed, N failed"; exits non-zero on any failure.
+# kunit.py's own output goes to build/kunit/kunit.log.
+set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
+
+KDIR=$VPL_BUILD/kunit
+TREE=$KDIR/linux-source-6.12
+OUT=$KDIR/out
+
+unpack_source() {
+	local tarball
+	[ -e "$TREE/.vpl-unpacked" ] && return 0
+	tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | tail -n 1 || true)
+	if [ -z "$tarball" ]; then
+		vpl_log "installing linux-source-6.12"
+		apt-get install -y -q linux-source-6.12 >&2 ||
+			{ apt-get update -q >&2; apt-get install -y -q linux-source-6.12 >&2; }
+		tarball=$(ls /usr/src/linux-source-6.12*.tar.xz | tail -n 1)
+	fi
+	vpl_log "unpacking $(basename "$tarball")"
+	rm -rf "$TREE"
+	mkdir -p "$KDIR"
+	tar -xJf "$tarball" -C "$KDIR"
+	touch "$TREE/.vpl-unpacked"
+}
+
+# The driver as an in-tree directory: links to what Kbuild and Kconfig use.
+place_driver() {
+	local dir=$TREE/drivers/virtio/layout f
+	mkdir -p "$dir"
+	for f in Kbuild Kconfig drivers include tests; do
+		ln -sfn "$VPL_TOP/$f" "$dir/$f"
+	done
+	grep -q 'drivers/virtio/layout/Kconfig' "$TREE/drivers/virtio/Kconfig" ||
+		echo 'source "drivers/virtio/layout/Kconfig"' >>"$TREE/drivers/virtio/Kconfig"
+	grep -q '^obj-y += layout/' "$TREE/drivers/virtio/Makefile" ||
+		echo 'obj-y += layout/' >>"$TREE/drivers/virtio/Makefile"
+}
+
+# Turns kunit.py's JSON into one line per test case.
+report() {
+	python3 - "$1" <<'PY'
+import json, sys
+
+def walk(group, path):
+    for case in group.get("test_cases", []):
+        status = "ok" if case["status"] in ("PASS", "SKIP") else "not ok"
+        print(f'{status} {path}/{case["name"]}')
+    for sub in group.get("sub_groups", []):
+        walk(sub, f'{path}/{sub["name"]}')
+
+root = json.load(open(sys.argv[1]))
+for suite in root.get("sub_groups", []):
+    walk(suite, "kunit/" + suite["name"])
+PY
+}
+
+main() {
+	local -a qemu_args=()
+	vpl_need_tools make:make gcc:gcc python3:python3 flex:flex bison:bison \
+		bc:bc qemu-system-x86_64:qemu-system-x86 xz:xz-utils
+	dpkg-query -W -f '${Status}' libelf-dev 2>/dev/null | grep -q 'install ok' ||
+		apt-get install -y -q libelf-dev libssl-dev >&2
+	unpack_source
+	place_driver
+	[ "${VPL_ACCEL:-tcg}" != kvm ] || qemu_args=(--qemu_args="-accel kvm")
+	vpl_log "kunit.py run (build cached in $OUT; log in $KDIR/kunit.log)"
+	rm -f "$KDIR/results.json"
+	(cd "$TREE" && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
+		--kunitconfig="$VPL_TOP/.kunitconfig" --build_dir="$OUT" \
+		--jobs="$(nproc)" --timeout=600 --json="$KDIR/results.json" \
+		"${qemu_args[@]}") >"$KDIR/kunit.log" 2>&1 || true
+	if [ ! -s "$KDIR/results.json" ]; then
+		tail -n 30 "$KDIR/kunit.log" | sed 's/^/# /'
+		echo "not ok kunit/build-or-boot"
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	report "$KDIR/results.json" >"$KDIR/results.txt"
+	grep -c '^ok ' "$KDIR/results.txt" >/dev/null || true
+	cat "$KDIR/results.txt"
+	local passed failed
+	passed=$(grep -c '^ok ' "$KDIR/results.txt" || true)
+	failed=$(grep -c '^not ok ' "$KDIR/results.txt" || true)
+	[ "$passed" -gt 0 ] || failed=$((failed + 1))
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"

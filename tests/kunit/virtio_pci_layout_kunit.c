@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for virtio-pci-layout.
+ *
+ * virtio_pci_layout_parse: the capability parser over the synthetic
+ * configuration spaces of tests/parser/parse_cases.c (the userspace parser
+ * test judges the same table).
+ *
+ * virtio_pci_layout_transport: the transport's config ops and virtqueue and
+ * interrupt setup against a software model of a virtio 1.x device's common
+ * configuration (feature select windows, status and reset, queue select and
+ * per-queue registers, generation counter), with scriptable misbehaviour.
+ * Device configuration, ISR and notification area are plain memory.  The
+ * model sits behind the transport's register accessors (vpl_model()), which
+ * the driver proper compiles without.
+ *
+ * This file includes the driver's sources, so the suites see its static
+ * functions and carry their own copy of the transport; the parser's global
+ * names are renamed so the copy can sit beside a built-in driver.
+ */
+#define vpl_parse		vpl_kunit_parse
+#define vpl_problem_str		vpl_kunit_problem_str
+#define vpl_region_name		vpl_kunit_region_name
+#define vpl_cfg_type_name	vpl_kunit_cfg_type_name
+#define vpl_format_note		vpl_kunit_format_note
+#define VPL_KUNIT
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+
+#include "../../drivers/virtio/virtio_pci_layout_caps.c"
+#include "../../drivers/virtio/virtio_pci_layout_main.c"
+#include "../parser/parse_cases.c"
+
+/* ------------------------------------------------------------------------
+ * virtio_pci_layout_parse
+ */
+
+static void vpl_case_desc(const struct vpl_parse_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vpl_parse, vpl_parse_cases, vpl_case_desc);
+
+static bool vpl_has_note(const struct vpl_layout *l, const struct vpl_tnote *n)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->n_notes; i++)
+		if (l->notes[i].problem == n->problem &&
+		    !strcmp(l->notes[i].field, n->field) &&
+		    l->notes[i].value == n->value)
+			return true;
+	return false;
+}
+
+/* Each case: the exact return, dialect, regions and the reported field. */
+static void vpl_parse_case(struct kunit *test)
+{
+	const struct vpl_parse_case *t = test->param_value;
+	struct vpl_cfg_source src = { .read32 = vpl_tcfg_read32 };
+	struct vpl_layout *l;
+	struct vpl_tcfg *cfg;
+	unsigned int i;
+	int err;
+
+	cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	vpl_tcfg_init(cfg);
+	t->build(cfg);
+	src.ctx = cfg;
+	memcpy(src.bars, cfg->bars, sizeof(src.bars));
+
+	err = vpl_parse(&src, t->want, l);
+	KUNIT_EXPECT_EQ(test, err, t->err);
+	if (!err)
+		KUNIT_EXPECT_EQ(test, l->dialect, t->dialect);
+	if (t->check_regions) {
+		for (i = 0; i < VPL_NR_REGIONS; i++) {
+			KUNIT_EXPECT_EQ_MSG(test, l->region[i].present,
+					    t->region[i].present, "%s",
+					    vpl_region_name(i));
+			if (!t->region[i].present)
+				continue;
+			KUNIT_EXPECT_EQ(test, l->region[i].bar,
+					t->region[i].bar);
+			KUNIT_EXPECT_EQ(test, l->region[i].offset,
+					t->region[i].offset);
+			KUNIT_EXPECT_EQ(test, l->region[i].length,
+					t->region[i].length);
+		}
+		KUNIT_EXPECT_EQ(test, l->notify_mult, t->notify_mult);
+	}
+	if (t->note.field)
+		KUNIT_EXPECT_TRUE_MSG(test, vpl_has_note(l, &t->note),
+				      "no note %s = %#llx (%s)", t->note.field,
+				      t->note.value,
+				      vpl_problem_str(t->note.problem));
+}
+
+static struct kunit_case vpl_parse_test_cases[] = {
+	KUNIT_CASE_PARAM(vpl_parse_case, vpl_parse_gen_params),
+	{}
+};
+
+static struct kunit_suite vpl_parse_suite = {
+	.name = "virtio_pci_layout_parse",
+	.test_cases = vpl_parse_test_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * The device model
+ */
+
+#define VPL_MODEL_QUEUES	4
+#define VPL_MODEL_NOTIFY_LEN	64
+#define VPL_MODEL_DEVICE_LEN	32
+
+struct vpl_model_queue {
+	u16 size;
+	u16 vector;
+	u16 enable;
+	u16 notify_off;
+	u16 reset;
+	u64 desc, avail, used;
+};
+
+struct vpl_model {
+	/* Registers. */
+	u64 device_features;
+	u64 driver_features;
+	u32 dfselect, gfselect;
+	u16 msix_config;
+	u16 num_queues;
+	u8 status;
+	u8 generation;
+	u16 queue_select;
+	struct vpl_model_queue q[VPL_MODEL_QUEUES];
+
+	/* Misbehaviour. */
+	bool reset_stuck;	/* status never returns to 0 after reset */
+	bool status_ff;		/* status reads all ones */
+	bool absent;		/* the function has left the bus */
+	bool generation_unstable; /* every generation read differs */
+	bool features_unstable;	/* device_feature changes between reads */
+	bool queue_reset_stuck;	/* queue_reset never completes */
+	int vector_skew;	/* added to every vector read back */
+	bool vector_none;	/* vectors read back VIRTIO_MSI_NO_VECTOR */
+
+	/* Platform. */
+	int msix_table;		/* MSI-X table size */
+	unsigned int max_vectors; /* the system grants at most this many */
+
+	/* Observation. */
+	unsigned int status_reads;
+	unsigned int generation_reads;
+	unsigned int alloc_calls;
+
+	/* Plain memory structures. */
+	u8 isr;
+	u8 device[VPL_MODEL_DEVICE_LEN];
+	u8 notify[VPL_MODEL_NOTIFY_LEN];
+};
+
+static struct vpl_model_queue *vpl_model_q(struct vpl_model *m)
+{
+	static struct vpl_model_queue none;
+
+	if (m->queue_select >= VPL_MODEL_QUEUES) {
+		memset(&none, 0, sizeof(none));
+		return &none;
+	}
+	return &m->q[m->queue_select];
+}
+
+static u16 vpl_model_vector(struct vpl_model *m, u16 v)
+{
+	if (m->vector_none)
+		return VIRTIO_MSI_NO_VECTOR;
+	return v + m->vector_skew;
+}
+
+static u32 vpl_model_read(struct vpl_model *m, unsigned int off,
+			  unsigned int size)
+{
+	struct vpl_model_queue *q = vpl_model_q(m);
+
+	switch (off) {
+	case VIRTIO_PCI_COMMON_DFSELECT:
+		return m->dfselect;
+	case VIRTIO_PCI_COMMON_DF:
+		if (m->features_unstable)
+			m->device_features ^= BIT_ULL(VIRTIO_F_RING_PACKED);
+		return m->dfselect > 1 ? 0 : m->device_features >> (32 * m->dfselect);
+	case VIRTIO_PCI_COMMON_GFSELECT:
+		return m->gfselect;
+	case VIRTIO_PCI_COMMON_GF:
+		return m->gfselect > 1 ? 0 : m->driver_features >> (32 * m->gfselect);
+	case VIRTIO_PCI_COMMON_MSIX:
+		return vpl_model_vector(m, m->msix_config);
+	case VIRTIO_PCI_COMMON_NUMQ:
+		return m->num_queues;
+	case VIRTIO_PCI_COMMON_STATUS:
+		m->status_reads++;
+		return m->status_ff ? 0xff : m->status;
+	case VIRTIO_PCI_COMMON_CFGGENERATION:
+		m->generation_reads++;
+		if (m->generation_unstable)
+			m->generation++;
+		return m->generation;
+	case VIRTIO_PCI_COMMON_Q_SELECT:
+		return m->queue_select;
+	case VIRTIO_PCI_COMMON_Q_SIZE:
+		return q->size;
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		return vpl_model_vector(m, q->vector);
+	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		return q->enable;
+	case VIRTIO_PCI_COMMON_Q_NOFF:
+		return q->notify_off;
+	case VIRTIO_PCI_COMMON_Q_RESET:
+		return q->reset;
+	default:
+		return 0;
+	}
+}
+
+static void vpl_model_reset(struct vpl_model *m)
+{
+	unsigned int i;
+
+	if (m->reset_stuck)
+		return;
+	m->status = 0;
+	m->driver_features = 0;
+	m->msix_config = VIRTIO_MSI_NO_VECTOR;
+	for (i = 0; i < VPL_MODEL_QUEUES; i++) {
+		m->q[i].enable = 0;
+		m->q[i].vector = VIRTIO_MSI_NO_VECTOR;
+	}
+}
+
+static void vpl_model_write(struct vpl_model *m, unsigned int off,
+			    unsigned int size, u32 val)
+{
+	struct vpl_model_queue *q = vpl_model_q(m);
+	u64 *features = &m->driver_features;
+
+	switch (off) {
+	case VIRTIO_PCI_COMMON_DFSELECT:
+		m->dfselect = val;
+		break;
+	case VIRTIO_PCI_COMMON_GFSELECT:
+		m->gfselect = val;
+		break;
+	case VIRTIO_PCI_COMMON_GF:
+		if (m->gfselect > 1)
+			break;
+		*features &= ~((u64)U32_MAX << (32 * m->gfselect));
+		*features |= (u64)val << (32 * m->gfselect);
+		break;
+	case VIRTIO_PCI_COMMON_MSIX:
+		m->msix_config = val;
+		break;
+	case VIRTIO_PCI_COMMON_STATUS:
+		if (val)
+			m->status = val;
+		else
+			vpl_model_reset(m);
+		break;
+	case VIRTIO_PCI_COMMON_Q_SELECT:
+		m->queue_select = val;
+		break;
+	case VIRTIO_PCI_COMMON_Q_SIZE:
+		q->size = val;
+		break;
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		q->vector = val;
+		break;
+	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		q->enable = val;
+		break;
+	case VIRTIO_PCI_COMMON_Q_RESET:
+		if (val != 1)
+			break;
+		q->reset = m->queue_reset_stuck;
+		if (!m->queue_reset_stuck)
+			q->enable = 0;
+		break;
+	case VIRTIO_PCI_COMMON_Q_DESCLO:
+		q->desc = (q->desc & ~(u64)U32_MAX) | val;
+		break;
+	case VIRTIO_PCI_COMMON_Q_DESCHI:
+		q->desc = (q->desc & U32_MAX) | (u64)val << 32;
+		break;
+	case VIRTIO_PCI_COMMON_Q_AVAILLO:
+		q->avail = (q->avail & ~(u64)U32_MAX) | val;
+		break;
+	case VIRTIO_PCI_COMMON_Q_AVAILHI:
+		q->avail = (q->avail & U32_MAX) | (u64)val << 32;
+		break;
+	case VIRTIO_PCI_COMMON_Q_USEDLO:
+		q->used = (q->used & ~(u64)U32_MAX) | val;
+		break;
+	case VIRTIO_PCI_COMMON_Q_USEDHI:
+		q->used = (q->used & U32_MAX) | (u64)val << 32;
+		break;
+	}
+}
+
+static int vpl_model_msix_table(struct vpl_model *m)
+{
+	return m->msix_table;
+}
+
+static int vpl_model_alloc_vectors(struct vpl_model *m, unsigned int n)
+{
+	m->alloc_calls++;
+	return n <= m->max_vectors ? n : -ENOSPC;
+}
+
+static bool vpl_model_present(struct vpl_model *m)
+{
+	return !m->absent;
+}
+
+/* A healthy device: three 256-entry queues, 4 MSI-X vectors, VERSION_1. */
+static struct vpl_model *vpl_model_new(struct kunit *test)
+{
+	struct vpl_model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->device_features = BIT_ULL(VIRTIO_F_VERSION_1) |
+			     BIT_ULL(VIRTIO_F_RING_RESET) |
+			     BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) |
+			     BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT(0);
+	m->num_queues = 3;
+	m->msix_table = 4;
+	m->max_vectors = 64;
+	for (i = 0; i < VPL_MODEL_QUEUES; i++) {
+		m->q[i].size = 256;
+		m->q[i].notify_off = i;
+		m->q[i].vector = VIRTIO_MSI_NO_VECTOR;
+	}
+	m->msix_config = VIRTIO_MSI_NO_VECTOR;
+	return m;
+}
+
+/* ------------------------------------------------------------------------
+ * virtio_pci_layout_transport
+ */
+
+#define VPL_TEST_VIRTIO_ID	0xfffe	/* no virtio driver claims it */
+#define VPL_TEST_TIMEOUT_MS	20
+
+static unsigned int vpl_saved_timeout;
+
+static void vpl_unregister(void *vdev)
+{
+	unregister_virtio_device(vdev);
+}
+
+/* A transport instance over @m, registered with the virtio core. */
+static struct vpl_device *vpl_test_device(struct kunit *test,
+					  struct vpl_model *m)
+{
+	static unsigned int serial;
+	struct vpl_device *vp;
+	struct device *parent;
+	char *name;
+	int err;
+
+	/* Each device needs a name of its own: a test may make several. */
+	name = kunit_kzalloc(test, 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	snprintf(name, 32, "vpl-model-%u", serial++);
+	parent = kunit_device_register(test, name);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+	vp->model = m;
+	vp->dev = parent;
+	vp->common_len = sizeof(struct vpl_common_cfg);
+	vp->isr = (u8 __iomem __force *)&m->isr;
+	vp->device = (void __iomem __force *)m->device;
+	vp->device_len = sizeof(m->device);
+	vp->notify = (void __iomem __force *)m->notify;
+	vp->notify_len = sizeof(m->notify);
+	vp->layout.notify_mult = 4;
+	spin_lock_init(&vp->lock);
+	INIT_LIST_HEAD(&vp->shared_vqs);
+	vp->vdev.dev.parent = parent;
+	vp->vdev.dev.release = vpl_release_dev;
+	vp->vdev.config = &vpl_config_ops;
+	vp->vdev.id.device = VPL_TEST_VIRTIO_ID;
+
+	err = register_virtio_device(&vp->vdev);
+	if (err) {
+		put_device(&vp->vdev.dev);
+		KUNIT_FAIL_AND_ABORT(test, "register_virtio_device: %d", err);
+	}
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vpl_unregister,
+							   &vp->vdev));
+	return vp;
+}
+
+static void vpl_noop_cb(struct virtqueue *vq)
+{
+}
+
+/* Sets up @n queues named q0.., each with a callback unless @no_cb. */
+static int vpl_test_find_vqs(struct vpl_device *vp, unsigned int n,
+			     struct virtqueue **vqs, bool no_cb)
+{
+	static const char * const names[] = { "q0", "q1", "q2", "q3" };
+	struct vpl_vq_info info[VPL_MODEL_QUEUES] = {};
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		info[i].name = names[i];
+		info[i].callback = no_cb ? NULL : vpl_noop_cb;
+	}
+	return vpl_find_vqs(&vp->vdev, n, vqs, info, NULL);
+}
+
+static int vpl_transport_init(struct kunit *test)
+{
+	vpl_saved_timeout = reset_timeout_ms;
+	reset_timeout_ms = VPL_TEST_TIMEOUT_MS;
+	return 0;
+}
+
+static void vpl_transport_exit(struct kunit *test)
+{
+	reset_timeout_ms = vpl_saved_timeout;
+}
+
+/* get() reads each width at that width, little-endian, from the region. */
+static void vpl_config_get_widths(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	u8 b;
+	__le16 w;
+	__le32 l;
+	__le64 q;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(m->device); i++)
+		m->device[i] = i + 1;
+	vpl_get(&vp->vdev, 3, &b, 1);
+	KUNIT_EXPECT_EQ(test, b, 4);
+	vpl_get(&vp->vdev, 2, &w, 2);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(w), 0x0403);
+	vpl_get(&vp->vdev, 4, &l, 4);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(l), 0x08070605);
+	vpl_get(&vp->vdev, 8, &q, 8);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(q), 0x100f0e0d0c0b0a09ULL);
+	vpl_get(&vp->vdev, 1, &l, 4);		/* unaligned: bytewise */
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(l), 0x05040302);
+}
+
+/* Accesses past the device configuration return zeroes, write nothing. */
+static void vpl_config_bounds(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	u8 zero[VPL_MODEL_DEVICE_LEN] = {};
+	u64 v = ~0ULL;
+
+	vpl_get(&vp->vdev, VPL_MODEL_DEVICE_LEN - 4, &v, 8);
+	KUNIT_EXPECT_EQ(test, v, 0);
+	v = ~0ULL;
+	vpl_get(&vp->vdev, UINT_MAX - 3, &v, 8);	/* offset + len wraps */
+	KUNIT_EXPECT_EQ(test, v, 0);
+	v = ~0ULL;
+	vpl_set(&vp->vdev, VPL_MODEL_DEVICE_LEN - 2, &v, 4);
+	vpl_set(&vp->vdev, UINT_MAX, &v, 2);
+	KUNIT_EXPECT_MEMEQ(test, m->device, zero, sizeof(zero));
+	vpl_set(&vp->vdev, VPL_MODEL_DEVICE_LEN - 4, &v, 4);
+	KUNIT_EXPECT_EQ(test, m->device[VPL_MODEL_DEVICE_LEN - 1], 0xff);
+
+	/* A device without device configuration: every access refused. */
+	vp->device_len = 0;
+	v = ~0ULL;
+	vpl_get(&vp->vdev, 0, &v, 1);
+	KUNIT_EXPECT_EQ(test, v, ~0ULL << 8);
+}
+
+/* A reset that never completes returns after the bound, not never. */
+static void vpl_reset_never_completes(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+
+	m->reset_stuck = true;
+	vpl_set_status(&vp->vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	m->status_reads = 0;
+	vpl_reset(&vp->vdev);
+	KUNIT_EXPECT_EQ(test, m->status, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	/* Polled about once a millisecond for the whole bound. */
+	KUNIT_EXPECT_GT(test, m->status_reads, 2);
+	KUNIT_EXPECT_LE(test, m->status_reads, VPL_TEST_TIMEOUT_MS * 2 + 2);
+	m->reset_stuck = false;
+}
+
+/* Status reading 0xff from a function that left the bus: stop at once. */
+static void vpl_reset_device_gone(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+
+	m->status_ff = true;
+	m->absent = true;
+	m->status_reads = 0;
+	vpl_reset(&vp->vdev);
+	KUNIT_EXPECT_EQ(test, m->status_reads, 1);
+
+	/* 0xff from a function still present is a stuck status: bounded. */
+	m->absent = false;
+	m->status_reads = 0;
+	vpl_reset(&vp->vdev);
+	KUNIT_EXPECT_GT(test, m->status_reads, 2);
+	m->status_ff = false;
+}
+
+/* A generation that changes on every read cannot hold the core forever. */
+static void vpl_generation_never_stable(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	u8 buf[16];
+	u64 v;
+
+	m->generation_unstable = true;
+	m->generation_reads = 0;
+	virtio_cread_bytes(&vp->vdev, 0, buf, sizeof(buf));
+	v = virtio_cread64(&vp->vdev, 8);
+	KUNIT_EXPECT_EQ(test, v, 0);
+	KUNIT_EXPECT_LE(test, m->generation_reads, 4 * VPL_GEN_MAX_CHANGES);
+
+	/* Once it reads the same twice it is believed again. */
+	m->generation_unstable = false;
+	m->generation = 7;
+	vpl_generation(&vp->vdev);
+	KUNIT_EXPECT_EQ(test, vpl_generation(&vp->vdev), 7);
+	KUNIT_EXPECT_EQ(test, vpl_generation(&vp->vdev), 7);
+
+	/* A single change (a config update) is passed through at once. */
+	m->generation = 8;
+	KUNIT_EXPECT_EQ(test, vpl_generation(&vp->vdev), 8);
+}
+
+/* Both feature windows are read; finalize keeps only what it supports. */
+static void vpl_features(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	struct virtio_device *vdev = &vp->vdev;
+
+	KUNIT_EXPECT_EQ(test, vpl_get_features(vdev), m->device_features);
+
+	vdev->features = m->device_features | BIT_ULL(VIRTIO_F_IN_ORDER);
+	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
+	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_F_VERSION_1));
+	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_F_RING_RESET));
+	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX));
+	KUNIT_EXPECT_FALSE(test, vdev->features &
+			   BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
+	KUNIT_EXPECT_FALSE(test, vdev->features & BIT_ULL(VIRTIO_F_IN_ORDER));
+	KUNIT_EXPECT_EQ(test, m->driver_features, vdev->features);
+
+	/* No queue_reset register, no RING_RESET. */
+	vp->common_len = VPL_COMMON_MIN_LEN;
+	vdev->features = m->device_features;
+	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
+	KUNIT_EXPECT_FALSE(test, vdev->features & BIT_ULL(VIRTIO_F_RING_RESET));
+
+	/* VERSION_1 is required. */
+	vdev->features = BIT(0);
+	KUNIT_EXPECT_EQ(test, vpl_finalize_features(vdev), -EINVAL);
+}
+
+/* Features that change between reads: two reads, one value, no loop. */
+static void vpl_features_unstable(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	u64 f;
+
+	m->features_unstable = true;
+	f = vpl_get_features(&vp->vdev);
+	KUNIT_EXPECT_TRUE(test, f & BIT_ULL(VIRTIO_F_VERSION_1));
+	m->features_unstable = false;
+}
+
+/* Per-queue vectors: each queue programmed and enabled, doorbells placed. */
+static void vpl_find_vqs_per_vq(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	struct virtqueue *vqs[3];
+	unsigned int i;
+
+	vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
+	KUNIT_ASSERT_EQ(test, vpl_test_find_vqs(vp, 3, vqs, false), 0);
+	KUNIT_EXPECT_EQ(test, vp->irq_mode, VPL_IRQ_MSIX_PER_VQ);
+	KUNIT_EXPECT_EQ(test, vp->nvectors, 4);
+	KUNIT_EXPECT_EQ(test, m->msix_config, VPL_CONFIG_VECTOR);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, m->q[i].vector, i + 1);
+		KUNIT_EXPECT_EQ(test, m->q[i].enable, 1);
+		KUNIT_EXPECT_EQ(test, m->q[i].desc,
+				virtqueue_get_desc_addr(vqs[i]));
+		KUNIT_EXPECT_EQ(test, m->q[i].used,
+				virtqueue_get_used_addr(vqs[i]));
+		KUNIT_EXPECT_EQ(test, to_vpl_vq(vqs[i])->notify - vp->notify,
+				4 * m->q[i].notify_off);
+	}
+	KUNIT_EXPECT_EQ(test, m->q[3].enable, 0);
+
+	/* A kick writes the queue index at its doorbell. */
+	virtqueue_notify(vqs[2]);
+	KUNIT_EXPECT_EQ(test, m->notify[8], 2);
+
+	vpl_del_vqs(&vp->vdev);
+	KUNIT_EXPECT_EQ(test, m->q[0].vector, VIRTIO_MSI_NO_VECTOR);
+	KUNIT_EXPECT_EQ(test, m->msix_config, VIRTIO_MSI_NO_VECTOR);
+}
+
+struct vpl_budget_case {
+	const char *name;
+	int table;
+	unsigned int max_vectors;
+	bool isr;
+	unsigned int nvqs;
+	bool no_cb;
+	int err;
+	enum vpl_irq_mode mode;
+	unsigned int nvectors;
+};
+
+static const struct vpl_budget_case vpl_budget_cases[] = {
+	{ "table_fits_per_vq", 4, 64, true, 3, false, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
+	{ "table_short_shared", 3, 64, true, 3, false, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "table_two_shared", 2, 64, true, 3, false, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "table_one_intx", 1, 64, true, 3, false, 0, VPL_IRQ_INTX, 1 },
+	{ "no_msix_intx", 0, 64, true, 3, false, 0, VPL_IRQ_INTX, 1 },
+	{ "no_msix_no_isr", 0, 64, false, 3, false, -ENOSPC, VPL_IRQ_NONE, 0 },
+	{ "one_vector_no_isr", 1, 64, false, 3, false, -ENOSPC, VPL_IRQ_NONE, 0 },
+	{ "system_short_shared", 4, 2, true, 3, false, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "system_short_intx", 4, 1, true, 3, false, 0, VPL_IRQ_INTX, 1 },
+	{ "no_callbacks_config_only", 1, 64, true, 3, true, 0, VPL_IRQ_MSIX_PER_VQ, 1 },
+};
+
+static void vpl_budget_desc(const struct vpl_budget_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vpl_budget, vpl_budget_cases, vpl_budget_desc);
+
+/* The mode follows from the table size, and falls back when refused. */
+static void vpl_vector_budget(struct kunit *test)
+{
+	const struct vpl_budget_case *t = test->param_value;
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	struct virtqueue *vqs[3];
+	unsigned int i;
+	int err;
+
+	m->msix_table = t->table;
+	m->max_vectors = t->max_vectors;
+	if (!t->isr)
+		vp->isr = NULL;
+	vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
+	err = vpl_test_find_vqs(vp, t->nvqs, vqs, t->no_cb);
+	KUNIT_EXPECT_EQ(test, err, t->err);
+	KUNIT_EXPECT_EQ(test, vp->irq_mode, t->mode);
+	KUNIT_EXPECT_EQ(test, vp->nvectors, t->nvectors);
+	if (err)
+		return;
+	for (i = 0; i < t->nvqs; i++) {
+		u16 want = VIRTIO_MSI_NO_VECTOR;
+
+		if (t->mode == VPL_IRQ_MSIX_PER_VQ && !t->no_cb)
+			want = i + 1;
+		else if (t->mode == VPL_IRQ_MSIX_SHARED)
+			want = 1;
+		KUNIT_EXPECT_EQ(test, m->q[i].vector, want);
+	}
+	vpl_del_vqs(&vp->vdev);
+}
+
+/* Queue registers the device got wrong: each refused with an error. */
+static void vpl_bad_queues(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		u16 size, notify_off, num_queues;
+		u64 features;
+		int err;
+	} cases[] = {
+		{ "size 0", 0, 0, 3, 0, -ENOENT },
+		{ "size not 2^n", 100, 0, 3, 0, -EINVAL },
+		{ "size 65535", 65535, 0, 3, 0, -EINVAL },
+		{ "packed, size not 2^n", 100, 0, 3,
+		  BIT_ULL(VIRTIO_F_RING_PACKED), 0 },
+		{ "packed, size above 32768", 32769, 0, 3,
+		  BIT_ULL(VIRTIO_F_RING_PACKED), -EINVAL },
+		{ "notify off past region", 256, 16, 3, 0, -EINVAL },
+		{ "notify off max", 256, 65535, 3, 0, -EINVAL },
+		{ "num_queues 0", 256, 0, 0, 0, -ENOENT },
+		{ "num_queues 65535", 256, 0, 65535, 0, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vpl_model *m = vpl_model_new(test);
+		struct vpl_device *vp = vpl_test_device(test, m);
+		struct virtqueue *vqs[1];
+		int err;
+
+		m->q[0].size = cases[i].size;
+		m->q[0].notify_off = cases[i].notify_off;
+		m->num_queues = cases[i].num_queues;
+		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
+				    cases[i].features;
+		err = vpl_test_find_vqs(vp, 1, vqs, false);
+		KUNIT_EXPECT_EQ_MSG(test, err, cases[i].err, "%s",
+				    cases[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, m->q[0].enable, !err, "%s",
+				    cases[i].what);
+		if (!err)
+			vpl_del_vqs(&vp->vdev);
+	}
+}
+
+/* A vector the device does not take back exactly is refused. */
+static void vpl_vector_readback(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		int skew;
+		bool none;
+		unsigned int table;
+	} cases[] = {
+		{ "queue vector off by one", 1, false, 4 },
+		{ "NO_VECTOR read back", 0, true, 4 },
+		{ "shared: off by one", 1, false, 2 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vpl_model *m = vpl_model_new(test);
+		struct vpl_device *vp = vpl_test_device(test, m);
+		struct virtqueue *vqs[3];
+
+		m->vector_skew = cases[i].skew;
+		m->vector_none = cases[i].none;
+		m->msix_table = cases[i].table;
+		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
+		KUNIT_EXPECT_EQ_MSG(test, vpl_test_find_vqs(vp, 3, vqs, false),
+				    -EBUSY, "%s", cases[i].what);
+		KUNIT_EXPECT_EQ(test, vp->nvectors, 0);
+		m->vector_skew = 0;
+		m->vector_none = false;
+	}
+}
+
+/* Per-queue reset, completing and stuck. */
+static void vpl_queue_reset(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	struct virtqueue *vqs[3];
+
+	vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
+			    BIT_ULL(VIRTIO_F_RING_RESET);
+	KUNIT_ASSERT_EQ(test, vpl_test_find_vqs(vp, 3, vqs, false), 0);
+
+	KUNIT_EXPECT_EQ(test, vpl_disable_vq_and_reset(vqs[1]), 0);
+	KUNIT_EXPECT_TRUE(test, vqs[1]->reset);
+	KUNIT_EXPECT_EQ(test, m->q[1].enable, 0);
+	m->q[1].vector = VIRTIO_MSI_NO_VECTOR;
+	KUNIT_EXPECT_EQ(test, vpl_enable_vq_after_reset(vqs[1]), 0);
+	KUNIT_EXPECT_EQ(test, m->q[1].enable, 1);
+	KUNIT_EXPECT_EQ(test, m->q[1].vector, 2);
+	KUNIT_EXPECT_FALSE(test, vqs[1]->reset);
+	KUNIT_EXPECT_EQ(test, vpl_enable_vq_after_reset(vqs[1]), -EBUSY);
+
+	m->queue_reset_stuck = true;
+	KUNIT_EXPECT_EQ(test, vpl_disable_vq_and_reset(vqs[2]), -ETIMEDOUT);
+	KUNIT_EXPECT_FALSE(test, vqs[2]->reset);
+	m->queue_reset_stuck = false;
+
+	vp->vdev.features &= ~BIT_ULL(VIRTIO_F_RING_RESET);
+	KUNIT_EXPECT_EQ(test, vpl_disable_vq_and_reset(vqs[0]), -ENOENT);
+	vpl_del_vqs(&vp->vdev);
+}
+
+/* The PCI driver and the virtio device ID it derives (§4.1.2.1). */
+static void vpl_pci_ids(struct kunit *test)
+{
+	struct pci_dev pdev = {};
+
+	KUNIT_EXPECT_STREQ(test, vpl_driver.name, "virtio-pci-layout");
+	pdev.device = 0x1041;
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), 1);
+	pdev.device = 0x107f;
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), 0x3f);
+	pdev.device = 0x1001;
+	pdev.subsystem_device = 2;
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), 2);
+	pdev.device = 0x1080;
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), -ENODEV);
+	pdev.device = 0x1110;
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), -ENODEV);
+}
+
+static struct kunit_case vpl_transport_test_cases[] = {
+	KUNIT_CASE(vpl_config_get_widths),
+	KUNIT_CASE(vpl_config_bounds),
+	KUNIT_CASE(vpl_reset_never_completes),
+	KUNIT_CASE(vpl_reset_device_gone),
+	KUNIT_CASE(vpl_generation_never_stable),
+	KUNIT_CASE(vpl_features),
+	KUNIT_CASE(vpl_features_unstable),
+	KUNIT_CASE(vpl_find_vqs_per_vq),
+	KUNIT_CASE_PARAM(vpl_vector_budget, vpl_budget_gen_params),
+	KUNIT_CASE(vpl_bad_queues),
+	KUNIT_CASE(vpl_vector_readback),
+	KUNIT_CASE(vpl_queue_reset),
+	KUNIT_CASE(vpl_pci_ids),
+	{}
+};
+
+static struct kunit_suite vpl_transport_suite = {
+	.name = "virtio_pci_layout_transport",
+	.init = vpl_transport_init,
+	.exit = vpl_transport_exit,
+	.test_cases = vpl_transport_test_cases,
+};
+
+kunit_test_suites(&vpl_parse_suite, &vpl_transport_suite);
+
+MODULE_DESCRIPTION("KUnit suites for virtio-pci-layout");
+MODULE_LICENSE("GPL");
