@@ -18,12 +18,14 @@
  * reads the ISR status byte.  The mode is chosen from the vector count
  * before anything is requested.
  */
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
@@ -166,8 +168,10 @@ struct vpl_model;
  * @gen_raw: config_generation as last read
  * @gen_last: config_generation as last returned
  * @gen_changes: consecutive reads in which it changed
+ * @vqs_mutex: serialises virtqueue setup and teardown with debugfs readers
  * @lock: protects @shared_vqs
  * @shared_vqs: virtqueues served by a shared handler (msix-shared, intx)
+ * @debugfs: this function's file in debugfs
  */
 struct vpl_device {
 	struct virtio_device vdev;
@@ -198,8 +202,10 @@ struct vpl_device {
 	u8 gen_raw;
 	u8 gen_last;
 	unsigned int gen_changes;
+	struct mutex vqs_mutex;		/* protects vqs, nvqs, irq state */
 	spinlock_t lock;		/* protects shared_vqs */
 	struct list_head shared_vqs;
+	struct dentry *debugfs;
 };
 
 /*
@@ -1053,9 +1059,8 @@ static void vpl_del_vq(struct vpl_device *vp, struct vpl_vq *info)
 	kfree(info);
 }
 
-static void vpl_del_vqs(struct virtio_device *vdev)
+static void __vpl_del_vqs(struct vpl_device *vp)
 {
-	struct vpl_device *vp = to_vpl(vdev);
 	unsigned int i;
 
 	for (i = 0; i < vp->nvqs; i++)
@@ -1065,6 +1070,15 @@ static void vpl_del_vqs(struct virtio_device *vdev)
 	vp->vqs = NULL;
 	vp->nvqs = 0;
 	vpl_teardown_irqs(vp);
+}
+
+static void vpl_del_vqs(struct virtio_device *vdev)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+
+	mutex_lock(&vp->vqs_mutex);
+	__vpl_del_vqs(vp);
+	mutex_unlock(&vp->vqs_mutex);
 }
 
 static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
@@ -1081,9 +1095,12 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 		if (info[i].name && info[i].callback)
 			ncallbacks++;
 
+	mutex_lock(&vp->vqs_mutex);
 	vp->vqs = kcalloc(nvqs, sizeof(*vp->vqs), GFP_KERNEL);
-	if (!vp->vqs)
+	if (!vp->vqs) {
+		mutex_unlock(&vp->vqs_mutex);
 		return -ENOMEM;
+	}
 	vp->nvqs = nvqs;
 
 	err = vpl_setup_irqs(vp, ncallbacks, desc);
@@ -1122,10 +1139,12 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, i);
 		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 	}
+	mutex_unlock(&vp->vqs_mutex);
 	return 0;
 
 err_del_vqs:
-	vpl_del_vqs(vdev);
+	__vpl_del_vqs(vp);
+	mutex_unlock(&vp->vqs_mutex);
 	return err;
 }
 
@@ -1390,6 +1409,56 @@ static void vpl_print_layout(struct vpl_device *vp)
 }
 
 /* ------------------------------------------------------------------------
+ * debugfs: <debugfs>/virtio-pci-layout/<bdf>
+ */
+
+static struct dentry *vpl_debugfs_root;
+
+static int vpl_debugfs_show(struct seq_file *s, void *unused)
+{
+	struct vpl_device *vp = s->private;
+	const struct vpl_region *r = vp->layout.region;
+	unsigned int i;
+
+	seq_printf(s, "dialect: %s\n", vpl_dialect_names[vp->layout.dialect]);
+	for (i = 0; i < VPL_NR_REGIONS; i++) {
+		if (!r[i].present) {
+			seq_printf(s, "%s: none\n", vpl_region_name(i));
+			continue;
+		}
+		seq_printf(s, "%s: BAR%u+%#x length %#x cap %#x\n",
+			   vpl_region_name(i), r[i].bar, r[i].offset,
+			   r[i].length, r[i].cap);
+	}
+	seq_printf(s, "mapped: common %zu notify %zu device %zu isr %u\n",
+		   vp->common_len, vp->notify_len, vp->device_len, !!vp->isr);
+	seq_printf(s, "notify_off_multiplier: %u\n", vp->layout.notify_mult);
+	for (i = 0; i < vp->layout.n_shm; i++)
+		seq_printf(s, "shm %u: BAR%u+%#llx length %#llx\n",
+			   vp->layout.shm[i].id, vp->layout.shm[i].bar,
+			   vp->layout.shm[i].offset, vp->layout.shm[i].length);
+
+	mutex_lock(&vp->vqs_mutex);
+	seq_printf(s, "irq_mode: %s\nvectors: %u\n",
+		   vpl_irq_mode_name[vp->irq_mode], vp->nvectors);
+	if (vp->config_irq)
+		seq_printf(s, "config_irq: %d\n", vp->config_irq);
+	for (i = 0; i < vp->nvqs; i++) {
+		const struct vpl_vq *q = vp->vqs[i];
+
+		if (!q)
+			continue;
+		seq_printf(s, "queue %u: size %u notify +%#lx vector %#x irq %d%s\n",
+			   i, virtqueue_get_vring_size(q->vq),
+			   (unsigned long)(q->notify - vp->notify), q->vector,
+			   q->irq, q->vq->reset ? " reset" : "");
+	}
+	mutex_unlock(&vp->vqs_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vpl_debugfs);
+
+/* ------------------------------------------------------------------------
  * PCI driver
  */
 
@@ -1431,6 +1500,7 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	vp->pdev = pdev;
 	vp->dev = &pdev->dev;
+	mutex_init(&vp->vqs_mutex);
 	spin_lock_init(&vp->lock);
 	INIT_LIST_HEAD(&vp->shared_vqs);
 	pci_set_drvdata(pdev, vp);
@@ -1469,6 +1539,9 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	vp->vdev.id.vendor = pdev->subsystem_vendor;
 
 	vpl_print_layout(vp);
+	vp->debugfs = debugfs_create_file(pci_name(pdev), 0444,
+					  vpl_debugfs_root, vp,
+					  &vpl_debugfs_fops);
 
 	err = register_virtio_device(&vp->vdev);
 	if (err)
@@ -1477,6 +1550,7 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 err_put:
 	/* From here vp belongs to the device model: put, never kfree. */
+	debugfs_remove(vp->debugfs);
 	pci_clear_master(pdev);
 	vpl_unmap_all(vp);
 	pci_release_selected_regions(pdev, vp->bars);
@@ -1502,6 +1576,7 @@ static void vpl_remove(struct pci_dev *pdev)
 	if (!pci_device_is_present(pdev))
 		virtio_break_device(&vp->vdev);
 
+	debugfs_remove(vp->debugfs);
 	unregister_virtio_device(&vp->vdev);
 
 	pci_clear_master(pdev);
@@ -1563,7 +1638,29 @@ static struct pci_driver vpl_driver = {
 
 /* The KUnit build carries its own copy of the transport, never a driver. */
 #ifndef VPL_KUNIT
-module_pci_driver(vpl_driver);
+static int __init vpl_init(void)
+{
+	int err;
+
+	vpl_debugfs_root = debugfs_create_dir("virtio-pci-layout", NULL);
+	err = pci_register_driver(&vpl_driver);
+	if (err)
+		goto err_remove_debugfs;
+	return 0;
+
+err_remove_debugfs:
+	debugfs_remove(vpl_debugfs_root);
+	return err;
+}
+
+static void __exit vpl_exit(void)
+{
+	pci_unregister_driver(&vpl_driver);
+	debugfs_remove(vpl_debugfs_root);
+}
+
+module_init(vpl_init);
+module_exit(vpl_exit);
 
 MODULE_AUTHOR("virtio-pci-layout developers");
 MODULE_DESCRIPTION("virtio PCI transport driven by the layout capabilities");

@@ -497,6 +497,38 @@ t_draft_layout() {
 	echo "draft: all functions driven over the draft dialect ($VPL_INJECT, dialect=$VPL_DIALECT)"
 }
 
+# debugfs: one file per function naming its dialect, interrupt mode and
+# queues; each queue's doorbell must sit at queue_notify_off x multiplier
+# (QEMU: notify_off = queue index, multiplier 4).
+t_debugfs() {
+	local bdf f dialect irq n
+	assert_drivers
+	grep -q ' /sys/kernel/debug ' /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug
+	dialect=virtio1
+	[ -z "$VPL_INJECT" ] || dialect=draft
+	case $(cmdline vpl.irq) in
+	pervq) irq=msix-per-vq ;;
+	shared) irq=msix-shared ;;
+	*) irq=intx ;;
+	esac
+	for bdf in $(virtio_bdfs); do
+		f=/sys/kernel/debug/virtio-pci-layout/$bdf
+		[ -f "$f" ] || fail "no debugfs file $f"
+		sed "s/^/$bdf: /" "$f"
+		grep -qx "dialect: $dialect" "$f" || fail "$bdf: dialect is not $dialect"
+		grep -qx "irq_mode: $irq" "$f" || fail "$bdf: irq_mode is not $irq"
+		n=$(grep -c '^queue ' "$f" || true)
+		[ "$n" -ge 2 ] || fail "$bdf: $n queues listed"
+		awk -v bdf="$bdf" '/^queue / {
+			q = $2; sub(/:/, "", q)
+			want = sprintf("+0x%x", q * 4)
+			if ($6 != want) { print bdf ": queue " q " notify " $6 ", want " want; bad = 1 }
+		} END { exit bad }' "$f" || fail "$bdf: doorbell offsets wrong"
+	done
+	echo "debugfs: dialect $dialect, irq $irq, doorbells at queue index x 4 on all functions"
+}
+
 # Checks the interrupt layout of every device for vpl.irq=pervq|shared|intx.
 t_irq_layout() {
 	local mode bdf v rows

@@ -25,12 +25,20 @@ scenario_io() {
 	run_test irq-counts 60 t_irq_counts
 }
 
-scenario_msix_pervq() { scenario_io; }
+scenario_msix_pervq() {
+	scenario_io
+	[ "$TRANSPORT" != ours ] || run_test debugfs 30 t_debugfs
+}
 scenario_msix_shared() { scenario_io; }
 scenario_intx() { scenario_io; }
 
 # The draft dialect, presented by vpl_inject (ours only).
 scenario_draft() {
+	draft_io
+	run_test debugfs 30 t_debugfs
+}
+
+draft_io() {
 	run_test bind 120 t_bind
 	irq_table >/tmp/irq.before
 	run_test draft-layout 30 t_draft_layout
@@ -41,7 +49,7 @@ scenario_draft() {
 	run_test irq-counts 60 t_irq_counts
 }
 
-scenario_draft_intx() { scenario_draft; }
+scenario_draft_intx() { draft_io; }
 
 # The transport can only be unloaded where it is a module: always for ours,
 # for the in-tree virtio_pci only where it is not built in (6.1).

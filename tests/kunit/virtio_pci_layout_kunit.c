@@ -392,6 +392,7 @@ static struct vpl_device *vpl_test_device(struct kunit *test,
 	vp->notify = (void __iomem __force *)m->notify;
 	vp->notify_len = sizeof(m->notify);
 	vp->layout.notify_mult = 4;
+	mutex_init(&vp->vqs_mutex);
 	spin_lock_init(&vp->lock);
 	INIT_LIST_HEAD(&vp->shared_vqs);
 	vp->vdev.dev.parent = parent;

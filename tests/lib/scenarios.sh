@@ -32,9 +32,11 @@ vpl_scenario_tests() {
 	msix-pervq | msix-shared | intx | demo)
 		echo bind blk-pattern net-ping net-tcp irq-layout irq-counts
 		[ "$3" != demo ] || echo dmesg
+		[ "$2/$3" != ours/msix-pervq ] || echo debugfs
 		;;
 	draft | draft-intx)
 		echo bind draft-layout blk-pattern net-ping net-tcp irq-layout irq-counts
+		[ "$3" != draft ] || echo debugfs
 		;;
 	lifecycle)
 		echo bind blk-pattern
