@@ -13,6 +13,11 @@
 #                        the suites as a loadable virtio_pci_layout_kunit.ko
 #   make bench           register accesses, probe time and throughput against
 #                        the in-tree virtio_pci (QUICK=1: 6.12 only, 3 rounds)
+#   make tools           virtio-pci-layout and virtio-pci-rebind into build/bin
+#   make install-tools   ... into $(PREFIX)/bin and sbin (PREFIX=/usr/local)
+#   make dkms-install    install the module with DKMS (KERNELRELEASE=<kver>)
+#   make dkms-uninstall  remove it from DKMS again
+#   make deb / make rpm  packages into build/pkg/deb, build/pkg/rpm
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -47,6 +52,10 @@ demo:
 kunit:
 	scripts/kunit.sh
 
+# libFuzzer over the capability parser (FUZZ_SECONDS=60 or FUZZ_RUNS=N).
+fuzz:
+	$(MAKE) -C tests/fuzz run
+
 kunit-module:
 	$(MAKE) -C $(KDIR) M=$(PWD) VPL_KUNIT=m modules
 
@@ -54,8 +63,44 @@ kunit-module:
 bench:
 	bench/run.sh $(if $(filter 1 y yes,$(QUICK)),--quick)
 
+# Userspace tools (tools/Makefile) and packaging (debian/, packaging/).
+PREFIX ?= /usr/local
+VPL_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRC ?= /usr/src/virtio-pci-layout-$(VPL_VERSION)
+
+tools:
+	$(MAKE) -C tools
+
+install-tools:
+	$(MAKE) -C tools install PREFIX=$(PREFIX)
+
+# The module sources DKMS builds from, into DKMS_SRC: Kbuild, Kconfig,
+# dkms.conf and what drivers/ and include/ hold, without build outputs.
+# Shared by dkms-install, debian/rules and the RPM spec.
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp Kbuild dkms.conf $(wildcard Kconfig) $(DKMS_SRC)/
+	find drivers include -type f ! -name '.*' ! -name '*.o' ! -name '*.ko' \
+		! -name '*.mod' ! -name '*.mod.c' ! -name '*.a' ! -name 'modules.order' | \
+		tar -cf - -T - | tar -xf - -C $(DKMS_SRC)
+
+dkms-install:
+	scripts/dkms.sh install $(KERNELRELEASE)
+
+dkms-uninstall:
+	scripts/dkms.sh remove
+
+deb:
+	scripts/package.sh deb
+
+rpm:
+	scripts/package.sh rpm
+
+.PHONY: tools install-tools dkms-source dkms-install dkms-uninstall deb rpm
+
 # Everything downloaded or built by the harness (kernels, .debs, images).
 distclean:
 	rm -rf build cache
 
-.PHONY: all module clean install check test demo kunit kunit-module bench distclean
+.PHONY: all module clean install check test demo kunit kunit-module fuzz bench distclean

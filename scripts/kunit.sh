@@ -72,8 +72,7 @@ main() {
 	local -a qemu_args=()
 	vpl_need_tools make:make gcc:gcc python3:python3 flex:flex bison:bison \
 		bc:bc qemu-system-x86_64:qemu-system-x86 xz:xz-utils
-	dpkg-query -W -f '${Status}' libelf-dev 2>/dev/null | grep -q 'install ok' ||
-		apt-get install -y -q libelf-dev libssl-dev >&2
+	vpl_need_packages libelf-dev libssl-dev
 	unpack_source
 	place_driver
 	[ "${VPL_ACCEL:-tcg}" != kvm ] || qemu_args=(--qemu_args="-accel kvm")

@@ -182,6 +182,23 @@ prepare_host_tests() {
 	fi
 }
 
+# A short, bounded libFuzzer run over the parser (make fuzz runs longer):
+# it passes when no input crashes it or breaks a layout invariant.
+FUZZ_SECONDS=${VPL_FUZZ_SECONDS:-20}
+
+run_fuzz() {
+	local log=$VPL_BUILD/logs/fuzz.log stats
+	vpl_log "fuzz: ${FUZZ_SECONDS}s of libFuzzer on the parser"
+	if make -s -C "$VPL_TESTS/fuzz" run FUZZ_SECONDS="$FUZZ_SECONDS" \
+		OUT="$VPL_BUILD/fuzz" >"$log" 2>&1; then
+		stats=$(grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units)' "$log" | tr '\n' ' ')
+		vpl_log "fuzz: $stats"
+		ktap ok host/fuzz/parser
+	else
+		ktap "not ok" host/fuzz/parser "$(grep -v '^\"' "$log" | tail -n 25)"
+	fi
+}
+
 run_host_tests() {
 	local line diag='' status name
 	if [ "${HOST_TESTS[0]}" = parser/build ]; then
@@ -271,9 +288,10 @@ main() {
 	local series transport scenario name total=0 start log
 	local -a times=()
 	parse_args "$@"
-	vpl_need_tools make:make gcc:gcc
+	vpl_need_tools make:make gcc:gcc clang:clang
+	vpl_need_packages libclang-rt-14-dev
 	prepare_host_tests
-	for name in "${HOST_TESTS[@]}"; do
+	for name in "${HOST_TESTS[@]}" fuzz/parser; do
 		[ "$LIST_ONLY" = 0 ] || echo "host/$name"
 		total=$((total + 1))
 	done
@@ -301,6 +319,7 @@ main() {
 	echo "1..$total"
 	mkdir -p "$VPL_BUILD/logs"
 	run_host_tests
+	run_fuzz
 	run_kunit
 	for series in "${KERNELS[@]}"; do
 		start=$(date +%s)

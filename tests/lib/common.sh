@@ -47,6 +47,23 @@ vpl_need_tools() {
 	fi
 }
 
+# Installs the named Debian packages that are not installed yet (for
+# packages that provide no command to look for, such as -dev packages).
+vpl_need_packages() {
+	local pkg missing=
+	for pkg in "$@"; do
+		dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+			missing="$missing $pkg"
+	done
+	[ -n "$missing" ] || return 0
+	vpl_log "installing$missing"
+	# shellcheck disable=SC2086 # word splitting of the list is intended
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2; then
+		apt-get update -q >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2
+	fi
+}
+
 # Maps a kernel series given by the user ("6.1", "6.12") to the kernel
 # release the harness uses for it (see kernels.sh).
 vpl_series_var() {

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness for the capability parser, compiled unchanged from the
+ * driver's source.  An input is a function as the parser sees it:
+ *
+ *   bytes 0..255    PCI configuration space
+ *   byte  256       dialect asked for (auto, virtio1, draft)
+ *   bytes 257..     per BAR 0..5: type (none/mem/io), then a 40-bit length
+ *
+ * Beyond crashes (ASan, UBSan), every accepted layout is checked against
+ * what the driver relies on: required structures present, every region
+ * inside an implemented BAR of the right type, no overlaps, a valid notify
+ * multiplier, shared memory in memory BARs.  A violation aborts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "virtio_pci_layout/caps.h"
+
+#define CFG_SIZE	VPL_CFG_SPACE_SIZE
+#define BAR_DESC	6	/* type + 5 length bytes */
+
+struct input {
+	const u8 *cfg;
+};
+
+static int read32(void *ctx, unsigned int off, u32 *val)
+{
+	const struct input *in = ctx;
+
+	if (off >= CFG_SIZE || (off & 3))
+		abort();	/* the parser must never ask for this */
+	*val = in->cfg[off] | in->cfg[off + 1] << 8 | in->cfg[off + 2] << 16 |
+	       (u32)in->cfg[off + 3] << 24;
+	return 0;
+}
+
+static void check(const struct vpl_cfg_source *src, const struct vpl_layout *l,
+		  int err)
+{
+	unsigned int i, j;
+
+	if (l->n_notes > VPL_MAX_NOTES)
+		abort();
+	if (err)
+		return;
+	if (!l->region[VPL_REGION_COMMON].present ||
+	    !l->region[VPL_REGION_NOTIFY].present)
+		abort();
+	if (l->dialect != VPL_DIALECT_VIRTIO1 && l->dialect != VPL_DIALECT_DRAFT)
+		abort();
+	if (l->notify_mult == 1 || (l->notify_mult & (l->notify_mult - 1)))
+		abort();
+	for (i = 0; i < VPL_NR_REGIONS; i++) {
+		const struct vpl_region *r = &l->region[i];
+
+		if (!r->present)
+			continue;
+		if (r->bar >= VPL_NUM_BARS || src->bars[r->bar].type == VPL_BAR_NONE)
+			abort();
+		if ((u64)r->offset + r->length > src->bars[r->bar].len)
+			abort();
+		if (!r->length ||
+		    (i == VPL_REGION_COMMON && r->length < VPL_COMMON_MIN_LEN))
+			abort();
+		for (j = i + 1; j < VPL_NR_REGIONS; j++) {
+			const struct vpl_region *o = &l->region[j];
+
+			if (o->present && o->bar == r->bar &&
+			    r->offset < (u64)o->offset + o->length &&
+			    o->offset < (u64)r->offset + r->length)
+				abort();
+		}
+	}
+	if (l->n_shm > VPL_MAX_SHM)
+		abort();
+	for (i = 0; i < l->n_shm; i++) {
+		const struct vpl_shm *s = &l->shm[i];
+
+		if (s->bar >= VPL_NUM_BARS || src->bars[s->bar].type != VPL_BAR_MEM ||
+		    s->offset > src->bars[s->bar].len ||
+		    s->length > src->bars[s->bar].len - s->offset)
+			abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const u8 wants[] = {
+		VPL_DIALECT_AUTO, VPL_DIALECT_VIRTIO1, VPL_DIALECT_DRAFT,
+	};
+	struct vpl_cfg_source src = { .read32 = read32 };
+	u8 cfg[CFG_SIZE] = { 0 };
+	struct vpl_layout l;
+	struct input in = { .cfg = cfg };
+	const u8 *p;
+	unsigned int i;
+	u8 want = VPL_DIALECT_AUTO;
+	int err;
+
+	memcpy(cfg, data, size < CFG_SIZE ? size : CFG_SIZE);
+	if (size > CFG_SIZE)
+		want = wants[data[CFG_SIZE] % 3];
+	for (i = 0; i < VPL_NUM_BARS; i++) {
+		size_t at = CFG_SIZE + 1 + i * BAR_DESC;
+
+		if (at + BAR_DESC > size)
+			break;
+		p = data + at;
+		src.bars[i].type = p[0] % 3;
+		src.bars[i].len = (u64)p[1] | (u64)p[2] << 8 | (u64)p[3] << 16 |
+				  (u64)p[4] << 24 | (u64)p[5] << 32;
+	}
+	src.ctx = &in;
+	err = vpl_parse(&src, want, &l);
+	check(&src, &l, err);
+	return 0;
+}
