@@ -312,7 +312,7 @@ main() {
 			done
 		done
 	done
-	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx)"
+	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx malformed)"
 	[ "$LIST_ONLY" = 0 ] || return 0
 	vpl_host_tools
 	echo "KTAP version 1"

@@ -165,6 +165,7 @@ struct vpl_model;
  * @irq_names: names of the IRQs requested, one per vector
  * @vqs: transport state per queue index
  * @nvqs: entries in @vqs
+ * @config_oob_reported: an access past the device configuration was logged
  * @gen_raw: config_generation as last read
  * @gen_last: config_generation as last returned
  * @gen_changes: consecutive reads in which it changed
@@ -199,6 +200,7 @@ struct vpl_device {
 
 	struct vpl_vq **vqs;
 	unsigned int nvqs;
+	bool config_oob_reported;
 	u8 gen_raw;
 	u8 gen_last;
 	unsigned int gen_changes;
@@ -418,9 +420,13 @@ static bool vpl_config_ok(struct vpl_device *vp, unsigned int offset,
 {
 	if (offset <= vp->device_len && len <= vp->device_len - offset)
 		return true;
-	dev_err_ratelimited(vp->dev,
-			    "config %s of %u bytes at offset %u: beyond the %zu-byte device configuration\n",
-			    op, len, offset, vp->device_len);
+	/* Once per device: a driver may probe a whole structure bytewise. */
+	if (!vp->config_oob_reported) {
+		vp->config_oob_reported = true;
+		dev_err(vp->dev,
+			"config %s of %u bytes at offset %u: beyond the %zu-byte device configuration\n",
+			op, len, offset, vp->device_len);
+	}
 	return false;
 }
 
@@ -1275,26 +1281,35 @@ static int vpl_discover(struct vpl_device *vp)
 		.read32 = vpl_read_config,
 		.ctx = vp->pdev,
 	};
-	const struct vpl_note *last;
+	enum vpl_dialect want = READ_ONCE(vpl_dialect);
+	char missing[64] = "";
+	unsigned int i;
 	int err;
 
 	vpl_read_bars(vp->pdev, &src);
-	err = vpl_parse(&src, READ_ONCE(vpl_dialect), &vp->layout);
+	err = vpl_parse(&src, want, &vp->layout);
 	vpl_report_notes(vp);
 	if (!err)
 		return 0;
 
-	last = vp->layout.n_notes ?
-	       &vp->layout.notes[vp->layout.n_notes - 1] : NULL;
-	if (last && last->problem == VPL_PROBLEM_MISSING)
+	/* Name what each dialect tried lacked (auto tries both). */
+	for (i = 0; i < vp->layout.n_notes; i++) {
+		const struct vpl_note *n = &vp->layout.notes[i];
+
+		if (n->problem == VPL_PROBLEM_MISSING)
+			snprintf(missing + strlen(missing),
+				 sizeof(missing) - strlen(missing), "%s%s",
+				 missing[0] ? ", " : "",
+				 vpl_cfg_type_name(n->cfg_type));
+	}
+	if (missing[0])
 		dev_info(vp->dev,
 			 "no usable %s capability (dialect=%s), leaving the device to another driver\n",
-			 vpl_cfg_type_name(last->cfg_type),
-			 vpl_dialect_names[READ_ONCE(vpl_dialect)]);
+			 missing, vpl_dialect_names[want]);
 	else
 		dev_info(vp->dev,
-			 "no usable virtio-pci layout (%d), leaving the device to another driver\n",
-			 err);
+			 "no usable virtio-pci layout (%d, dialect=%s), leaving the device to another driver\n",
+			 err, vpl_dialect_names[want]);
 	return -ENODEV;
 }
 

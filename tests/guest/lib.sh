@@ -646,3 +646,70 @@ t_dmesg() {
 	dmesg | grep -E 'virtio[-_]pci[-_]layout' | tail -n 20 || true
 	grep -E 'virtio' /proc/interrupts || true
 }
+
+# ---------------------------------------------------------------- malformed
+
+# Layouts presented by vpl_inject on net A, one case per line of
+# /vpl/malformed.cases (see there).  The disk stays bound throughout and
+# must keep doing I/O: a bad function must not disturb a good one.
+
+malformed_target() {
+	virtio_bdfs $NET_ID | head -n 1
+}
+
+malformed_release() {
+	local bdf=$1
+	[ ! -e "$PCI_DEVS/$bdf/driver" ] || echo "$bdf" >"$PCI_DEVS/$bdf/driver/unbind"
+	! module_loaded vpl_inject || rmmod vpl_inject
+}
+
+# The disk's first MiB still reads back as the pattern, with O_DIRECT.
+healthy_disk() {
+	local want got
+	want=$(dd if="$PATTERN" bs=1M count=1 status=none | sha256sum)
+	got=$(dd if=/dev/vda bs=1M count=1 iflag=direct status=none | sha256sum)
+	[ "${got%% *}" = "${want%% *}" ] || fail "the healthy disk read back wrong data"
+}
+
+t_malformed() {
+	local mode=$1 outcome=$2 msg=$3 bdf drv log net
+	bdf=$(malformed_target)
+	malformed_release "$bdf"
+	dmesg -c >/dev/null
+	modprobe vpl_inject devices="$bdf" modes="$mode"
+	# Binding is synchronous, virtio-net's probe included; a refused
+	# function makes the write fail, which is one of the outcomes.
+	echo "$bdf" >"$PCI_DRVS/virtio-pci-layout/bind" 2>/dev/null || true
+	log=$(dmesg)
+	echo "$log" | grep -E 'virtio|vpl_inject' | sed 's/^/  /' || true
+	drv=$(pci_driver_of "$bdf")
+	net=$(ls -d "$PCI_DEVS/$bdf"/virtio*/net/* 2>/dev/null || true)
+	echo "$mode: driver=$drv interface=${net##*/}"
+	case $outcome in
+	bind)
+		[ "$drv" = virtio-pci-layout ] || fail "$mode: not bound (driver '$drv')"
+		[ -n "$net" ] || fail "$mode: bound, but no network interface"
+		;;
+	nodev)
+		[ "$drv" = virtio-pci-layout ] || fail "$mode: not bound (driver '$drv')"
+		[ -z "$net" ] || fail "$mode: a network interface exists"
+		;;
+	reject)
+		[ "$drv" = none ] || fail "$mode: bound to '$drv', want refused"
+		;;
+	*) fail "unknown outcome '$outcome'" ;;
+	esac
+	[ "$msg" = - ] || printf '%s\n' "$log" | grep -qF -- "$msg" ||
+		fail "$mode: the kernel log lacks '$msg'"
+	healthy_disk
+	malformed_release "$bdf"
+}
+
+# Net A back on its real layout: bound, interface up for the net tests.
+t_malformed_rebind() {
+	local bdf
+	bdf=$(malformed_target)
+	malformed_release "$bdf"
+	echo "$bdf" >"$PCI_DRVS/virtio-pci-layout/bind"
+	check_bound
+}

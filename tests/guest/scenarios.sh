@@ -51,6 +51,21 @@ draft_io() {
 
 scenario_draft_intx() { draft_io; }
 
+# Malformed layouts on net A, one test per line of malformed.cases; then
+# net A on its real layout again, and the network between the NICs.
+scenario_malformed() {
+	local mode outcome msg
+	run_test bind 120 t_bind
+	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
+	while read -r mode outcome msg <&3; do
+		case $mode in '' | '#'*) continue ;; esac
+		run_test "$mode" 60 t_malformed "$mode" "$outcome" "$msg"
+	done 3</vpl/malformed.cases
+	run_test rebind 60 t_malformed_rebind
+	run_test net-ping 120 t_net_ping
+	run_test net-tcp 180 t_net_tcp
+}
+
 # The transport can only be unloaded where it is a module: always for ours,
 # for the in-tree virtio_pci only where it is not built in (6.1).
 can_unload() {

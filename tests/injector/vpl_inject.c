@@ -54,8 +54,21 @@ struct inj_cap {
 /* The real virtio 1.x structure a draft capability will point at. */
 struct inj_loc {
 	bool found;
+	u8 pos;
 	u8 bar;
 	u32 offset;
+};
+
+/* Edit targets: regions by enum vpl_region_id, then these. */
+enum {
+	INJ_T_PCICFG = VPL_NR_REGIONS,	/* the VIRTIO_PCI_CAP_PCI_CFG cap */
+	INJ_T_MSIX,			/* the MSI-X capability */
+	INJ_T_SPARE,			/* a vendor cap the draft left unlinked */
+	INJ_T_SLOT0,			/* draft slots: LAYOUT, NOTIFY, ISR */
+	INJ_T_SLOT1,
+	INJ_T_SLOT2,
+	INJ_T_NONE,
+	INJ_NR_TARGETS,
 };
 
 struct inj_dev {
@@ -72,17 +85,43 @@ struct inj_dev {
 	unsigned int n_caps;
 	struct inj_loc loc[VPL_NR_REGIONS];
 	u32 notify_mult;
+	u8 target_pos[INJ_NR_TARGETS];
 };
 
 /* A rewrite mode: builds the shadow bytes of one function. */
+/*
+ * One byte-level change to the presented layout: at byte @off of the
+ * capability @target, write @val (or the position of capability @val, for
+ * INJ_V_POS) as @width bytes.
+ */
+struct inj_edit {
+	u8 target;
+	u8 off;
+	u8 width;
+	u8 kind;
+	u32 val;
+};
+
+#define INJ_V_LIT	0
+#define INJ_V_POS	1	/* position of target @val */
+#define INJ_V_POS2	2	/* ... plus 2: a misaligned pointer */
+
+#define INJ_MAX_EDITS	5
+
 struct inj_mode {
 	const char *name;
 	int (*build)(struct inj_dev *d, const struct inj_mode *m);
 	unsigned int flags;
+	struct inj_edit edit[INJ_MAX_EDITS];
 };
 
 #define INJ_DRAFT_NO_ISR	BIT(0)
 #define INJ_DRAFT_REORDER	BIT(1)
+#define INJ_V1_REVERSE		BIT(2)	/* vendor capabilities in reverse */
+#define INJ_DRAFT_DUP		BIT(3)	/* an unusable LAYOUT ahead of the good */
+/* Unlink every capability of a virtio 1.x cfg_type, or only the first. */
+#define INJ_UNLINK(type)	((type) << 8)
+#define INJ_UNLINK_FIRST	BIT(4)
 
 struct inj_bus {
 	struct pci_bus *bus;
@@ -209,6 +248,8 @@ static int inj_read_real(struct inj_dev *d)
 		c->pos = pos;
 		c->id = d->real[pos];
 		c->len = 0;
+		if (c->id == PCI_CAP_ID_MSIX)
+			d->target_pos[INJ_T_MSIX] = pos;
 		if (c->id != PCI_CAP_ID_VNDR)
 			continue;
 		c->len = min_t(unsigned int, d->real[pos + 2],
@@ -216,6 +257,8 @@ static int inj_read_real(struct inj_dev *d)
 
 		/* The first of each virtio 1.x structure, as the spec says. */
 		type = d->real[pos + 3];
+		if (type == VIRTIO_PCI_CAP_PCI_CFG && !d->target_pos[INJ_T_PCICFG])
+			d->target_pos[INJ_T_PCICFG] = pos;
 		if (c->len < sizeof(struct virtio_pci_cap) || !type ||
 		    type >= ARRAY_SIZE(region_of))
 			continue;
@@ -223,6 +266,8 @@ static int inj_read_real(struct inj_dev *d)
 		if (d->loc[i].found)
 			continue;
 		d->loc[i].found = true;
+		d->loc[i].pos = pos;
+		d->target_pos[i] = pos;
 		d->loc[i].bar = d->real[pos + 4];
 		d->loc[i].offset = inj_real32(d, pos + 8);
 		if (type == VIRTIO_PCI_CAP_NOTIFY_CFG &&
@@ -236,18 +281,93 @@ static int inj_read_real(struct inj_dev *d)
  * Modes
  */
 
-/* Relinks the PCI list to the capabilities for which @keep is set. */
-static void inj_relink(struct inj_dev *d, const bool *keep)
+/* Relinks the PCI list to the capabilities @order names, in that order. */
+static void inj_relink_order(struct inj_dev *d, const u8 *order,
+			     unsigned int n)
 {
 	unsigned int i, prev = PCI_CAPABILITY_LIST;
 
-	for (i = 0; i < d->n_caps; i++) {
-		if (!keep[i])
-			continue;
-		inj_set(d, prev, d->caps[i].pos);
-		prev = d->caps[i].pos + PCI_CAP_LIST_NEXT;
+	for (i = 0; i < n; i++) {
+		inj_set(d, prev, d->caps[order[i]].pos);
+		prev = d->caps[order[i]].pos + PCI_CAP_LIST_NEXT;
 	}
 	inj_set(d, prev, 0);
+}
+
+/* Relinks the PCI list to the capabilities for which @keep is set. */
+static void inj_relink(struct inj_dev *d, const bool *keep)
+{
+	u8 order[INJ_MAX_CAPS];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < d->n_caps; i++)
+		if (keep[i])
+			order[n++] = i;
+	inj_relink_order(d, order, n);
+}
+
+/* Applies a mode's edits to the presented bytes. */
+static int inj_apply_edits(struct inj_dev *d, const struct inj_mode *m)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < INJ_MAX_EDITS; i++) {
+		const struct inj_edit *e = &m->edit[i];
+		u8 pos;
+		u32 val = e->val;
+
+		if (!e->width)
+			break;
+		pos = e->target < INJ_NR_TARGETS ? d->target_pos[e->target] : 0;
+		if (e->kind != INJ_V_LIT)
+			val = val < INJ_NR_TARGETS ? d->target_pos[val] : 0;
+		if (!pos || (e->kind != INJ_V_LIT && !val)) {
+			pci_err(d->pdev, "inject: %s: the function lacks a capability the mode edits\n",
+				m->name);
+			return -EINVAL;
+		}
+		if (e->kind == INJ_V_POS2)
+			val += 2;
+		for (k = 0; k < e->width; k++)
+			inj_set(d, pos + e->off + k, val >> (8 * k));
+	}
+	return 0;
+}
+
+/*
+ * virtio 1.x, as the function has it, with the mode's changes: unlinked
+ * capabilities of a type, the vendor capabilities in reverse order, edits.
+ */
+static int inj_build_v1(struct inj_dev *d, const struct inj_mode *m)
+{
+	unsigned int type = m->flags >> 8, i, n = 0;
+	bool keep[INJ_MAX_CAPS], unlinked = false;
+	u8 order[INJ_MAX_CAPS];
+
+	for (i = 0; i < d->n_caps; i++) {
+		const struct inj_cap *c = &d->caps[i];
+
+		keep[i] = true;
+		if (type && c->id == PCI_CAP_ID_VNDR && c->len >= 4 &&
+		    d->real[c->pos + 3] == type &&
+		    !(unlinked && (m->flags & INJ_UNLINK_FIRST))) {
+			keep[i] = false;
+			unlinked = true;
+		}
+	}
+	if (m->flags & INJ_V1_REVERSE) {
+		/* Non-vendor capabilities first, then the vendor ones reversed. */
+		for (i = 0; i < d->n_caps; i++)
+			if (d->caps[i].id != PCI_CAP_ID_VNDR)
+				order[n++] = i;
+		for (i = d->n_caps; i-- > 0;)
+			if (d->caps[i].id == PCI_CAP_ID_VNDR)
+				order[n++] = i;
+		inj_relink_order(d, order, n);
+	} else if (type) {
+		inj_relink(d, keep);
+	}
+	return inj_apply_edits(d, m);
 }
 
 /* Hides every byte of a vendor capability the PCI list no longer shows. */
@@ -283,10 +403,11 @@ static int inj_loc(struct inj_dev *d, enum vpl_region_id r, u32 *loc)
  */
 static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 {
-	unsigned int n = m->flags & INJ_DRAFT_NO_ISR ? 2 : 3;
+	bool dup = m->flags & INJ_DRAFT_DUP;
+	unsigned int n = (m->flags & INJ_DRAFT_NO_ISR ? 2 : 3) + dup;
 	u32 common, device, notify, isr = 0;
+	u8 slot[4], id[4], next[4];
 	bool keep[INJ_MAX_CAPS];
-	u8 slot[3], id[3], next[3];
 	unsigned int i, used = 0;
 	int err;
 
@@ -295,7 +416,7 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 		err = inj_loc(d, VPL_REGION_DEVICE, &device);
 	if (!err)
 		err = inj_loc(d, VPL_REGION_NOTIFY, &notify);
-	if (!err && n == 3)
+	if (!err && !(m->flags & INJ_DRAFT_NO_ISR))
 		err = inj_loc(d, VPL_REGION_ISR, &isr);
 	if (err)
 		return err;
@@ -310,6 +431,8 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 		if (used < n && c->len >= VPL_DRAFT_LAYOUT_SIZE) {
 			slot[used++] = c->pos;
 			keep[i] = true;
+		} else if (!d->target_pos[INJ_T_SPARE]) {
+			d->target_pos[INJ_T_SPARE] = c->pos;
 		}
 	}
 	if (used < n) {
@@ -318,12 +441,16 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 		return -ENOSPC;
 	}
 
-	/* Which draft capability sits in which slot, and the chain order. */
-	id[0] = VPL_DRAFT_LAYOUT;
-	id[1] = VPL_DRAFT_NOTIFY;
-	id[2] = VPL_DRAFT_ISR;
-	for (i = 0; i < n; i++)
+	/*
+	 * Which draft capability sits in which slot, and the chain order:
+	 * [unusable LAYOUT,] LAYOUT, NOTIFY[, ISR].
+	 */
+	for (i = 0; i < n; i++) {
+		id[i] = VPL_DRAFT_LAYOUT + (i >= dup ? i - dup : 0);
 		next[i] = i + 1 < n ? slot[i + 1] : 0;
+		if (i >= dup)
+			d->target_pos[INJ_T_SLOT0 + i - dup] = slot[i];
+	}
 	if (m->flags & INJ_DRAFT_REORDER) {
 		/* Chain slot0 -> slot2 -> slot1: not the PCI list's order. */
 		next[0] = slot[2];
@@ -339,7 +466,9 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 		inj_set(d, pos + VPL_DRAFT_CAP_NEXT, next[i]);
 		switch (id[i]) {
 		case VPL_DRAFT_LAYOUT:
-			inj_set32(d, pos + VPL_DRAFT_LOC1, common);
+			/* The duplicate names BAR 7: unusable. */
+			inj_set32(d, pos + VPL_DRAFT_LOC1,
+				  i < dup ? (common & ~VPL_DRAFT_BIR_MASK) | 7 : common);
 			inj_set32(d, pos + VPL_DRAFT_LOC2, device);
 			break;
 		case VPL_DRAFT_NOTIFY:
@@ -352,13 +481,105 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 		}
 	}
 	inj_relink(d, keep);
-	return 0;
+	return inj_apply_edits(d, m);
 }
 
+/* Shorthands for the mode table. */
+#define E8(t, o, v)	{ t, o, 1, INJ_V_LIT, v }
+#define E32(t, o, v)	{ t, o, 4, INJ_V_LIT, v }
+#define EPOS(t, o, p)	{ t, o, 1, INJ_V_POS, p }
+#define EPOS2(t, o, p)	{ t, o, 1, INJ_V_POS2, p }
+#define C_NEXT		PCI_CAP_LIST_NEXT
+#define C_LEN		VPL_V1_CAP_LEN
+#define C_TYPE		VPL_V1_CAP_CFG_TYPE
+#define C_BAR		VPL_V1_CAP_BAR
+#define C_OFF		VPL_V1_CAP_OFFSET
+#define C_LENGTH	VPL_V1_CAP_LENGTH
+#define C_MULT		VPL_V1_CAP_NOTIFY_MULT
+#define D_NEXT		VPL_DRAFT_CAP_NEXT
+#define D_ID		VPL_DRAFT_CAP_ID
+#define D_LOC1		VPL_DRAFT_LOC1
+#define D_LOC2		VPL_DRAFT_LOC2
+#define COMMON		VPL_REGION_COMMON
+#define NOTIFY		VPL_REGION_NOTIFY
+#define ISR		VPL_REGION_ISR
+#define DEVICE		VPL_REGION_DEVICE
+#define V1(name, flags, ...)	{ name, inj_build_v1, flags, { __VA_ARGS__ } }
+#define DRAFT(name, flags, ...)	{ name, inj_build_draft, flags, { __VA_ARGS__ } }
+
+/*
+ * The layouts: what QEMU really presents, in both dialects, and malformed
+ * variations of it.  Offsets in the comments are QEMU 7.2's: structures at
+ * BAR4 + 0 (common), 0x1000 (ISR), 0x2000 (device), 0x3000 (notify) of a
+ * 16 KiB BAR; BAR5 is the upper half of BAR4, BAR2 is unimplemented.
+ * tests/guest/malformed.cases holds the outcome each one must have.
+ */
 static const struct inj_mode inj_modes[] = {
-	{ "draft",	   inj_build_draft, 0 },
-	{ "draft-noisr",   inj_build_draft, INJ_DRAFT_NO_ISR },
-	{ "draft-reorder", inj_build_draft, INJ_DRAFT_REORDER },
+	V1("v1", 0),
+	DRAFT("draft", 0),
+	DRAFT("draft-noisr", INJ_DRAFT_NO_ISR),
+	DRAFT("draft-reorder", INJ_DRAFT_REORDER),
+
+	/* virtio 1.x: the capability list. */
+	/* QEMU's list: MSI-X, PCI cfg, notify, device, ISR, common. */
+	V1("v1-self-loop", 0, EPOS(INJ_T_PCICFG, C_NEXT, INJ_T_PCICFG)),
+	V1("v1-loop-back", 0, EPOS(COMMON, C_NEXT, INJ_T_PCICFG)),
+	V1("v1-next-header", 0, E8(ISR, C_NEXT, 0x20)),
+	V1("v1-next-misaligned", 0, EPOS2(COMMON, C_NEXT, ISR)),
+	V1("v1-reverse", INJ_V1_REVERSE),
+	/* The PCI cfg capability, first, turned into an unusable common. */
+	V1("v1-dup-first-unusable", 0,
+	   E8(INJ_T_PCICFG, C_TYPE, VPL_V1_COMMON_CFG),
+	   E8(INJ_T_PCICFG, C_BAR, 7)),
+	/* cap_len */
+	V1("v1-caplen-small", 0, E8(COMMON, C_LEN, 8)),
+	V1("v1-caplen-past-end", 0, E8(NOTIFY, C_LEN, 0xff)),
+	V1("v1-notify-caplen-16", 0, E8(NOTIFY, C_LEN, 16)),
+	/* BAR index */
+	V1("v1-bar6", 0, E8(COMMON, C_BAR, 6)),
+	V1("v1-bar7", 0, E8(NOTIFY, C_BAR, 7)),
+	V1("v1-bar-unimplemented", 0, E8(DEVICE, C_BAR, 2)),
+	V1("v1-bar-upper-half", 0, E8(COMMON, C_BAR, 5)),
+	/* offset and length */
+	V1("v1-offset-wrap", 0, E32(DEVICE, C_OFF, 0xfffff000),
+	   E32(DEVICE, C_LENGTH, 0x2000)),
+	V1("v1-past-bar-end", 0, E32(NOTIFY, C_OFF, 0x3800)),
+	V1("v1-device-zero-length", 0, E32(DEVICE, C_LENGTH, 0)),
+	V1("v1-device-one-byte", 0, E32(DEVICE, C_LENGTH, 1)),
+	V1("v1-common-short", 0, E32(COMMON, C_LENGTH, 0x30)),
+	V1("v1-common-misaligned", 0, E32(COMMON, C_OFF, 2)),
+	V1("v1-overlap", 0, E32(DEVICE, C_OFF, 0x0)),
+	/* notification */
+	V1("v1-mult-zero", 0, E32(NOTIFY, C_MULT, 0)),
+	V1("v1-mult-odd", 0, E32(NOTIFY, C_MULT, 3)),
+	V1("v1-mult-huge", 0, E32(NOTIFY, C_MULT, 0x80000000)),
+	V1("v1-notify-too-small", 0, E32(NOTIFY, C_LENGTH, 2)),
+	/* missing structures */
+	V1("v1-no-common", INJ_UNLINK(VPL_V1_COMMON_CFG)),
+	V1("v1-no-notify", INJ_UNLINK(VPL_V1_NOTIFY_CFG)),
+	V1("v1-no-isr", INJ_UNLINK(VPL_V1_ISR_CFG)),
+	V1("v1-no-device", INJ_UNLINK(VPL_V1_DEVICE_CFG)),
+
+	/* The draft: its chain. */
+	DRAFT("draft-loop", 0, EPOS(INJ_T_SLOT2, D_NEXT, INJ_T_SLOT0)),
+	DRAFT("draft-next-msix", 0, EPOS(INJ_T_SLOT0, D_NEXT, INJ_T_MSIX)),
+	DRAFT("draft-next-header", 0, E8(INJ_T_SLOT0, D_NEXT, 0x10)),
+	DRAFT("draft-next-misaligned", 0,
+	      EPOS2(INJ_T_SLOT0, D_NEXT, INJ_T_SLOT1)),
+	DRAFT("draft-next-unlisted", 0,
+	      EPOS(INJ_T_SLOT0, D_NEXT, INJ_T_SPARE)),
+	DRAFT("draft-unknown-id", 0, E8(INJ_T_SLOT2, D_ID, 9)),
+	DRAFT("draft-dup-first-unusable", INJ_DRAFT_DUP),
+	DRAFT("draft-no-notify", 0, EPOS(INJ_T_SLOT0, D_NEXT, INJ_T_SLOT2)),
+	/* locations */
+	DRAFT("draft-bir6", 0, E32(INJ_T_SLOT0, D_LOC1, 0x0 | 6)),
+	DRAFT("draft-bir7", 0, E32(INJ_T_SLOT0, D_LOC2, 0x2000 | 7)),
+	DRAFT("draft-bar-unimplemented", 0, E32(INJ_T_SLOT1, D_LOC1, 0x3000 | 2)),
+	DRAFT("draft-bar-upper-half", 0, E32(INJ_T_SLOT0, D_LOC1, 0x0 | 5)),
+	DRAFT("draft-past-bar-end", 0, E32(INJ_T_SLOT1, D_LOC1, 0x8000 | 4)),
+	DRAFT("draft-common-short", 0, E32(INJ_T_SLOT0, D_LOC2, 0x20 | 4)),
+	DRAFT("draft-same-start", 0, E32(INJ_T_SLOT0, D_LOC2, 0x3000 | 4)),
+	DRAFT("draft-mult-odd", 0, E32(INJ_T_SLOT1, D_LOC2, 3)),
 };
 
 static const struct inj_mode *inj_find_mode(const char *name)

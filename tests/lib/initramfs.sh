@@ -8,7 +8,14 @@
 # MODULE.ko, our virtio_pci_layout.ko, is installed) or "control" (the
 # in-tree virtio_pci is installed instead, where it is a module).  Each
 # archive only holds the transport it is meant to test: an "ours" guest
-# cannot load virtio_pci by accident because it does not have it.
+# cannot load virtio_pci by accident because it does not have it.  The one
+# exception is "both", for the benchmark (bench/), which compares the two
+# drivers in one boot and so installs both.
+#
+# Optional environment: VPL_EXTRA_MODULES (more module names, with their
+# dependencies), VPL_EXTRA_BINS (host binaries installed with their shared
+# libraries, as HOST_PATH:GUEST_PATH words) and VPL_OVERLAY (a directory
+# copied over the finished tree, e.g. another /init).
 #
 # Contents: static busybox and its applets, iproute2's ip (busybox's cannot
 # move a NIC into a network namespace) with its shared libraries, the kernel
@@ -57,10 +64,11 @@ install_modules() {
 	src=$VPL_BUILD/kernels/$kver/lib/modules/$kver
 	dst=$root/lib/modules/$kver
 	mkdir -p "$dst"
-	names=$BASE_MODULES
+	names="$BASE_MODULES ${VPL_EXTRA_MODULES:-}"
 	case $TRANSPORT in
 	control) names="$names virtio_pci" ;;
-	ours)
+	ours | both)
+		[ "$TRANSPORT" = ours ] || names="$names virtio_pci"
 		# Whatever our module links against (virtio, virtio_ring on 6.1).
 		deps=$(modinfo -F depends "$ko" | tr ',' ' ')
 		names="$names $deps"
@@ -119,7 +127,7 @@ install_guest_scripts() {
 	mkdir -p "$root/vpl/www"
 	cp "$VPL_TESTS/guest/init" "$root/init"
 	chmod 755 "$root/init"
-	cp "$VPL_TESTS"/guest/*.sh "$root/vpl/"
+	cp "$VPL_TESTS"/guest/*.sh "$VPL_TESTS"/guest/*.cases "$root/vpl/"
 	pattern=$("$VPL_TESTS/lib/pattern.sh")
 	# The pattern lives in httpd's document root; the block test reads it
 	# from there as well.
@@ -127,6 +135,15 @@ install_guest_scripts() {
 	cp "$pattern.sha256" "$root/vpl/pattern.sha256"
 	echo "$VPL_PATTERN_MIB" >"$root/vpl/pattern.mib"
 	echo "$TRANSPORT" >"$root/vpl/transport"
+}
+
+# VPL_EXTRA_BINS and VPL_OVERLAY (see the top of this file).
+install_extras() {
+	local root=$1 pair
+	for pair in ${VPL_EXTRA_BINS:-}; do
+		install_dynamic "$root" "${pair%%:*}" "${pair#*:}"
+	done
+	[ -z "${VPL_OVERLAY:-}" ] || cp -a "$VPL_OVERLAY/." "$root/"
 }
 
 # One newc header plus name, padded to a multiple of four bytes.
@@ -155,7 +172,7 @@ main() {
 	TRANSPORT=$2
 	case $TRANSPORT in
 	control) ;;
-	ours) [ -f "$ko" ] || vpl_die "transport ours needs the module file" ;;
+	ours | both) [ -f "$ko" ] || vpl_die "transport $TRANSPORT needs the module file" ;;
 	*) vpl_die "unknown transport '$TRANSPORT'" ;;
 	esac
 	[ -d "$VPL_BUILD/kernels/$kver" ] || vpl_die "kernel $kver not unpacked (run kernels.sh)"
@@ -169,6 +186,7 @@ main() {
 	install_userland "$root"
 	install_modules "$kver" "$root" "$ko"
 	install_guest_scripts "$root"
+	install_extras "$root"
 	# Sorted names and fixed ownership keep the archive reproducible.
 	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"

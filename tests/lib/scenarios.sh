@@ -12,7 +12,7 @@
 vpl_scenarios() {
 	echo msix-pervq msix-shared intx lifecycle
 	# The draft dialect: only ours speaks it (and only the injector shows it).
-	[ "$2" != ours ] || echo draft draft-intx
+	[ "$2" != ours ] || echo draft draft-intx malformed
 	# driver_override needs the in-tree driver bound first, which only the
 	# 6.12 ours configuration can offer: there virtio_pci is built in, while
 	# an "ours" 6.1 guest must never load the in-tree module.
@@ -33,6 +33,12 @@ vpl_scenario_tests() {
 		echo bind blk-pattern net-ping net-tcp irq-layout irq-counts
 		[ "$3" != demo ] || echo dmesg
 		[ "$2/$3" != ours/msix-pervq ] || echo debugfs
+		;;
+	malformed)
+		echo bind blk-pattern
+		grep -v -e '^#' -e '^$' "$VPL_TESTS/guest/malformed.cases" |
+			awk '{ print $1 }'
+		echo rebind net-ping net-tcp
 		;;
 	draft | draft-intx)
 		echo bind draft-layout blk-pattern net-ping net-tcp irq-layout irq-counts
