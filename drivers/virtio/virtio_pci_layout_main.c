@@ -158,6 +158,7 @@ struct vpl_model;
  * @notify: mapped notification region
  * @notify_len: bytes of it mapped
  * @bars: mask of the BARs requested
+ * @msix_table: size of the function's MSI-X table (negative: none)
  * @irq_mode: how virtqueue and configuration interrupts are delivered
  * @nvectors: MSI-X vectors (or the one INTx line) allocated
  * @config_irq: Linux IRQ for configuration changes (all modes), or 0
@@ -192,6 +193,7 @@ struct vpl_device {
 	size_t notify_len;
 	int bars;
 
+	int msix_table;
 	enum vpl_irq_mode irq_mode;
 	unsigned int nvectors;
 	int config_irq;
@@ -741,7 +743,7 @@ static int vpl_msix_table(struct vpl_device *vp)
 {
 	if (vpl_model(vp))
 		return vpl_model_msix_table(vpl_model(vp));
-	return pci_msix_vec_count(vp->pdev);
+	return vp->msix_table;
 }
 
 static int vpl_irq_alloc(struct vpl_device *vp, enum vpl_irq_mode mode,
@@ -936,13 +938,19 @@ static bool vpl_notify(struct virtqueue *vq)
 	return true;
 }
 
-/* Hand the ring to the device: size, addresses and vector. */
-static int vpl_activate_vq(struct vpl_device *vp, struct vpl_vq *info)
+/*
+ * Hand the ring to the device: size (unless it is the size the device
+ * already has, @dev_size), addresses and vector.  The queue must be
+ * selected already.
+ */
+static int vpl_activate_vq(struct vpl_device *vp, struct vpl_vq *info,
+			   u16 dev_size)
 {
 	struct virtqueue *vq = info->vq;
 
-	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, vq->index);
-	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SIZE, virtqueue_get_vring_size(vq));
+	if (virtqueue_get_vring_size(vq) != dev_size)
+		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SIZE,
+			     virtqueue_get_vring_size(vq));
 	vpl_cwrite64(vp, VIRTIO_PCI_COMMON_Q_DESCLO,
 		     virtqueue_get_desc_addr(vq));
 	vpl_cwrite64(vp, VIRTIO_PCI_COMMON_Q_AVAILLO,
@@ -1035,7 +1043,7 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 	info->vq->priv = info;
 	info->vq->num_max = num;
 
-	err = vpl_activate_vq(vp, info);
+	err = vpl_activate_vq(vp, info, num);
 	if (err)
 		goto err_del_ring;
 	return info;
@@ -1140,9 +1148,13 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 		vpl_link_shared(vp, q);
 	}
 
-	/* Enabling is the point of no return (§4.1.4.3.2): do it last. */
-	for (i = 0; i < index; i++) {
-		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, i);
+	/*
+	 * Enabling is the point of no return (§4.1.4.3.2): do it last.  The
+	 * last queue set up is still selected.
+	 */
+	for (i = index; i-- > 0;) {
+		if (i != index - 1)
+			vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, i);
 		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 	}
 	mutex_unlock(&vp->vqs_mutex);
@@ -1203,7 +1215,8 @@ static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 	    vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_ENABLE))
 		return -EBUSY;
 
-	err = vpl_activate_vq(vp, info);
+	/* A reset queue is back at the device's size: always write ours. */
+	err = vpl_activate_vq(vp, info, 0);
 	if (err)
 		return err;
 	vpl_link_shared(vp, info);
@@ -1399,7 +1412,7 @@ static void vpl_print_layout(struct vpl_device *vp)
 {
 	const struct vpl_region *r = vp->layout.region;
 	char regions[VPL_NR_REGIONS][40], irq[24];
-	int table = pci_msix_vec_count(vp->pdev);
+	int table = vpl_msix_table(vp);
 	unsigned int i;
 
 	if (table > 0)
@@ -1546,6 +1559,7 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_release_regions;
 
 	pci_set_master(pdev);
+	vp->msix_table = pci_msix_vec_count(pdev);
 
 	vp->vdev.dev.parent = &pdev->dev;
 	vp->vdev.dev.release = vpl_release_dev;
@@ -1566,7 +1580,6 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 err_put:
 	/* From here vp belongs to the device model: put, never kfree. */
 	debugfs_remove(vp->debugfs);
-	pci_clear_master(pdev);
 	vpl_unmap_all(vp);
 	pci_release_selected_regions(pdev, vp->bars);
 	pci_disable_device(pdev);
@@ -1594,7 +1607,7 @@ static void vpl_remove(struct pci_dev *pdev)
 	debugfs_remove(vp->debugfs);
 	unregister_virtio_device(&vp->vdev);
 
-	pci_clear_master(pdev);
+	/* pci_disable_device() also ends bus mastering. */
 	vpl_unmap_all(vp);
 	pci_release_selected_regions(pdev, vp->bars);
 	pci_disable_device(pdev);
