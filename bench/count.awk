@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# count.awk - turns a QEMU trace log (log backend, events in
+# bench/trace-events) into register-access counts per benchmark phase.
+#
+# The guest writes "phase NAME\n" and "idle\n" to isa-debugcon (port 0x4f0)
+# one byte at a time; each byte is a memory_region_ops_write on the region
+# "isa-debugcon" in the same stream, so a phase is exactly the trace lines
+# between its marker and the next one.  Lines outside a phase are ignored.
+#
+# Output, tab separated:
+#   count  PHASE KEY N       per phase and counter (keys below)
+#   detail PHASE WHAT OFFSET SIZE N
+#                            per register: WHAT is cfg_r/cfg_w (virtio
+#                            functions' configuration space) or
+#                            <region>_r/_w; for reading needless accesses.
+# Keys: cfg_r cfg_w (configuration space of virtio functions, any width),
+# common_r common_w device_r device_w isr_r isr_w notify_r notify_w
+# msix_r msix_w (MSI-X table) pba_r pba_w, kick (virtio_pci_notify_write,
+# must equal notify_w) and irq (virtio_notify: the device interrupted the
+# driver).  Config accesses to other functions (the host bridge...) count
+# as cfg_other.
+
+# mawk has no strtonum().
+function hex(s,    i, c, v) {
+	sub(/^0x/, "", s)
+	v = 0
+	for (i = 1; i <= length(s); i++) {
+		c = index("0123456789abcdef", tolower(substr(s, i, 1)))
+		if (!c)
+			break
+		v = v * 16 + c - 1
+	}
+	return v
+}
+
+function bump(key) {
+	n[phase SUBSEP key]++
+}
+
+# Phases are listed in the order they began, those without accesses too.
+function enter(p) {
+	phase = p
+	if (!(p in seen)) {
+		seen[p] = 1
+		order[++nphases] = p
+		n[p SUBSEP "cfg_r"] += 0
+	}
+}
+
+function detail(what, off, size) {
+	d[phase SUBSEP what SUBSEP off SUBSEP size]++
+}
+
+# Kind of a memory region, from its name; "" for regions not counted.
+function kind(name) {
+	if (name ~ /^'virtio-pci-common-/) return "common"
+	if (name ~ /^'virtio-pci-device-/) return "device"
+	if (name ~ /^'virtio-pci-isr-/) return "isr"
+	if (name ~ /^'virtio-pci-notify-/) return "notify"
+	if (name == "'msix-table'") return "msix"
+	if (name == "'msix-pba'") return "pba"
+	return ""
+}
+
+BEGIN { phase = ""; buf = "" }
+
+/^memory_region_ops_write / && $13 == "'isa-debugcon'" {
+	c = hex($9)
+	if (c != 10) {
+		buf = buf sprintf("%c", c)
+		next
+	}
+	if (buf ~ /^phase /)
+		enter(substr(buf, 7))
+	else
+		phase = ""
+	buf = ""
+	next
+}
+
+phase == "" { next }
+
+/^pci_cfg_(read|write) / {
+	rw = $1 == "pci_cfg_read" ? "r" : "w"
+	if ($2 !~ /^virtio-/) {
+		bump("cfg_other")
+		next
+	}
+	bump("cfg_" rw)
+	detail("cfg_" rw, substr($4, 2), "-")
+	next
+}
+
+/^memory_region_ops_(read|write) / {
+	k = kind($13)
+	if (k == "")
+		next
+	rw = $1 == "memory_region_ops_read" ? "r" : "w"
+	bump(k "_" rw)
+	detail(k "_" rw, $7, $11)
+	next
+}
+
+/^virtio_pci_notify_write / { bump("kick"); next }
+/^virtio_notify / { bump("irq"); next }
+
+END {
+	for (i = 1; i <= nphases; i++)
+		for (key in n) {
+			split(key, f, SUBSEP)
+			if (f[1] == order[i])
+				printf "count\t%s\t%s\t%d\n", f[1], f[2], n[key]
+		}
+	for (key in d) {
+		split(key, f, SUBSEP)
+		printf "detail\t%s\t%s\t%s\t%s\t%d\n", f[1], f[2], f[3], f[4], d[key]
+	}
+}
