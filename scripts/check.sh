@@ -4,7 +4,9 @@
 # check.sh - the static checks every change must pass, with zero findings:
 #   - checkpatch.pl --strict (from Debian's linux-source-6.12) on the sources;
 #   - scripts/kernel-doc -Wall on the sources;
-#   - a W=1 build with sparse (C=2) against each supported kernel's headers.
+#   - a W=1 build with sparse (C=2) against each supported kernel's headers;
+#   - userspace C: -Wall -Wextra -Werror build of the tools, cppcheck and
+#     clang-tidy; every shell script: shellcheck.
 # Installs what it needs.  Exits non-zero if anything is reported.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
@@ -14,7 +16,7 @@ findings=0
 # Kernel code, and the test code built into kernel modules.  Userspace-only
 # code (tests/fuzz, tools) has its own checks: -Wall -Werror, cppcheck.
 kernel_dirs='drivers include tests/injector tests/kunit tests/parser'
-# shellcheck disable=SC2086 # a list of directories
+# shellcheck disable=SC2086,SC2046 # a list of directories, of patterns
 sources=$(git ls-files -- $(for d in $kernel_dirs; do echo "$d/*.[ch]"; done) 2>/dev/null ||
 	  find $kernel_dirs -name '*.[ch]')
 
@@ -84,8 +86,35 @@ report build-kunit sh -c 'make -s -C "$1" M="$2" W=1 C=2 VPL_KUNIT=m \
 	tests/kunit/virtio_pci_layout_kunit.o 2>&1 >/dev/null' sh \
 	"/usr/src/linux-headers-$kver612" "$ksrc"
 
+# Userspace C (the tools, the tool tests' generator, the fuzzer): the
+# tools' own build with -Wall -Wextra -Werror, then cppcheck and clang-tidy's
+# analyzer (its Annex K "insecure API" advice aside) with the parser's
+# userspace types.  Shell: shellcheck, warnings and errors, on every script.
+vpl_need_tools cppcheck:cppcheck clang-tidy:clang-tidy shellcheck:shellcheck
+user_c=$(find tools/layout tests/tool tests/fuzz -name '*.c' 2>/dev/null | sort)
+user_flags="-include tools/include/vpl-user.h -Iinclude"
+report tools-build sh -c 'make -s -C tools OUT="$1" 2>&1 >/dev/null' sh "$VPL_BUILD/check/tools"
+# shellcheck disable=SC2086 # lists of files and flags
+report cppcheck cppcheck --quiet --enable=warning,style,performance,portability \
+	--inline-suppr --std=c11 -D__GNUC__ -Iinclude \
+	--include=tools/include/vpl-user.h $user_c
+# shellcheck disable=SC2086
+report clang-tidy sh -c 'clang-tidy --quiet "$@" 2>&1 | grep -E -A3 "(warning|error):"' sh \
+	-checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions' \
+	$user_c -- $user_flags
+shell_scripts=$({ git ls-files 2>/dev/null; git ls-files --others --exclude-standard 2>/dev/null; } |
+	sort -u | while read -r f; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.sh) echo "$f" ;;
+		*) head -n 1 "$f" 2>/dev/null | grep -qE '^#!(/bin/|/usr/bin/env )(ba|da)?sh' && echo "$f" ;;
+		esac
+	done)
+# shellcheck disable=SC2086 # one argument per file
+report shellcheck shellcheck -S warning -x $shell_scripts
+
 if [ "$findings" -ne 0 ]; then
 	echo "check: $findings finding(s)"
 	exit 1
 fi
-echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on 6.1 and 6.12)"
+echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on 6.1 and 6.12; tools -Werror, cppcheck, clang-tidy; shellcheck)"

@@ -11,8 +11,11 @@
 # virtio_pci_layout.ko (built from this tree); "control" runs the same tests
 # on the kernel's own virtio_pci, so that a harness fault can be told apart
 # from a driver fault.  --list prints the test names and runs nothing.
-# Before the guests: the parser's userspace tests (host/parser/*) and the
-# KUnit suites under kunit.py (kunit/*; --no-kunit skips them).
+# Before the guests: the parser's userspace tests (host/parser/*), the
+# KUnit suites under kunit.py (kunit/*; --no-kunit skips them), the tools'
+# tests (host/tool/*, host/rebind/*) and the packaging tests (pkg/*: .deb,
+# DKMS on both kernels, boots; only without --scenario or with "--scenario
+# pkg"; VPL_SKIP_GROUPS=pkg leaves them out), see tests/lib/groups.sh.
 #
 # Every test the plan announces gets a result: a guest that died, hung or was
 # never booted (kernel, module or initramfs failed to build) fails the tests
@@ -24,6 +27,7 @@
 # default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases).
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/groups.sh"
 
 usage() {
 	sed -n 's/^#   //p' "${BASH_SOURCE[0]}" >&2
@@ -295,6 +299,9 @@ main() {
 		[ "$LIST_ONLY" = 0 ] || echo "host/$name"
 		total=$((total + 1))
 	done
+	vpl_groups_prepare
+	[ "$LIST_ONLY" = 0 ] || vpl_groups_list
+	total=$((total + $(vpl_groups_count)))
 	if [ "$LIST_ONLY" = 0 ]; then
 		mkdir -p "$VPL_BUILD/logs"
 		prepare_kunit
@@ -321,6 +328,7 @@ main() {
 	run_host_tests
 	run_fuzz
 	run_kunit
+	vpl_groups_run
 	for series in "${KERNELS[@]}"; do
 		start=$(date +%s)
 		log=$VPL_BUILD/logs/kernel-$series.log
