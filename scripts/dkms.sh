@@ -10,7 +10,6 @@
 # undoes that for every kernel.  Refuses to touch a version a package owns.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
-. "$VPL_TESTS/lib/debs.sh"
 
 NAME=virtio-pci-layout
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VPL_TOP/dkms.conf")
@@ -32,7 +31,7 @@ dkms_remove() {
 install() {
 	local kver
 	[ $# -gt 0 ] || set -- "$(uname -r)"
-	vpl_need_debs dkms build-essential
+	vpl_need_packages dkms build-essential
 	not_packaged
 	dkms_remove
 	make -s -C "$VPL_TOP" dkms-source DKMS_SRC="$SRC"

@@ -10,7 +10,6 @@
 # printed, one per line.  Installs the build tools it needs with apt-get.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
-. "$VPL_TESTS/lib/debs.sh"
 
 version() {
 	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VPL_TOP/dkms.conf"
@@ -32,7 +31,7 @@ stage() {
 
 build_deb() {
 	local out=$1 src
-	vpl_need_debs build-essential debhelper dh-dkms dpkg-dev
+	vpl_need_packages build-essential debhelper dh-dkms dpkg-dev
 	src=$(stage "$VPL_BUILD/pkg/deb-src")
 	(cd "$src" && dpkg-buildpackage -b -us -uc) >"$VPL_BUILD/pkg/deb-build.log" 2>&1 || {
 		tail -n 30 "$VPL_BUILD/pkg/deb-build.log" >&2
@@ -46,7 +45,7 @@ build_deb() {
 
 build_rpm() {
 	local out=$1 src top
-	vpl_need_debs rpm build-essential
+	vpl_need_packages rpm build-essential
 	src=$(stage "$VPL_BUILD/pkg/rpm-src")
 	top=$VPL_BUILD/pkg/rpmbuild
 	rm -rf "$top"

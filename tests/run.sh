@@ -170,22 +170,6 @@ report_boot() {
 
 # ---------------------------------------------------------------- host tests
 
-# The capability parser's userspace tests (tests/parser): the driver's parser
-# source compiled with ASan/UBSan and run over the shared case table.  They
-# need no guest and run whatever kernels are selected.  Sets HOST_TESTS to
-# their names, or to one "build" test when they do not compile.
-HOST_BIN=$VPL_BUILD/parser/parser_test
-HOST_LOG=$VPL_BUILD/logs/parser-build.log
-
-prepare_host_tests() {
-	mkdir -p "$VPL_BUILD/logs"
-	if make -s -C "$VPL_TESTS/parser" OUT="$VPL_BUILD/parser" >"$HOST_LOG" 2>&1; then
-		mapfile -t HOST_TESTS < <("$HOST_BIN" --list)
-	else
-		HOST_TESTS=(parser/build)
-	fi
-}
-
 # A short, bounded libFuzzer run over the parser (make fuzz runs longer):
 # it passes when no input crashes it or breaks a layout invariant.
 FUZZ_SECONDS=${VPL_FUZZ_SECONDS:-20}
@@ -201,27 +185,6 @@ run_fuzz() {
 	else
 		ktap "not ok" host/fuzz/parser "$(grep -v '^\"' "$log" | tail -n 25)"
 	fi
-}
-
-run_host_tests() {
-	local line diag='' status name
-	if [ "${HOST_TESTS[0]}" = parser/build ]; then
-		ktap "not ok" host/parser/build "$(tail -n 20 "$HOST_LOG")"
-		return 0
-	fi
-	while IFS= read -r line; do
-		case $line in
-		"    # "*) diag+=${line#    }$'\n' ;;
-		"ok "* | "not ok "*)
-			status=ok
-			[ "${line#not ok}" = "$line" ] || status="not ok"
-			name=${line##* }
-			[ "$status" = ok ] && diag=
-			ktap "$status" "host/$name" "$diag"
-			diag=
-			;;
-		esac
-	done < <("$HOST_BIN" 2>&1 || true)
 }
 
 # The KUnit suites (scripts/kunit.sh: kunit.py on Debian's 6.12 source,
@@ -294,11 +257,8 @@ main() {
 	parse_args "$@"
 	vpl_need_tools make:make gcc:gcc clang:clang
 	vpl_need_packages libclang-rt-14-dev
-	prepare_host_tests
-	for name in "${HOST_TESTS[@]}" fuzz/parser; do
-		[ "$LIST_ONLY" = 0 ] || echo "host/$name"
-		total=$((total + 1))
-	done
+	[ "$LIST_ONLY" = 0 ] || echo host/fuzz/parser
+	total=$((total + 1))
 	vpl_groups_prepare
 	[ "$LIST_ONLY" = 0 ] || vpl_groups_list
 	total=$((total + $(vpl_groups_count)))
@@ -325,7 +285,6 @@ main() {
 	echo "KTAP version 1"
 	echo "1..$total"
 	mkdir -p "$VPL_BUILD/logs"
-	run_host_tests
 	run_fuzz
 	run_kunit
 	vpl_groups_run

@@ -48,7 +48,10 @@ vpl_need_tools() {
 }
 
 # Installs the named Debian packages that are not installed yet (for
-# packages that provide no command to look for, such as -dev packages).
+# packages that provide no command to look for, such as -dev packages),
+# without their recommendations: dkms recommends linux-headers-amd64, which
+# would pull in the newest headers and have DKMS build for a kernel nobody
+# asked for.
 vpl_need_packages() {
 	local pkg missing=
 	for pkg in "$@"; do
@@ -57,10 +60,11 @@ vpl_need_packages() {
 	done
 	[ -n "$missing" ] || return 0
 	vpl_log "installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
 	# shellcheck disable=SC2086 # word splitting of the list is intended
-	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2; then
+	if ! apt-get install -y -q --no-install-recommends $missing >&2; then
 		apt-get update -q >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2
+		apt-get install -y -q --no-install-recommends $missing >&2
 	fi
 }
 

@@ -5,6 +5,7 @@
 # their own KTAP (tests/lib/subtests.sh) and answer --list with the names
 # of their tests.  run.sh folds their results into its plan:
 #
+#   host/parser/*  tests/parser/run.sh   the capability parser (seconds)
 #   host/tool/*    tests/tool/run.sh     the layout tool (seconds)
 #   host/rebind/*  tests/rebind/run.sh   the rebind tool on a fake sysfs
 #   pkg/*          tests/pkg/run.sh      .deb build, install, DKMS, guests
@@ -16,7 +17,7 @@
 # (it did not build) is one failed test, GROUP/build; a test a group
 # announced but did not report fails.
 
-VPL_GROUPS=(tool:host/ rebind:host/ pkg:)
+VPL_GROUPS=(parser:host/ tool:host/ rebind:host/ pkg:)
 declare -gA GROUP_NAMES=() GROUP_LOG=()
 
 vpl_group_selected() {

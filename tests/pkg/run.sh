@@ -30,7 +30,6 @@
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 . "$VPL_TESTS/lib/subtests.sh"
-. "$VPL_TESTS/lib/debs.sh"
 
 OUT=$VPL_BUILD/pkg-test
 STATE=$OUT/state
@@ -456,7 +455,7 @@ main() {
 	rm -rf "$STATE"
 	mkdir -p "$OUT" "$STATE" "$VPL_BUILD/logs"
 	t_plan "$(list | wc -w)"
-	vpl_need_debs dkms build-essential debhelper dh-dkms dpkg-dev initramfs-tools \
+	vpl_need_packages dkms build-essential debhelper dh-dkms dpkg-dev initramfs-tools \
 		e2fsprogs busybox-static kmod xz-utils >&2
 	vpl_need_tools qemu-system-x86_64:qemu-system-x86 unshare:util-linux >&2
 	while read -r line; do
