@@ -25,13 +25,7 @@ sources=$(git ls-files -- $(for d in $kernel_dirs; do echo "$d/*.[ch]"; done) 2>
 kernel_scripts() {
 	local dir=$VPL_BUILD/tools tarball
 	if [ ! -x "$dir/scripts/checkpatch.pl" ]; then
-		tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | tail -n 1 || true)
-		if [ -z "$tarball" ]; then
-			vpl_log "installing linux-source-6.12 for checkpatch.pl"
-			apt-get install -y -q linux-source-6.12 >&2 ||
-				{ apt-get update -q >&2; apt-get install -y -q linux-source-6.12 >&2; }
-			tarball=$(ls /usr/src/linux-source-6.12*.tar.xz | tail -n 1)
-		fi
+		tarball=$(vpl_linux_source)
 		mkdir -p "$dir"
 		tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
 			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \

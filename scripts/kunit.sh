@@ -23,13 +23,7 @@ OUT=$KDIR/out
 unpack_source() {
 	local tarball
 	[ -e "$TREE/.vpl-unpacked" ] && return 0
-	tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | tail -n 1 || true)
-	if [ -z "$tarball" ]; then
-		vpl_log "installing linux-source-6.12"
-		apt-get install -y -q linux-source-6.12 >&2 ||
-			{ apt-get update -q >&2; apt-get install -y -q linux-source-6.12 >&2; }
-		tarball=$(ls /usr/src/linux-source-6.12*.tar.xz | tail -n 1)
-	fi
+	tarball=$(vpl_linux_source)
 	vpl_log "unpacking $(basename "$tarball")"
 	rm -rf "$TREE"
 	mkdir -p "$KDIR"

@@ -68,6 +68,13 @@ vpl_need_packages() {
 	fi
 }
 
+# Prints the path of Debian's linux-source-6.12 tarball (checkpatch.pl,
+# kernel-doc and kunit.py come from it), installing the package if needed.
+vpl_linux_source() {
+	vpl_need_packages linux-source-6.12
+	ls /usr/src/linux-source-6.12*.tar.xz | tail -n 1
+}
+
 # Maps a kernel series given by the user ("6.1", "6.12") to the kernel
 # release the harness uses for it (see kernels.sh).
 vpl_series_var() {
