@@ -46,19 +46,6 @@ function ratio(a, b) {
 	return (a == "" || b == "" || b == 0) ? "" : sprintf("%.2f", a / b)
 }
 
-# mawk has no strtonum().
-function hex(s,    i, c, v) {
-	sub(/^0x/, "", s)
-	v = 0
-	for (i = 1; i <= length(s); i++) {
-		c = index("0123456789abcdef", tolower(substr(s, i, 1)))
-		if (!c)
-			break
-		v = v * 16 + c - 1
-	}
-	return v
-}
-
 # Row of the per-register table for an access (count.awk's WHAT and
 # OFFSET): a sort key, a tab, a label.  Configuration space is shown as
 # header and capability list; the common configuration by register.

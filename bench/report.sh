@@ -117,10 +117,10 @@ main() {
 		context | sed 's/^/ctx\t/'
 		facts
 	} >"$all"
-	awk -F'\t' -v fmt=md -f "$BENCH_DIR/report.awk" "$all" >"$OUT/results.md"
-	awk -F'\t' -v fmt=json -f "$BENCH_DIR/report.awk" "$all" >"$OUT/results.json"
+	awk -F'\t' -v fmt=md -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/report.awk" "$all" >"$OUT/results.md"
+	awk -F'\t' -v fmt=json -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/report.awk" "$all" >"$OUT/results.json"
 	while read -r series _; do
-		awk -F'\t' -v fmt=dat -v want="$series" -f "$BENCH_DIR/report.awk" "$all" >"$OUT/probe-$series.dat"
+		awk -F'\t' -v fmt=dat -v want="$series" -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/report.awk" "$all" >"$OUT/probe-$series.dat"
 	done <"$OUT/kernels.txt"
 	chart
 }

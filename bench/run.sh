@@ -187,7 +187,7 @@ run_counts() {
 		-trace "events=$BENCH_DIR/trace-events" -D "$dir/trace.log" \
 		-chardev "file,id=dbg,path=$dir/debugcon.log" \
 		-device isa-debugcon,iobase=0x4f0,chardev=dbg
-	awk -f "$BENCH_DIR/count.awk" "$dir/trace.log" >"$dir/counts.tsv"
+	awk -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/count.awk" "$dir/trace.log" >"$dir/counts.tsv"
 	# The trace is large and fully summarised; keep it compressed.
 	xz -T0 -f "$dir/trace.log"
 }
