@@ -27,10 +27,6 @@
 
 #include "virtio_pci_layout/caps.h"
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-
 #define VPL_PCI_STATUS		0x04	/* dword holding the status register */
 #define VPL_STATUS_CAP_LIST	0x10	/* PCI_STATUS_CAP_LIST */
 #define VPL_CAPABILITY_LIST	0x34	/* PCI_CAPABILITY_LIST */

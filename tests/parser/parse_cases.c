@@ -10,6 +10,7 @@
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/kernel.h>
 #include <linux/string.h>
 #else
 #include <errno.h>
@@ -17,10 +18,6 @@
 #endif
 
 #include "parse_cases.h"
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
 
 #define BAR_LEN		0x4000
 #define COMMON_OFF	0x0000

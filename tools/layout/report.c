@@ -25,10 +25,6 @@
 /* As in the parser: 48 capabilities fit in the 192 bytes after the header. */
 #define MAX_CAPS		48
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-
 /* The virtio device ID, as the driver derives it (-1: not virtio). */
 int vpl_virtio_id(const struct vpl_tool_dev *d)
 {
