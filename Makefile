@@ -7,6 +7,8 @@
 #   make install         install it and run depmod
 #   make demo            boot a guest whose virtio-blk and virtio-net run on it
 #   make test            the whole guest test suite (both Debian kernels)
+#   make test-full       ... with every scenario (the full device matrix)
+#   make matrix-doc      Documentation/matrix.rst from the last matrix run
 #   make check           checkpatch --strict, kernel-doc, W=1 + sparse builds
 #   make kunit           the KUnit suites, with kunit.py under QEMU (6.12)
 #   make kunit-module KDIR=<KUnit-enabled kernel build dir>
@@ -45,6 +47,14 @@ check:
 
 test:
 	tests/run.sh
+
+# The full tier: every scenario and the long runs (see README.md).
+test-full:
+	VPL_TIER=full tests/run.sh
+
+# Documentation/matrix.rst from the last run of the matrix scenarios.
+matrix-doc:
+	tests/matrix/mkdoc.sh
 
 demo:
 	tests/demo.sh
@@ -103,4 +113,4 @@ rpm:
 distclean:
 	rm -rf build cache
 
-.PHONY: all module clean install check test demo kunit kunit-module fuzz bench distclean
+.PHONY: all module clean install check test test-full matrix-doc demo kunit kunit-module fuzz bench distclean

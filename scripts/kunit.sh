@@ -17,19 +17,7 @@ set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
 
 KDIR=$VPL_BUILD/kunit
-TREE=$KDIR/linux-source-6.12
 OUT=$KDIR/out
-
-unpack_source() {
-	local tarball
-	[ -e "$TREE/.vpl-unpacked" ] && return 0
-	tarball=$(vpl_linux_source)
-	vpl_log "unpacking $(basename "$tarball")"
-	rm -rf "$TREE"
-	mkdir -p "$KDIR"
-	tar -xJf "$tarball" -C "$KDIR"
-	touch "$TREE/.vpl-unpacked"
-}
 
 # The driver as an in-tree directory: links to what Kbuild and Kconfig use.
 place_driver() {
@@ -67,7 +55,7 @@ main() {
 	vpl_need_tools make:make gcc:gcc python3:python3 flex:flex bison:bison \
 		bc:bc qemu-system-x86_64:qemu-system-x86 xz:xz-utils
 	vpl_need_packages libelf-dev libssl-dev
-	unpack_source
+	TREE=$(vpl_unpacked_source)
 	place_driver
 	[ "${VPL_ACCEL:-tcg}" != kvm ] || qemu_args=(--qemu_args="-accel kvm")
 	vpl_log "kunit.py run (build cached in $OUT; log in $KDIR/kunit.log)"

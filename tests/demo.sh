@@ -36,7 +36,7 @@ main() {
 	if [ "$transport" = ours ]; then
 		ko=$(vpl_build_module "$KVER" "$log") || vpl_die "module build failed, see $log"
 	fi
-	initrd=$(vpl_build_initramfs "$KVER" "$transport" "$ko" "$log") ||
+	initrd=$(vpl_build_initramfs "$series" "$KVER" "$transport" "$ko" "$log") ||
 		vpl_die "initramfs build failed, see $log"
 
 	echo "Booting Linux $KVER under QEMU (${VPL_ACCEL:-tcg}): 1 virtio-blk, 2 virtio-net, transport $transport"

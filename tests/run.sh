@@ -3,10 +3,14 @@
 #
 # run.sh - runs the guest test suite and reports it as KTAP on stdout.
 #
-#   tests/run.sh [--kernel 6.1|6.12]... [--transport ours|control]...
+#   tests/run.sh [--kernel 6.1|6.12|debug]... [--transport ours|control]...
 #                [--scenario NAME]... [--no-kunit] [--list]
 #
-# Defaults: both kernels, both transports, all scenarios.  Options may be
+# Defaults: all three kernels (Debian's 6.1 and 6.12, and "debug", built
+# from Debian's 6.12 source with KASAN, kmemleak, lockdep and fault
+# injection by scripts/debug-kernel.sh; it runs our transport only), both
+# transports, all scenarios of the tier (VPL_TIER=quick, the default, or
+# full: make test-full).  Options may be
 # repeated or take comma separated lists.  "ours" boots the devices on
 # virtio_pci_layout.ko (built from this tree); "control" runs the same tests
 # on the kernel's own virtio_pci, so that a harness fault can be told apart
@@ -24,7 +28,8 @@
 # to build/runs/<series>/<transport>/<scenario>/.
 #
 # Environment: VPL_ACCEL=kvm (default tcg), VPL_TIMEOUT (seconds per boot,
-# default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases).
+# default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases), VPL_TIER,
+# VPL_DEBUG_CYCLES (bind/unbind rounds of dbg-cycles).
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib/groups.sh"
@@ -72,7 +77,7 @@ parse_args() {
 		*) usage ;;
 		esac
 	done
-	[ ${#KERNELS[@]} -gt 0 ] || KERNELS=(6.1 6.12)
+	[ ${#KERNELS[@]} -gt 0 ] || KERNELS=(6.1 6.12 debug)
 	[ ${#TRANSPORTS[@]} -gt 0 ] || TRANSPORTS=(ours control)
 	local k t
 	for k in "${KERNELS[@]}"; do vpl_series_var "$k" >/dev/null; done
@@ -129,6 +134,19 @@ fail_tests() {
 	done
 }
 
+# Judges a host-* test of a family scenario after its boot: the family's
+# FAMILY_host_check SERIES TRANSPORT SCENARIO NAME BOOT_DIR prints
+# diagnostics and fails when the test fails.
+vpl_family_host_check() {
+	local fam
+	fam=$(vpl_family_of "$3")
+	if [ -z "$fam" ] || ! declare -F "${fam}_host_check" >/dev/null; then
+		echo "no host check for '$4' (scenario $3)"
+		return 1
+	fi
+	"${fam}_host_check" "$@"
+}
+
 # Reports the tests of the scenario that just ran (vpl_boot's BOOT_*).
 report_boot() {
 	local series=$1 transport=$2 scenario=$3 prefix=$1/$2/$3 name status diag told=0
@@ -148,6 +166,12 @@ report_boot() {
 				diag+=$'\n'$(vpl_console_tail)
 			fi
 			;;
+		host-*)
+			# Judged on the host after the boot by the scenario's family
+			# (FAMILY_host_check, see scenarios.sh).
+			diag=$(vpl_family_host_check "$series" "$transport" "$scenario" "$name" "$BOOT_DIR") ||
+				status="not ok"
+			;;
 		*)
 			if [ -n "${RES_STATUS[$name]:-}" ]; then
 				status=${RES_STATUS[$name]}
@@ -165,7 +189,11 @@ report_boot() {
 		# Diagnostics only for failures: a passing test speaks for itself.
 		[ "$status" = ok ] && diag=
 		ktap "$status" "$prefix/$name" "$diag"
+		# The boot's verdicts, for reports built from the last run
+		# (tests/matrix/mkdoc.sh).
+		printf '%s\t%s\n' "$status" "$name" >>"$BOOT_DIR/verdicts.txt"
 	done
+	echo "$BOOT_SECS" >"$BOOT_DIR/boot-secs.txt"
 }
 
 # ---------------------------------------------------------------- host tests
@@ -239,7 +267,7 @@ run_config() {
 		fi
 	fi
 	log=$VPL_BUILD/logs/initramfs-$kver-$transport.log
-	if ! initrd=$(vpl_build_initramfs "$kver" "$transport" "$ko" "$log"); then
+	if ! initrd=$(vpl_build_initramfs "$series" "$kver" "$transport" "$ko" "$log"); then
 		fail_tests "$series" "$transport" "$(printf 'initramfs build failed:\n'; tail -n 20 "$log")" "${scenarios[@]}"
 		return 0
 	fi

@@ -99,6 +99,7 @@ const char *vpl_problem_str(unsigned int problem)
 		[VPL_PROBLEM_OVERLAP]	 = "region overlaps another structure",
 		[VPL_PROBLEM_MISSING]	 = "required structure missing",
 		[VPL_PROBLEM_TOO_MANY]	 = "too many capabilities of this type",
+		[VPL_PROBLEM_DISAGREE]	 = "differs from the virtio 1.x layout, which is used",
 	};
 
 	if (problem >= VPL_NR_PROBLEMS)
@@ -184,6 +185,12 @@ int vpl_format_note(char *buf, size_t size, const struct vpl_note *note)
 			note->field, (unsigned long long)note->value,
 			vpl_problem_str(note->problem),
 			(unsigned long long)note->limit);
+}
+
+/* A draft capability's ID byte; where a virtio 1.x one has cap_len >= 16. */
+static bool vpl_is_draft_id(u8 id)
+{
+	return id >= 1 && id <= VPL_DRAFT_MAX_ID;
 }
 
 /* The note type of the capability that locates each region. */
@@ -397,6 +404,10 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 	u8 bar;
 	int err;
 
+	/* Remembered for the cross-check with the draft (vpl_parse()). */
+	if (!l->draft_cap && vpl_is_draft_id(cap_len))
+		l->draft_cap = pos;
+
 	/* virtio 1.2 §4.1.4: ignore reserved cfg_type values. */
 	if (cfg_type != VPL_V1_SHM_CFG && cfg_type != VPL_V1_PCI_CFG &&
 	    (cfg_type >= ARRAY_SIZE(vpl_v1_types) ||
@@ -481,11 +492,6 @@ struct vpl_draft_walk {
 	u64 vendor_caps;	/* one bit per dword holding a vendor cap */
 	u8 first;		/* first draft capability in the PCI list */
 };
-
-static bool vpl_is_draft_id(u8 id)
-{
-	return id >= 1 && id <= VPL_DRAFT_MAX_ID;
-}
 
 static int vpl_draft_find(const struct vpl_cfg_source *src,
 			  struct vpl_layout *l, u8 pos, u32 hdr, void *ctx)
@@ -802,6 +808,66 @@ static int vpl_parse_one(const struct vpl_cfg_source *src,
 	return 0;
 }
 
+/*
+ * A function that shows a draft chain beside usable virtio 1.x capabilities
+ * describes itself twice.  dialect=auto goes with virtio 1.x, the standard;
+ * every structure the draft locates elsewhere (or not at all), a different
+ * multiplier, or a draft that does not resolve, is noted so that the
+ * disagreement shows in the kernel log.  The draft attempt's own notes are
+ * dropped: they are about a layout that is not used.
+ */
+static const char * const vpl_disagree_field[VPL_NR_REGIONS][2] = {
+	[VPL_REGION_COMMON] = { "common.bir", "common.offset" },
+	[VPL_REGION_NOTIFY] = { "notify.bir", "notify.offset" },
+	[VPL_REGION_ISR]    = { "isr.bir", "isr.offset" },
+	[VPL_REGION_DEVICE] = { "device.bir", "device.offset" },
+};
+
+static void vpl_cross_check(const struct vpl_cfg_source *src,
+			    struct vpl_layout *l)
+{
+	struct vpl_region v1[VPL_NR_REGIONS];
+	unsigned int n_notes = l->n_notes, n_lost = l->n_lost_notes, i;
+	u32 v1_mult = l->notify_mult;
+	int err;
+
+	memcpy(v1, l->region, sizeof(v1));
+	memset(l->region, 0, sizeof(l->region));
+	l->notify_mult = 0;
+	err = vpl_parse_draft(src, l);
+	l->n_notes = n_notes;
+	l->n_lost_notes = n_lost;
+
+	if (err) {
+		vpl_note(l, l->draft_cap, VPL_NOTE_DRAFT, VPL_PROBLEM_DISAGREE,
+			 "usable", 0, 1);
+		goto restore;
+	}
+	for (i = 0; i < VPL_NR_REGIONS; i++) {
+		const struct vpl_region *a = &v1[i], *d = &l->region[i];
+		u8 type = vpl_region_cfg_type(VPL_DIALECT_DRAFT, i);
+		u8 cap = d->present ? d->cap : l->draft_cap;
+
+		if (a->present != d->present)
+			vpl_note(l, cap, type, VPL_PROBLEM_DISAGREE,
+				 vpl_region_name(i), d->present, a->present);
+		else if (a->present && a->bar != d->bar)
+			vpl_note(l, cap, type, VPL_PROBLEM_DISAGREE,
+				 vpl_disagree_field[i][0], d->bar, a->bar);
+		else if (a->present && a->offset != d->offset)
+			vpl_note(l, cap, type, VPL_PROBLEM_DISAGREE,
+				 vpl_disagree_field[i][1], d->offset,
+				 a->offset);
+	}
+	if (l->notify_mult != v1_mult && l->region[VPL_REGION_NOTIFY].present)
+		vpl_note(l, l->region[VPL_REGION_NOTIFY].cap,
+			 VPL_NOTE_DRAFT + VPL_DRAFT_NOTIFY, VPL_PROBLEM_DISAGREE,
+			 "notify_multiplier", l->notify_mult, v1_mult);
+restore:
+	memcpy(l->region, v1, sizeof(v1));
+	l->notify_mult = v1_mult;
+}
+
 /**
  * vpl_parse() - resolve a virtio PCI function's layout
  * @src: configuration space and BARs of the function
@@ -813,7 +879,9 @@ static int vpl_parse_one(const struct vpl_cfg_source *src,
  * virtio 1.x: selects the first usable common, notify, ISR and device
  * capability and every usable shared memory capability.  Draft: follows
  * the draft chain.  In both, common and notify are required; ISR and device
- * are optional (without ISR the function can only use MSI-X).  Every
+ * are optional (without ISR the function can only use MSI-X).  With
+ * VPL_DIALECT_AUTO, a draft chain beside a usable virtio 1.x layout is
+ * compared with it, and every difference noted (VPL_PROBLEM_DISAGREE).  Every
  * capability skipped, and on failure the reason, is recorded in
  * @layout->notes, the reason last.
  *
@@ -831,6 +899,8 @@ int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
 		return vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);
 	err = vpl_parse_one(src, VPL_DIALECT_VIRTIO1, layout);
 	if (want == VPL_DIALECT_AUTO && (err == -ENODEV || err == -EINVAL))
-		err = vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);
+		return vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);
+	if (!err && want == VPL_DIALECT_AUTO && layout->draft_cap)
+		vpl_cross_check(src, layout);
 	return err;
 }

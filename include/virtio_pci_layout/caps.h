@@ -161,6 +161,7 @@ enum vpl_problem {
 	VPL_PROBLEM_OVERLAP,	/* two structures share bytes */
 	VPL_PROBLEM_MISSING,	/* a required structure was not found */
 	VPL_PROBLEM_TOO_MANY,	/* more shared memory regions than supported */
+	VPL_PROBLEM_DISAGREE,	/* the draft locates a structure elsewhere */
 	VPL_NR_PROBLEMS,
 };
 
@@ -172,7 +173,8 @@ enum vpl_problem {
  * @problem: enum vpl_problem
  * @field: name of the offending field, as the spec spells it
  * @value: the value the device presented
- * @limit: the bound it broke (meaning depends on @problem)
+ * @limit: the bound it broke (meaning depends on @problem; for
+ *	VPL_PROBLEM_DISAGREE the virtio 1.x layout's value)
  */
 struct vpl_note {
 	u8 cap;
@@ -199,6 +201,8 @@ enum vpl_dialect {
  * @has_pci_cfg: a VIRTIO_PCI_CAP_PCI_CFG access window exists
  * @n_shm: entries used in @shm
  * @shm: shared memory regions, in capability order
+ * @draft_cap: where the virtio 1.x walk met a vendor capability that reads
+ *	as a draft one (cap ID 1..15 in its cap_len byte), 0 if none
  * @n_notes: entries used in @notes
  * @n_lost_notes: notes that did not fit in @notes
  * @notes: every capability rejected and why, in walk order; when the parse
@@ -211,6 +215,7 @@ struct vpl_layout {
 	bool has_pci_cfg;
 	unsigned int n_shm;
 	struct vpl_shm shm[VPL_MAX_SHM];
+	u8 draft_cap;
 	unsigned int n_notes;
 	unsigned int n_lost_notes;
 	struct vpl_note notes[VPL_MAX_NOTES];

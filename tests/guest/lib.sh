@@ -699,8 +699,17 @@ t_malformed() {
 		;;
 	*) fail "unknown outcome '$outcome'" ;;
 	esac
-	[ "$msg" = - ] || printf '%s\n' "$log" | grep -qF -- "$msg" ||
-		fail "$mode: the kernel log lacks '$msg'"
+	case $msg in
+	-) ;;
+	!*)
+		! printf '%s\n' "$log" | grep -qF -- "${msg#!}" ||
+			fail "$mode: the kernel log has '${msg#!}'"
+		;;
+	*)
+		printf '%s\n' "$log" | grep -qF -- "$msg" ||
+			fail "$mode: the kernel log lacks '$msg'"
+		;;
+	esac
 	healthy_disk
 	malformed_release "$bdf"
 }
@@ -713,3 +722,14 @@ t_malformed_rebind() {
 	echo "$bdf" >"$PCI_DRVS/virtio-pci-layout/bind"
 	check_bound
 }
+
+# ---------------------------------------------------------------- families
+
+# Scenario families (see tests/lib/scenarios.sh) bring their scenarios and
+# test bodies in files of their own; every test shell sources them too.
+for vpl_family_file in /vpl/scenarios-*.sh; do
+	[ -e "$vpl_family_file" ] || continue
+	# shellcheck disable=SC1090 # found at run time
+	. "$vpl_family_file"
+done
+unset vpl_family_file

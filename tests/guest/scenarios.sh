@@ -105,6 +105,8 @@ vpl_main() {
 	scenario=$(cmdline vpl.scenario)
 	result "# guest: kernel $KVER, transport $TRANSPORT, scenario $scenario"
 	"scenario_$(echo "$scenario" | tr - _)"
+	# On the debug kernel every boot ends with the checkers' verdict.
+	[ "$(cmdline vpl.debug 0)" = 0 ] || run_test debug-reports 120 t_debug_reports
 	# The host only counts a boot as complete when it sees this line.
 	result VPL-END
 }

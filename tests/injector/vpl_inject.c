@@ -118,6 +118,7 @@ struct inj_mode {
 #define INJ_DRAFT_NO_ISR	BIT(0)
 #define INJ_DRAFT_REORDER	BIT(1)
 #define INJ_V1_REVERSE		BIT(2)	/* vendor capabilities in reverse */
+#define INJ_BOTH_DISAGREE	BIT(3)	/* the added draft swaps common/device */
 #define INJ_DRAFT_DUP		BIT(3)	/* an unusable LAYOUT ahead of the good */
 /* Unlink every capability of a virtio 1.x cfg_type, or only the first. */
 #define INJ_UNLINK(type)	((type) << 8)
@@ -484,6 +485,59 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 	return inj_apply_edits(d, m);
 }
 
+/*
+ * Both dialects: the function's virtio 1.x capabilities stay as they are,
+ * and draft LAYOUT, NOTIFY and ISR capabilities are appended to the PCI
+ * list in the free bytes after the last capability.  They agree with the
+ * virtio 1.x ones, or (INJ_BOTH_DISAGREE) swap common and device.
+ */
+static int inj_build_both(struct inj_dev *d, const struct inj_mode *m)
+{
+	u32 common, device, notify, isr;
+	unsigned int i, end = 0, last = 0;
+	u8 pos;
+	int err;
+
+	err = inj_loc(d, VPL_REGION_COMMON, &common);
+	if (!err)
+		err = inj_loc(d, VPL_REGION_DEVICE, &device);
+	if (!err)
+		err = inj_loc(d, VPL_REGION_NOTIFY, &notify);
+	if (!err)
+		err = inj_loc(d, VPL_REGION_ISR, &isr);
+	if (err)
+		return err;
+	if (m->flags & INJ_BOTH_DISAGREE)
+		swap(common, device);
+
+	for (i = 0; i < d->n_caps; i++) {
+		end = max_t(unsigned int, end, d->caps[i].pos + d->caps[i].len);
+		if (!d->real[d->caps[i].pos + PCI_CAP_LIST_NEXT])
+			last = d->caps[i].pos;
+	}
+	pos = ALIGN(end, 4);
+	if (!last || pos + 3 * VPL_DRAFT_LAYOUT_SIZE > INJ_CFG_SIZE) {
+		pci_err(d->pdev, "inject: no room for draft capabilities after %#x\n",
+			end);
+		return -ENOSPC;
+	}
+
+	inj_set(d, last + PCI_CAP_LIST_NEXT, pos);
+	for (i = 0; i < 3; i++, pos += VPL_DRAFT_LAYOUT_SIZE) {
+		u8 next = i < 2 ? pos + VPL_DRAFT_LAYOUT_SIZE : 0;
+
+		inj_set(d, pos, PCI_CAP_ID_VNDR);
+		inj_set(d, pos + PCI_CAP_LIST_NEXT, next);
+		inj_set(d, pos + VPL_DRAFT_CAP_ID, VPL_DRAFT_LAYOUT + i);
+		inj_set(d, pos + VPL_DRAFT_CAP_NEXT, next);
+		inj_set32(d, pos + VPL_DRAFT_LOC1,
+			  i == 0 ? common : i == 1 ? notify : isr);
+		inj_set32(d, pos + VPL_DRAFT_LOC2,
+			  i == 0 ? device : i == 1 ? d->notify_mult : 0);
+	}
+	return inj_apply_edits(d, m);
+}
+
 /* Shorthands for the mode table. */
 #define E8(t, o, v)	{ t, o, 1, INJ_V_LIT, v }
 #define E32(t, o, v)	{ t, o, 4, INJ_V_LIT, v }
@@ -506,6 +560,7 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 #define DEVICE		VPL_REGION_DEVICE
 #define V1(name, flags, ...)	{ name, inj_build_v1, flags, { __VA_ARGS__ } }
 #define DRAFT(name, flags, ...)	{ name, inj_build_draft, flags, { __VA_ARGS__ } }
+#define BOTH(name, flags)	{ name, inj_build_both, flags, { } }
 
 /*
  * The layouts: what QEMU really presents, in both dialects, and malformed
@@ -580,6 +635,10 @@ static const struct inj_mode inj_modes[] = {
 	DRAFT("draft-common-short", 0, E32(INJ_T_SLOT0, D_LOC2, 0x20 | 4)),
 	DRAFT("draft-same-start", 0, E32(INJ_T_SLOT0, D_LOC2, 0x3000 | 4)),
 	DRAFT("draft-mult-odd", 0, E32(INJ_T_SLOT1, D_LOC2, 3)),
+
+	/* Both dialects at once: virtio 1.x wins, a disagreement is logged. */
+	BOTH("both-agree", 0),
+	BOTH("both-disagree", INJ_BOTH_DISAGREE),
 };
 
 static const struct inj_mode *inj_find_mode(const char *name)

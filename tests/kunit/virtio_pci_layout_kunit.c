@@ -94,6 +94,8 @@ static void vpl_parse_case(struct kunit *test)
 		}
 		KUNIT_EXPECT_EQ(test, l->notify_mult, t->notify_mult);
 	}
+	if (t->no_notes)
+		KUNIT_EXPECT_EQ(test, l->n_notes, 0);
 	if (t->note.field)
 		KUNIT_EXPECT_TRUE_MSG(test, vpl_has_note(l, &t->note),
 				      "no note %s = %#llx (%s)", t->note.field,

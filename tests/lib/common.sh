@@ -75,12 +75,42 @@ vpl_linux_source() {
 	ls /usr/src/linux-source-6.12*.tar.xz | tail -n 1
 }
 
+# Unpacks Debian's linux-source-6.12 once (into build/kunit, where the KUnit
+# build first needed it) and prints the tree's path.  Both kernels built from
+# it, the KUnit one and the debug guest kernel, build out of tree (O=), so
+# they share the one unpacked copy.
+vpl_unpacked_source() {
+	local dir=$VPL_BUILD/kunit tree tarball
+	tree=$dir/linux-source-6.12
+	if [ ! -e "$tree/.vpl-unpacked" ]; then
+		tarball=$(vpl_linux_source)
+		vpl_log "unpacking $(basename "$tarball")"
+		rm -rf "$tree"
+		mkdir -p "$dir"
+		tar -xJf "$tarball" -C "$dir"
+		touch "$tree/.vpl-unpacked"
+	fi
+	echo "$tree"
+}
+
 # Maps a kernel series given by the user ("6.1", "6.12") to the kernel
 # release the harness uses for it (see kernels.sh).
 vpl_series_var() {
 	case $1 in
 	6.1) echo VPL_KVER_61 ;;
 	6.12) echo VPL_KVER_612 ;;
-	*) vpl_die "unknown kernel series '$1' (known: 6.1 6.12)" ;;
+	debug) echo VPL_KVER_DEBUG ;;
+	*) vpl_die "unknown kernel series '$1' (known: 6.1 6.12 debug)" ;;
 	esac
+}
+
+# The kernel build tree modules for release KVER are built against: Debian's
+# headers, or the debug kernel's own build directory (scripts/debug-kernel.sh
+# records it).
+vpl_kdir() {
+	if [ -f "$VPL_BUILD/kernels/$1/.vpl-kdir" ]; then
+		cat "$VPL_BUILD/kernels/$1/.vpl-kdir"
+	else
+		echo "/usr/src/linux-headers-$1"
+	fi
 }

@@ -45,27 +45,32 @@ vpl_prepare_kernel() {
 # Builds our module for KVER; prints its path.  Output of make goes to LOG.
 vpl_build_module() {
 	local kver=$1 log=$2 ko
-	ko=$("$VPL_LIB/build-module.sh" "/usr/src/linux-headers-$kver" \
+	ko=$("$VPL_LIB/build-module.sh" "$(vpl_kdir "$kver")" \
 		"$VPL_BUILD/module/$kver" 2>"$log" | tail -n 1) || return 1
 	[ -f "$ko" ] || return 1
 	echo "$ko"
 }
 
-# Builds the initramfs for KVER and TRANSPORT (and module KO); prints its path.
+# Builds the initramfs for SERIES, KVER and TRANSPORT (and module KO), with
+# whatever the scenario families add; prints its path.
 vpl_build_initramfs() {
-	local kver=$1 transport=$2 ko=$3 log=$4 out
+	local series=$1 kver=$2 transport=$3 ko=$4 log=$5 out
 	out=$VPL_BUILD/initramfs/$kver/$transport.cpio
 	mkdir -p "$(dirname "$out")"
-	"$VPL_LIB/initramfs.sh" "$kver" "$transport" "$out" "$ko" 2>"$log" >/dev/null || return 1
+	VPL_EXTRA_MODULES="${VPL_EXTRA_MODULES:-} $(vpl_family_modules "$series" | tr '\n' ' ')" \
+		VPL_EXTRA_BINS="${VPL_EXTRA_BINS:-} $(vpl_family_bins | tr '\n' ' ')" \
+		"$VPL_LIB/initramfs.sh" "$kver" "$transport" "$out" "$ko" 2>"$log" >/dev/null || return 1
 	echo "$out"
 }
 
 # Boots SCENARIO for SERIES/KVER/TRANSPORT with INITRD on a fresh disk image.
 # Sets BOOT_DIR (console.log, result.txt, disk.img), BOOT_RC and BOOT_SECS.
-# Extra kernel parameters may come in VPL_EXTRA_APPEND.
+# Extra kernel parameters may come in VPL_EXTRA_APPEND.  A scenario whose
+# family has a host agent gets a QMP socket (BOOT_DIR/qmp.sock) and the
+# agent runs beside QEMU until QEMU exits (its output: BOOT_DIR/agent.log).
 vpl_boot() {
-	local series=$1 kver=$2 transport=$3 scenario=$4 initrd=$5 start
-	local -a qargs
+	local series=$1 kver=$2 transport=$3 scenario=$4 initrd=$5 start mem limit qpid apid=''
+	local -a qargs opts=()
 	BOOT_DIR=$VPL_BUILD/runs/$series/$transport/$scenario
 	rm -rf "$BOOT_DIR"
 	mkdir -p "$BOOT_DIR"
@@ -73,13 +78,30 @@ vpl_boot() {
 	# was written during this boot.
 	qemu-img create -q -f raw "$BOOT_DIR/disk.img" "${VPL_DISK_MIB}M"
 	# shellcheck disable=SC2207 # one argument per word is intended
-	qargs=($(vpl_scenario_qemu_args "$scenario" "$BOOT_DIR/disk.img"))
+	qargs=($(vpl_scenario_qemu_args "$scenario" "$BOOT_DIR/disk.img" "$BOOT_DIR"))
+	mem=$(vpl_scenario_memory "$scenario")
+	[ -z "$mem" ] || opts+=(-m "$mem")
+	! vpl_scenario_has_agent "$scenario" || opts+=(-q "$BOOT_DIR/qmp.sock")
+	limit=$(vpl_scenario_timeout "$scenario")
+	[ -z "$limit" ] || opts+=(-t "$limit")
 	start=$(date +%s)
 	BOOT_RC=0
 	"$VPL_LIB/qemu.sh" -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
 		-i "$initrd" -c "$BOOT_DIR/console.log" -r "$BOOT_DIR/result.txt" \
 		-a "$(vpl_scenario_append "$series" "$transport" "$scenario") ${VPL_EXTRA_APPEND:-}" \
-		-- "${qargs[@]}" 2>"$BOOT_DIR/qemu.log" || BOOT_RC=$?
+		"${opts[@]}" -- "${qargs[@]}" 2>"$BOOT_DIR/qemu.log" &
+	qpid=$!
+	if vpl_scenario_has_agent "$scenario"; then
+		"$(vpl_family_of "$scenario")_agent" "$series" "$transport" "$scenario" "$BOOT_DIR" \
+			>"$BOOT_DIR/agent.log" 2>&1 &
+		apid=$!
+	fi
+	wait "$qpid" || BOOT_RC=$?
+	# The agent may still wait for a request the guest never made.
+	if [ -n "$apid" ]; then
+		kill "$apid" 2>/dev/null || true
+		wait "$apid" 2>/dev/null || true
+	fi
 	# shellcheck disable=SC2034 # for the caller
 	BOOT_SECS=$(($(date +%s) - start))
 }
@@ -171,4 +193,26 @@ vpl_check_shutdown() {
 vpl_console_tail() {
 	echo "console tail ($BOOT_DIR/console.log):"
 	tail -n "${1:-25}" "$BOOT_DIR/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  /'
+}
+
+# ---------------------------------------------------------------- agents
+
+# Helpers for a family's host agent (see scenarios.sh).
+
+# vpl_agent_wait BOOT_DIR REQUEST SECONDS: waits until the guest has written
+# "# host: REQUEST" to its result channel; fails after SECONDS.
+vpl_agent_wait() {
+	local file=$1/result.txt want="# host: $2" limit=$(($3 * 5))
+	# The guest's tty ends lines with CR LF.
+	while ! tr -d '\r' 2>/dev/null <"$file" | grep -q -x -F "$want"; do
+		limit=$((limit - 1))
+		[ "$limit" -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+
+# vpl_qmp BOOT_DIR COMMAND [JSON-ARGUMENTS]: runs one QMP command on the
+# scenario's QEMU and prints its "return" value as JSON.
+vpl_qmp() {
+	python3 "$VPL_LIB/qmp.py" "$1/qmp.sock" "$2" "${3:-}"
 }

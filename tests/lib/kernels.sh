@@ -12,6 +12,8 @@
 # otherwise the newest linux-headers-<kver> that apt knows of for which apt
 # also offers linux-image-<kver>-unsigned (the unsigned image ships the same
 # kernel without the Secure Boot wrapping, and its modules are plain files).
+# Series "debug" is the debug kernel built from Debian's linux-source-6.12
+# by scripts/debug-kernel.sh.
 #
 # Idempotent: a kernel already unpacked is not looked at again, and the .deb
 # is kept in cache/debs/ so a rebuild of build/ downloads nothing.
@@ -133,6 +135,11 @@ main() {
 	[ $# -gt 0 ] || set -- 6.1 6.12
 	vpl_need_tools depmod:kmod dpkg-deb:dpkg
 	for series in "$@"; do
+		if [ "$series" = debug ]; then
+			# Built from source, not fetched (scripts/debug-kernel.sh).
+			"$VPL_TOP/scripts/debug-kernel.sh"
+			continue
+		fi
 		kver=$(resolve_release "$series")
 		ensure_headers "$kver"
 		ensure_image "$kver"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # qemu.sh -k VMLINUZ -i INITRD -a APPEND -c CONSOLE_LOG -r RESULT_FILE
-#         [-t SECONDS] [-- EXTRA QEMU ARGS...]
+#         [-t SECONDS] [-m RAM] [-q QMP_SOCKET] [-- EXTRA QEMU ARGS...]
 #
 # Boots one test guest and waits for it to power off, die or time out.
 # Exits with QEMU's status (124 on timeout).
@@ -30,8 +30,9 @@ BASE_APPEND="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=
 
 main() {
 	local kernel='' initrd='' append='' console='' result='' limit=${VPL_TIMEOUT:-300} opt
-	local accel rc
-	while getopts k:i:a:c:r:t: opt; do
+	local accel rc mem=512M
+	local -a qmp=()
+	while getopts k:i:a:c:r:t:m:q: opt; do
 		case $opt in
 		k) kernel=$OPTARG ;;
 		i) initrd=$OPTARG ;;
@@ -39,7 +40,9 @@ main() {
 		c) console=$OPTARG ;;
 		r) result=$OPTARG ;;
 		t) limit=$OPTARG ;;
-		*) vpl_die "usage: qemu.sh -k VMLINUZ -i INITRD -a APPEND -c LOG -r RESULT [-t S] [-- ARGS]" ;;
+		m) mem=$OPTARG ;;
+		q) qmp=(-qmp "unix:$OPTARG,server=on,wait=off") ;;
+		*) vpl_die "usage: qemu.sh -k VMLINUZ -i INITRD -a APPEND -c LOG -r RESULT [-t S] [-m RAM] [-q QMP] [-- ARGS]" ;;
 		esac
 	done
 	shift $((OPTIND - 1))
@@ -60,8 +63,8 @@ main() {
 	# shellcheck disable=SC2086 # accel is a list of arguments
 	timeout --kill-after=10 "$limit" \
 		qemu-system-x86_64 -M q35 -bios /usr/share/qemu/qboot.rom \
-		$accel -smp 2 -m 512M \
-		-nodefaults -nographic -no-reboot -monitor none \
+		$accel -smp 2 -m "$mem" \
+		-nodefaults -nographic -no-reboot -monitor none "${qmp[@]}" \
 		-serial "file:$console" \
 		-chardev "file,id=res,path=$result" -serial chardev:res \
 		-kernel "$kernel" -initrd "$initrd" \

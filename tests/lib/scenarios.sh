@@ -7,9 +7,64 @@
 # must report (tests/guest/scenarios.sh emits the same names), which devices
 # QEMU gets and what goes on the kernel command line.  The host holds the
 # authoritative list so that it can fail the tests a dead guest never ran.
+#
+# Scenario families.  Besides the core scenarios below, every file
+# tests/lib/scenarios-FAMILY.sh adds a family of its own: it appends FAMILY
+# to VPL_FAMILIES and defines
+#   FAMILY_scenarios SERIES TRANSPORT         names for that configuration
+#   FAMILY_has SCENARIO                       true for its own scenarios
+#   FAMILY_tests SERIES TRANSPORT SCENARIO    test names, in order
+#   FAMILY_append SERIES TRANSPORT SCENARIO   kernel command line words
+#   FAMILY_qemu_args SCENARIO IMAGE BOOT_DIR  QEMU arguments, one per word
+#   FAMILY_offsets SERIES TRANSPORT SCENARIO  (optional) pattern offsets
+#   FAMILY_agent SERIES TRANSPORT SCENARIO BOOT_DIR   (optional) runs on the
+#       host beside QEMU, which then has a QMP socket at BOOT_DIR/qmp.sock;
+#       the agent watches BOOT_DIR/result.txt for "# host: ..." requests
+#   FAMILY_memory SCENARIO                    (optional) guest RAM, e.g. 1G
+#   FAMILY_timeout SCENARIO                   (optional) QEMU limit, seconds
+#   FAMILY_modules SERIES                     (optional) more kernel modules
+#       (names) for the guest's initramfs, with their dependencies
+#   FAMILY_bins                               (optional) host binaries for
+#       the guest, as HOST_PATH:GUEST_PATH words (see initramfs.sh)
+# The guest side of a family lives in tests/guest/scenarios-FAMILY.sh and
+# defines scenario_NAME (dashes become underscores).
+#
+# VPL_TIER is "quick" (make test, CI) or "full" (make test-full): families
+# may offer more scenarios, or longer ones, in the full tier.
+VPL_TIER=${VPL_TIER:-quick}
+declare -ga VPL_FAMILIES=()
+
+# The family that owns SCENARIO, or nothing for a core scenario.
+vpl_family_of() {
+	local fam
+	for fam in "${VPL_FAMILIES[@]}"; do
+		if "${fam}_has" "$1"; then
+			echo "$fam"
+			return 0
+		fi
+	done
+	return 0
+}
 
 # Scenarios for SERIES TRANSPORT.
 vpl_scenarios() {
+	local fam
+	if [ "$1" = debug ]; then
+		# The debug kernel checks our transport: the core I/O scenarios
+		# and every injector layout (quick), all core scenarios (full).
+		if [ "$2" = ours ]; then
+			echo msix-pervq malformed
+			[ "$VPL_TIER" != full ] || echo msix-shared intx lifecycle draft draft-intx
+		fi
+	else
+		vpl_core_scenarios "$1" "$2"
+	fi
+	for fam in "${VPL_FAMILIES[@]}"; do
+		"${fam}_scenarios" "$1" "$2"
+	done
+}
+
+vpl_core_scenarios() {
 	echo msix-pervq msix-shared intx lifecycle
 	# The draft dialect: only ours speaks it (and only the injector shows it).
 	[ "$2" != ours ] || echo draft draft-intx malformed
@@ -28,6 +83,19 @@ vpl_can_unload() {
 # Test names of SERIES TRANSPORT SCENARIO, in the order they are reported.
 # "host-image" and "clean-shutdown" are judged by the host after the guest is gone.
 vpl_scenario_tests() {
+	local fam
+	fam=$(vpl_family_of "$3")
+	if [ -n "$fam" ]; then
+		"${fam}_tests" "$@"
+	else
+		vpl_core_tests "$@"
+	fi
+	# On the debug kernel every boot ends with the checkers' verdict.
+	[ "$1" != debug ] || echo debug-reports
+	echo host-image clean-shutdown
+}
+
+vpl_core_tests() {
 	case $3 in
 	msix-pervq | msix-shared | intx | demo)
 		echo bind blk-pattern net-ping net-tcp irq-layout irq-counts
@@ -52,12 +120,21 @@ vpl_scenario_tests() {
 	override) echo override-bind blk-pattern net-ping net-tcp ;;
 	*) vpl_die "unknown scenario '$3'" ;;
 	esac
-	echo host-image clean-shutdown
 }
 
 # Disk offsets (MiB) the scenario writes the pattern to; the host checks
 # them in the image after power-off.
 vpl_scenario_offsets() {
+	local fam
+	fam=$(vpl_family_of "$3")
+	if [ -n "$fam" ]; then
+		if declare -F "${fam}_offsets" >/dev/null; then
+			"${fam}_offsets" "$@"
+		else
+			echo 0
+		fi
+		return 0
+	fi
 	case $3 in
 	lifecycle)
 		if vpl_can_unload "$1" "$2"; then echo 0 16 32; else echo 0 32; fi
@@ -77,7 +154,15 @@ vpl_scenario_irq() {
 
 # Kernel command line additions for SERIES TRANSPORT SCENARIO.
 vpl_scenario_append() {
-	local append irq
+	local append irq fam
+	fam=$(vpl_family_of "$3")
+	if [ -n "$fam" ]; then
+		append="vpl.scenario=$3 $("${fam}_append" "$@")"
+		[ "$1/$2" != 6.12/ours ] || append="$append initcall_blacklist=virtio_pci_driver_init"
+		[ "$1" != debug ] || append="$append vpl.debug=1"
+		echo "$append"
+		return 0
+	fi
 	irq=$(vpl_scenario_irq "$3")
 	append="vpl.scenario=$3 vpl.irq=$irq vpl.nblk=1 vpl.nnet=2"
 	# Draft scenarios: vpl_inject rewrites the blk, net A and net B functions'
@@ -95,6 +180,7 @@ vpl_scenario_append() {
 	if [ "$1" = 6.12 ] && [ "$2" = ours ] && [ "$3" != override ]; then
 		append="$append initcall_blacklist=virtio_pci_driver_init"
 	fi
+	[ "$1" != debug ] || append="$append vpl.debug=1"
 	echo "$append"
 }
 
@@ -104,7 +190,12 @@ vpl_scenario_append() {
 # for config and one shared by all virtqueues; vectors=0 removes MSI-X, so
 # the driver has to fall back to INTx.
 vpl_scenario_qemu_args() {
-	local vec=
+	local vec='' fam
+	fam=$(vpl_family_of "$1")
+	if [ -n "$fam" ]; then
+		"${fam}_qemu_args" "$@"
+		return 0
+	fi
 	case $(vpl_scenario_irq "$1") in
 	shared) vec=,vectors=2 ;;
 	intx) vec=,vectors=0 ;;
@@ -116,3 +207,49 @@ vpl_scenario_qemu_args() {
 	echo "-netdev hubport,id=n1,hubid=0"
 	echo "-device virtio-net-pci,disable-legacy=on,netdev=n1,mac=52:54:00:56:50:02,romfile=,addr=0x6$vec"
 }
+
+# Guest RAM for SCENARIO (qemu.sh's default unless its family says).
+vpl_scenario_memory() {
+	local fam
+	fam=$(vpl_family_of "$1")
+	[ -n "$fam" ] && declare -F "${fam}_memory" >/dev/null || return 0
+	"${fam}_memory" "$1"
+}
+
+# QEMU time limit for SCENARIO in seconds (qemu.sh's default unless its
+# family says).
+vpl_scenario_timeout() {
+	local fam
+	fam=$(vpl_family_of "$1")
+	[ -n "$fam" ] && declare -F "${fam}_timeout" >/dev/null || return 0
+	"${fam}_timeout" "$1"
+}
+
+# Module names and binaries every family wants in the guests of SERIES.
+vpl_family_modules() {
+	local fam
+	for fam in "${VPL_FAMILIES[@]}"; do
+		! declare -F "${fam}_modules" >/dev/null || "${fam}_modules" "$1"
+	done
+}
+
+vpl_family_bins() {
+	local fam
+	for fam in "${VPL_FAMILIES[@]}"; do
+		! declare -F "${fam}_bins" >/dev/null || "${fam}_bins"
+	done
+}
+
+# True when SCENARIO's family runs a host agent beside QEMU.
+vpl_scenario_has_agent() {
+	local fam
+	fam=$(vpl_family_of "$1")
+	[ -n "$fam" ] && declare -F "${fam}_agent" >/dev/null
+}
+
+for vpl_family_file in "$(dirname "${BASH_SOURCE[0]}")"/scenarios-*.sh; do
+	[ -e "$vpl_family_file" ] || continue
+	# shellcheck disable=SC1090 # the family files are found at run time
+	. "$vpl_family_file"
+done
+unset vpl_family_file

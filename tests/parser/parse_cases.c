@@ -426,6 +426,25 @@ static void both_dialects(struct vpl_tcfg *c)
 	draft_cap(c, 0xb0, VPL_DRAFT_NOTIFY, 0, LOC(4, NOTIFY_OFF), 0);
 }
 
+/* The draft beside virtio 1.x, telling the same story in full. */
+static void both_agree(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	draft_cap(c, 0xa4, VPL_DRAFT_LAYOUT, 0xb0, LOC(4, COMMON_OFF),
+		  LOC(4, DEVICE_OFF));
+	draft_cap(c, 0xb0, VPL_DRAFT_NOTIFY, 0xbc, LOC(4, NOTIFY_OFF), 4);
+	draft_cap(c, 0xbc, VPL_DRAFT_ISR, 0, LOC(4, ISR_OFF), 0);
+}
+
+/* ... and a different one: common and device swapped, no ISR. */
+static void both_disagree(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	draft_cap(c, 0xa4, VPL_DRAFT_LAYOUT, 0xb0, LOC(4, DEVICE_OFF),
+		  LOC(4, COMMON_OFF));
+	draft_cap(c, 0xb0, VPL_DRAFT_NOTIFY, 0, LOC(4, NOTIFY_OFF), 4);
+}
+
 /* ------------------------------------------------------------------------
  * The table
  */
@@ -537,8 +556,17 @@ const struct vpl_parse_case vpl_parse_cases[] = {
 	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_DRAFT },
 	{ .name = "auto_prefers_virtio1", .build = both_dialects,
 	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_VIRTIO1,
-	  .check_regions = true, .region = QEMU_V1_REGIONS, .notify_mult = 4 },
+	  .check_regions = true, .region = QEMU_V1_REGIONS, .notify_mult = 4,
+	  NOTE(DISAGREE, "notify_multiplier", 0) },
 	OK_DRAFT("draft_beside_virtio1", both_dialects, .notify_mult = 0),
+	{ .name = "auto_both_agree", .build = both_agree,
+	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_VIRTIO1,
+	  .check_regions = true, .region = QEMU_V1_REGIONS, .notify_mult = 4,
+	  .no_notes = true },
+	{ .name = "auto_both_disagree", .build = both_disagree,
+	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_VIRTIO1,
+	  .check_regions = true, .region = QEMU_V1_REGIONS, .notify_mult = 4,
+	  NOTE(DISAGREE, "common.offset", DEVICE_OFF) },
 	FAIL("draft_bir_6", d_bir6, VPL_DIALECT_DRAFT, -ENODEV,
 	     NOTE(BAR_INDEX, "common.bir", 6)),
 	FAIL("draft_bir_7", d_bir7, VPL_DIALECT_DRAFT, -ENODEV,

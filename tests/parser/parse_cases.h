@@ -42,6 +42,7 @@ struct vpl_parse_case {
 	struct vpl_tregion region[VPL_NR_REGIONS];
 	u32 notify_mult;
 	struct vpl_tnote note;		/* expected somewhere in the notes */
+	bool no_notes;			/* and nothing else may be noted */
 };
 
 extern const struct vpl_parse_case vpl_parse_cases[];

@@ -62,6 +62,10 @@ static int check(const struct vpl_parse_case *t, char *why, size_t n)
 			return 1;
 		}
 	}
+	if (t->no_notes && l.n_notes) {
+		snprintf(why, n, "%u notes, expected none", l.n_notes);
+		return 1;
+	}
 	if (t->note.field) {
 		for (i = 0; i < l.n_notes; i++)
 			if (l.notes[i].problem == t->note.problem &&

@@ -78,7 +78,7 @@ static const char *problem_key(u8 problem)
 	static const char * const keys[VPL_NR_PROBLEMS] = {
 		"none", "read", "cap-ptr", "cap-loop", "cap-len", "bar-index",
 		"bar-absent", "bar-type", "range", "too-short", "align",
-		"multiplier", "overlap", "missing", "too-many",
+		"multiplier", "overlap", "missing", "too-many", "disagree",
 	};
 
 	return problem < VPL_NR_PROBLEMS ? keys[problem] : "unknown";

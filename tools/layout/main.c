@@ -155,6 +155,20 @@ static void judge(struct vpl_tool_dev *d, enum vpl_dialect want)
 		    d->state[i] != VPL_STATE_ABSENT)
 			d->valid = false;
 	}
+	/*
+	 * Both resolve: parse virtio 1.x again as the driver does with
+	 * dialect=auto, which compares the draft with it and notes where they
+	 * disagree; a disagreement makes the virtio 1.x layout "usable".
+	 */
+	if (want == VPL_DIALECT_AUTO && !d->result[VPL_TOOL_V1] &&
+	    !d->result[VPL_TOOL_DRAFT]) {
+		d->result[VPL_TOOL_V1] = vpl_parse(&src, VPL_DIALECT_AUTO,
+						   &d->layout[VPL_TOOL_V1]);
+		d->state[VPL_TOOL_V1] = dialect_state(d->result[VPL_TOOL_V1],
+						      &d->layout[VPL_TOOL_V1]);
+		if (d->state[VPL_TOOL_V1] != VPL_STATE_VALID)
+			d->valid = false;
+	}
 	/* The driver's choice: dialect=auto takes virtio 1.x when it resolves. */
 	d->chosen = -1;
 	for (i = 0; i < VPL_TOOL_NR_DIALECTS && d->chosen < 0; i++)

@@ -87,6 +87,7 @@ const char *vpl_problem_key(unsigned int problem)
 		[VPL_PROBLEM_OVERLAP] = "overlap",
 		[VPL_PROBLEM_MISSING] = "missing",
 		[VPL_PROBLEM_TOO_MANY] = "too-many",
+		[VPL_PROBLEM_DISAGREE] = "disagree",
 	};
 
 	_Static_assert(ARRAY_SIZE(keys) == VPL_NR_PROBLEMS,

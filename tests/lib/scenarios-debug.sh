@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# scenarios-debug.sh - the hardening scenarios that only make sense on the
+# debug kernel (series "debug", scripts/debug-kernel.sh: KASAN, kmemleak,
+# lockdep, debug objects, fault injection), our transport only.  The guest
+# side is tests/guest/scenarios-debug.sh.  See scenarios.sh for the family
+# interface.
+#
+#   dbg-cycles    unbind/bind every function N times with block I/O (and a
+#                 checksum) after each cycle and network traffic every 25th;
+#                 N = 50 (quick) or 1000 (full)
+#   dbg-failnth   probe under allocation-failure injection: fail the 1st,
+#                 2nd, ... allocation the transport's code makes during a
+#                 bind (failslab + fail_page_alloc through
+#                 /proc/self/fail-nth, filtered to callers in the module)
+#                 until a bind needs no more; after each, the function must
+#                 bind cleanly and work
+#   dbg-unplug    q35: the disk and a NIC behind pcie-root-ports, removed
+#                 with QMP device_del while I/O runs, then plugged back
+#
+# Every scenario on the debug series ends with "debug-reports" (see
+# vpl_scenario_tests): kmemleak scanned, the log free of KASAN, lockdep,
+# ODEBUG, DMA-API and atomic-sleep reports.
+VPL_FAMILIES+=(debug)
+
+debug_scenarios() {
+	[ "$1/$2" = debug/ours ] || return 0
+	echo dbg-cycles dbg-failnth dbg-unplug
+}
+
+debug_has() {
+	case $1 in dbg-*) return 0 ;; esac
+	return 1
+}
+
+debug_tests() {
+	case $3 in
+	dbg-cycles) echo bind blk-pattern cycles cycles-blk-pattern cycles-net ;;
+	dbg-failnth) echo bind blk-pattern failnth-blk failnth-net after-blk-pattern after-net ;;
+	dbg-unplug) echo bind blk-pattern unplug-during-io unplug-gone replug replug-blk-pattern replug-net ;;
+	*) vpl_die "unknown debug scenario '$3'" ;;
+	esac
+}
+
+debug_offsets() {
+	case $3 in
+	dbg-cycles) echo 0 32 ;;
+	dbg-failnth) echo 0 16 ;;
+	# The first pattern was on disk before the unplug, the second is
+	# written after the disk came back.
+	dbg-unplug) echo 0 32 ;;
+	esac
+}
+
+# Bind/unbind cycles for the tier; VPL_DEBUG_CYCLES overrides.
+debug_cycles() {
+	if [ -n "${VPL_DEBUG_CYCLES:-}" ]; then
+		echo "$VPL_DEBUG_CYCLES"
+	elif [ "$VPL_TIER" = full ]; then
+		echo 1000
+	else
+		echo 50
+	fi
+}
+
+debug_append() {
+	local append="vpl.irq=pervq vpl.nblk=1 vpl.nnet=2"
+	case $3 in
+	dbg-cycles) append="$append vpl.cycles=$(debug_cycles)" ;;
+	esac
+	echo "$append"
+}
+
+debug_timeout() {
+	case $1 in
+	# About a second per cycle on the debug kernel under TCG.
+	dbg-cycles) echo $((600 + 3 * $(debug_cycles))) ;;
+	dbg-failnth) echo 1200 ;;
+	*) echo 600 ;;
+	esac
+}
+
+debug_qemu_args() {
+	case $1 in
+	dbg-unplug)
+		# The disk and NIC A sit behind root ports, so that they can
+		# leave and come back; -blockdev nodes (unlike -drive) outlive
+		# the device, so the same disk can be plugged in again.
+		echo "-blockdev driver=file,filename=$2,node-name=hd0f,cache.direct=off"
+		echo "-blockdev driver=raw,file=hd0f,node-name=hd0"
+		echo "-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1,addr=0x8"
+		echo "-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2,addr=0x9"
+		echo "-device virtio-blk-pci,id=blk1,bus=rp1,disable-legacy=on,drive=hd0"
+		echo "-netdev hubport,id=n0,hubid=0"
+		echo "-device virtio-net-pci,id=net1,bus=rp2,disable-legacy=on,netdev=n0,mac=52:54:00:56:50:01,romfile="
+		echo "-netdev hubport,id=n1,hubid=0"
+		echo "-device virtio-net-pci,disable-legacy=on,netdev=n1,mac=52:54:00:56:50:02,romfile=,addr=0x6"
+		;;
+	*) vpl_scenario_qemu_args msix-pervq "$2" ;;
+	esac
+}
+
+debug_memory() {
+	echo 1G
+}
+
+# dbg-unplug: removes the disk and NIC A when the guest asks (it has I/O
+# running on both by then), and plugs them back in on the next request.
+debug_agent() {
+	local dir=$4
+	[ "$3" = dbg-unplug ] || return 0
+	vpl_agent_wait "$dir" unplug 600 || return 1
+	echo "unplug requested at $(date +%s.%N)"
+	vpl_qmp "$dir" device_del '{"id": "blk1"}'
+	vpl_qmp "$dir" device_del '{"id": "net1"}'
+	vpl_agent_wait "$dir" replug 600 || return 1
+	echo "replug requested at $(date +%s.%N)"
+	debug_plug "$dir" '{"driver": "virtio-blk-pci", "id": "blk1", "bus": "rp1", "disable-legacy": "on", "drive": "hd0"}'
+	debug_plug "$dir" '{"driver": "virtio-net-pci", "id": "net1", "bus": "rp2", "disable-legacy": "on", "netdev": "n0", "mac": "52:54:00:56:50:01", "romfile": ""}'
+	echo "replugged"
+}
+
+# device_add, retried for up to 30 s: QEMU lets go of the old device (and
+# its id) only once the guest's eject has gone through.
+debug_plug() {
+	local i
+	for i in $(seq 150); do
+		vpl_qmp "$1" device_add "$2" && return 0
+		sleep 0.2
+	done
+	echo "device_add failed $i times"
+	return 1
+}
