@@ -485,6 +485,24 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 	return inj_apply_edits(d, m);
 }
 
+/* Bytes a capability occupies in configuration space. */
+static unsigned int inj_cap_size(const struct inj_dev *d,
+				 const struct inj_cap *c)
+{
+	switch (c->id) {
+	case PCI_CAP_ID_VNDR:
+		return c->len;
+	case PCI_CAP_ID_MSIX:
+		return PCI_CAP_MSIX_SIZEOF;
+	case PCI_CAP_ID_PM:
+		return PCI_PM_SIZEOF;
+	case PCI_CAP_ID_EXP:
+		return PCI_CAP_EXP_ENDPOINT_SIZEOF_V2;
+	default:
+		return 24;	/* MSI at its largest: 64-bit, per-vector masks */
+	}
+}
+
 /*
  * Both dialects: the function's virtio 1.x capabilities stay as they are,
  * and draft LAYOUT, NOTIFY and ISR capabilities are appended to the PCI
@@ -511,7 +529,8 @@ static int inj_build_both(struct inj_dev *d, const struct inj_mode *m)
 		swap(common, device);
 
 	for (i = 0; i < d->n_caps; i++) {
-		end = max_t(unsigned int, end, d->caps[i].pos + d->caps[i].len);
+		end = max_t(unsigned int, end,
+			    d->caps[i].pos + inj_cap_size(d, &d->caps[i]));
 		if (!d->real[d->caps[i].pos + PCI_CAP_LIST_NEXT])
 			last = d->caps[i].pos;
 	}

@@ -20,6 +20,9 @@
 #   FAMILY_agent SERIES TRANSPORT SCENARIO BOOT_DIR   (optional) runs on the
 #       host beside QEMU, which then has a QMP socket at BOOT_DIR/qmp.sock;
 #       the agent watches BOOT_DIR/result.txt for "# host: ..." requests
+#   FAMILY_host_check SERIES TRANSPORT SCENARIO NAME BOOT_DIR  (optional)
+#       judges a test named host-* on the host after the boot: prints its
+#       diagnostics, fails when the test fails (see tests/run.sh)
 #   FAMILY_memory SCENARIO                    (optional) guest RAM, e.g. 1G
 #   FAMILY_timeout SCENARIO                   (optional) QEMU limit, seconds
 #   FAMILY_modules SERIES                     (optional) more kernel modules

@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""agent.py BOOT_DIR SCENARIO
+agent.py --check-ppm FILE WIDTH HEIGHT
+
+The host side of a matrix guest (tests/lib/scenarios-matrix.sh), run beside
+QEMU by the harness.  It holds the QMP connection (BOOT_DIR/qmp.sock) and:
+
+* echoes every byte the guest sends on the virtio-serial port and console
+  back to it (chardev sockets BOOT_DIR/port0.sock, con0.sock), so data
+  crosses the device in both directions;
+* follows the guest's result channel (BOOT_DIR/result.txt) for requests,
+  lines "# host: REQUEST", carries each out and answers "ok REQUEST" or
+  "error REQUEST: why" on the guest's third serial port (BOOT_DIR/ack.sock,
+  ttyS2), so that the guest knows when the host is done and why it failed;
+* m-mq: moves the two multiqueue taps into a network namespace of their own
+  and bridges them there (BOOT_DIR/mq.env), and removes it again at the end.
+
+Requests:
+  balloon MIB               set the balloon target (guest RAM) to MIB
+  key QCODE                 press and release a key on the virtio keyboard
+  screendump                write the display to BOOT_DIR/screen.ppm
+  mem-size ID MIB           virtio-mem: requested-size of device ID
+  plug-blk ID BUS IMAGE     hot-plug a virtio-blk on BOOT_DIR/IMAGE at BUS
+  plug-net ID BUS MAC HUB   hot-plug a virtio-net on hub HUB at BUS
+  unplug ID                 device_del, answered once QEMU deleted it
+
+--check-ppm judges a screendump: its size must be WIDTH x HEIGHT and it must
+show a picture (many colours), not a blank or text console.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+def log(msg):
+    print(f"{time.strftime('%H:%M:%S')} {msg}", flush=True)
+
+
+def connect_unix(path, limit=60.0):
+    """Connects to QEMU's server socket PATH, waiting for it to appear."""
+    end = time.monotonic() + limit
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            sock.close()
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.1)
+
+
+class QmpError(Exception):
+    pass
+
+
+class Qmp:
+    """One QMP connection: commands in order, events collected."""
+
+    def __init__(self, path):
+        self.sock = connect_unix(path)
+        self.file = self.sock.makefile("rb")
+        self.lock = threading.Lock()
+        self.events = []
+        self.cond = threading.Condition()
+        self.replies = []
+        self.closed = False
+        json.loads(self.file.readline())  # greeting
+        threading.Thread(target=self._reader, daemon=True).start()
+        self.cmd("qmp_capabilities")
+
+    def _reader(self):
+        for line in self.file:
+            msg = json.loads(line)
+            with self.cond:
+                if "event" in msg:
+                    log(f"event {json.dumps(msg)}")
+                    self.events.append(msg)
+                else:
+                    self.replies.append(msg)
+                self.cond.notify_all()
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
+
+    def cmd(self, name, args=None, timeout=60):
+        msg = {"execute": name}
+        if args is not None:
+            msg["arguments"] = args
+        with self.lock:
+            log(f"qmp {json.dumps(msg)}")
+            self.sock.sendall(json.dumps(msg).encode() + b"\n")
+            end = time.monotonic() + timeout
+            with self.cond:
+                while not self.replies:
+                    if self.closed or time.monotonic() > end:
+                        raise QmpError(f"{name}: no reply")
+                    self.cond.wait(0.5)
+                reply = self.replies.pop(0)
+        if "error" in reply:
+            raise QmpError(f"{name}: {reply['error'].get('desc')}")
+        return reply.get("return")
+
+    def wait_event(self, name, device, timeout):
+        end = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for i, ev in enumerate(self.events):
+                    if ev["event"] == name and ev.get("data", {}).get("device") == device:
+                        del self.events[i]
+                        return ev
+                if self.closed or time.monotonic() > end:
+                    raise QmpError(f"no {name} event for {device} within {timeout}s")
+                self.cond.wait(0.5)
+
+
+def echo(path, name):
+    """Sends back whatever the guest writes to the chardev at PATH."""
+    try:
+        sock = connect_unix(path)
+    except OSError as err:
+        log(f"{name}: cannot connect: {err}")
+        return
+    total = 0
+    while True:
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            break
+        if not data:
+            break
+        total += len(data)
+        sock.sendall(data)
+    log(f"{name}: echoed {total} bytes")
+
+
+def requests(path, stop):
+    """Yields the guest's requests as they appear in its result file."""
+    pos = 0
+    pending = b""
+    while not stop.is_set():
+        try:
+            with open(path, "rb") as f:
+                f.seek(pos)
+                data = f.read()
+        except FileNotFoundError:
+            data = b""
+        pos += len(data)
+        pending += data
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            line = line.decode(errors="replace").rstrip("\r")
+            if line.startswith("# host: "):
+                yield line[len("# host: "):]
+        time.sleep(0.1)
+
+
+class Agent:
+    def __init__(self, boot_dir, scenario):
+        self.dir = boot_dir
+        self.scenario = scenario
+        self.qmp = None
+        self.ack = None
+        self.netns = None
+        self.plugged = {}   # device id -> ("blockdev"|"netdev", backend id)
+
+    # ---------------------------------------------------------- requests
+
+    def do_balloon(self, mib):
+        self.qmp.cmd("balloon", {"value": int(mib) << 20})
+
+    def do_key(self, qcode):
+        for down in (True, False):
+            self.qmp.cmd("input-send-event", {"events": [{
+                "type": "key",
+                "data": {"down": down, "key": {"type": "qcode", "data": qcode}}}]})
+            time.sleep(0.05)
+
+    def do_screendump(self):
+        self.qmp.cmd("screendump", {"filename": os.path.join(self.dir, "screen.ppm")})
+
+    def do_mem_size(self, dev, mib):
+        self.qmp.cmd("qom-set", {"path": f"/machine/peripheral/{dev}",
+                                 "property": "requested-size", "value": int(mib) << 20})
+
+    def device_add(self, args):
+        # QEMU frees a bus slot only after the guest ejected its last
+        # device; retry for a while.
+        end = time.monotonic() + 30
+        while True:
+            try:
+                return self.qmp.cmd("device_add", args)
+            except QmpError:
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.2)
+
+    def do_plug_blk(self, dev, bus, image):
+        node = f"{dev}-node"
+        self.qmp.cmd("blockdev-add", {
+            "driver": "raw", "node-name": node,
+            "file": {"driver": "file", "filename": os.path.join(self.dir, image)}})
+        self.plugged[dev] = ("blockdev", node)
+        self.device_add({"driver": "virtio-blk-pci", "id": dev, "bus": bus,
+                         "drive": node, "disable-legacy": "on"})
+
+    def do_plug_net(self, dev, bus, mac, hub):
+        netdev = f"{dev}-nd"
+        self.qmp.cmd("netdev_add", {"type": "hubport", "id": netdev, "hubid": int(hub)})
+        self.plugged[dev] = ("netdev", netdev)
+        self.device_add({"driver": "virtio-net-pci", "id": dev, "bus": bus,
+                         "netdev": netdev, "mac": mac, "romfile": "",
+                         "disable-legacy": "on"})
+
+    def do_unplug(self, dev):
+        self.qmp.cmd("device_del", {"id": dev})
+        # Native PCIe hot-plug: the guest waits 5 s after the attention
+        # button before it powers the slot off.
+        self.qmp.wait_event("DEVICE_DELETED", dev, 90)
+        kind, backend = self.plugged.pop(dev, (None, None))
+        if kind == "blockdev":
+            self.qmp.cmd("blockdev-del", {"node-name": backend})
+        elif kind == "netdev":
+            self.qmp.cmd("netdev_del", {"id": backend})
+
+    def handle(self, req):
+        words = req.split()
+        handlers = {
+            "balloon": self.do_balloon,
+            "key": self.do_key,
+            "screendump": self.do_screendump,
+            "mem-size": self.do_mem_size,
+            "plug-blk": self.do_plug_blk,
+            "plug-net": self.do_plug_net,
+            "unplug": self.do_unplug,
+        }
+        fn = handlers.get(words[0]) if words else None
+        if fn is None:
+            raise QmpError(f"unknown request '{req}'")
+        fn(*words[1:])
+
+    def answer(self, text):
+        log(f"answer: {text}")
+        if self.ack is None:
+            try:
+                self.ack = connect_unix(os.path.join(self.dir, "ack.sock"), 5)
+            except OSError as err:
+                log(f"no ack channel: {err}")
+                return
+        self.ack.sendall(text.encode() + b"\n")
+
+    # ---------------------------------------------------------- m-mq
+
+    def setup_netns(self):
+        env = {}
+        with open(os.path.join(self.dir, "mq.env")) as f:
+            for line in f:
+                key, _, val = line.strip().partition("=")
+                env[key] = val
+        ns, taps = env["netns"], env["taps"].split()
+        self.netns = ns
+        run = lambda *a: subprocess.run(a, check=True, capture_output=True, text=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        run("ip", "netns", "add", ns)
+        run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+        run("ip", "-n", ns, "link", "add", "br0", "type", "bridge")
+        run("ip", "-n", ns, "link", "set", "br0", "up")
+        for tap in taps:
+            run("ip", "link", "set", tap, "netns", ns)
+            run("ip", "-n", ns, "link", "set", tap, "master", "br0")
+            run("ip", "-n", ns, "link", "set", tap, "up")
+        log(f"netns {ns}: bridge br0 with {' '.join(taps)}")
+
+    def cleanup(self):
+        if self.netns:
+            subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
+            log(f"netns {self.netns} removed")
+            self.netns = None
+
+    # ---------------------------------------------------------- main
+
+    def run(self):
+        self.qmp = Qmp(os.path.join(self.dir, "qmp.sock"))
+        log(f"QMP connected ({self.scenario})")
+        for name in ("port0", "con0"):
+            path = os.path.join(self.dir, f"{name}.sock")
+            if os.path.exists(path):
+                threading.Thread(target=echo, args=(path, name), daemon=True).start()
+        if os.path.exists(os.path.join(self.dir, "mq.env")):
+            try:
+                self.setup_netns()
+            except (subprocess.CalledProcessError, KeyError, OSError) as err:
+                log(f"netns setup failed: {err} {getattr(err, 'stderr', '')}")
+        stop = threading.Event()
+
+        def watch_qmp():
+            with self.qmp.cond:
+                while not self.qmp.closed:
+                    self.qmp.cond.wait(1)
+            stop.set()
+        threading.Thread(target=watch_qmp, daemon=True).start()
+        for req in requests(os.path.join(self.dir, "result.txt"), stop):
+            log(f"request: {req}")
+            try:
+                self.handle(req)
+                self.answer(f"ok {req}")
+            except (QmpError, OSError, TypeError, ValueError) as err:
+                self.answer(f"error {req}: {err}")
+        log("QEMU is gone")
+
+
+def check_ppm(path, width, height):
+    """A screendump of WIDTH x HEIGHT showing a picture: many colours."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as err:
+        print(f"no screendump: {err}")
+        return 1
+    fields = []
+    pos = 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos) + 1
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end].decode())
+        pos = end
+    pixels = data[pos + 1:]
+    if fields[0] != "P6":
+        print(f"{path}: not a binary PPM ({fields[0]})")
+        return 1
+    w, h = int(fields[1]), int(fields[2])
+    colours = {pixels[i:i + 3] for i in range(0, min(len(pixels), w * h * 3), 3 * 97)}
+    print(f"{path}: {w}x{h}, {len(colours)} colours in a sample of the pixels")
+    if (w, h) != (width, height):
+        print(f"the scanout is {w}x{h}, want {width}x{height} (the mode the guest set)")
+        return 1
+    if len(colours) < 8:
+        print("the scanout shows no test picture")
+        return 1
+    return 0
+
+
+def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "--check-ppm":
+        return check_ppm(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    agent = Agent(sys.argv[1], sys.argv[2])
+
+    def on_term(*_):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        agent.run()
+    except (OSError, QmpError) as err:
+        log(f"agent: {err}")
+        return 1
+    finally:
+        agent.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
