@@ -18,11 +18,17 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out/src"
 out=$(cd "$out" && pwd)	# kbuild needs M= absolute
 # Mirror only the sources kbuild needs; keep objects from earlier builds.
-for d in drivers include tests/injector; do
-	mkdir -p "$out/src/$d"
-	cp -a "$top/$d/." "$out/src/$d/"
+# A file is copied only when its contents differ, and then gets a new
+# mtime: kbuild must rebuild whatever changed, also when OUTDIR was last
+# filled from another tree whose files are newer than this one's.
+sync_file() {
+	cmp -s "$1" "$2" 2>/dev/null || { mkdir -p "$(dirname "$2")" && cp "$1" "$2"; }
+}
+(cd "$top" && find drivers include tests/injector Kbuild -type f ! -name '*.o' \
+	! -name '*.ko' ! -name '.*.cmd' ! -name '*.mod*' ! -name 'Module.symvers' \
+	! -name 'modules.order') | while read -r f; do
+	sync_file "$top/$f" "$out/src/$f"
 done
-cp -a "$top/Kbuild" "$out/src/"
 make -s -C "$kdir" M="$out/src" "$@" modules >&2
 make -s -C "$kdir" M="$out/src/tests/injector" "$@" modules >&2
 echo "$out/src/virtio_pci_layout.ko"
