@@ -16,12 +16,40 @@ mount_debugfs() {
 # fault injector's forced failures (which are only expected in dbg-failnth).
 DEBUG_REPORTS='BUG: KASAN|WARNING: (possible|inconsistent|suspicious)|circular locking|ODEBUG:|DMA-API: [^ ]+ [^ ]+: device driver|BUG: sleeping function|BUG: scheduling while atomic|list_(add|del) corruption|kmemleak: [0-9]+ new suspected'
 
+# Leaks that are not the transport's, by the function that allocated the
+# object (the first frame below the allocator):
+#   virtnet_probe  Debian 6.12.117's virtio_net allocates vi->rss_hdr in
+#                  virtnet_probe() and frees it in virtnet_remove() only:
+#                  every probe that fails later (dbg-failnth fails
+#                  find_vqs) leaks those 16 bytes.
+KNOWN_LEAKS="virtnet_probe"
+
+# Splits kmemleak's report (stdin) into /tmp/leaks.known and
+# /tmp/leaks.ours.
+split_leaks() {
+	awk -v known=" $KNOWN_LEAKS " '
+	function flush(  f) {
+		if (blk == "") return
+		f = first; sub(/\+.*/, "", f)
+		if (f != "" && index(known, " " f " ")) printf "%s", blk > "/tmp/leaks.known"
+		else printf "%s", blk > "/tmp/leaks.ours"
+		blk = ""
+	}
+	/^unreferenced object/ { flush(); first = ""; inbt = 0 }
+	{ blk = blk $0 "\n" }
+	/backtrace/ { inbt = 1; next }
+	inbt && first == "" && $1 !~ /^_*(kmalloc|kzalloc|kmem_cache|kvmalloc|krealloc)/ { first = $1 }
+	END { flush() }'
+	touch /tmp/leaks.known /tmp/leaks.ours
+}
+
 # The checkers were really on, then: no kmemleak suspect (after a scan, for
 # objects older than kmemleak's 5 s grace period), lockdep still running
 # (it switches itself off after its first report), and no report in the log.
 t_debug_reports() {
-	local leaks n
+	local n known
 	mount_debugfs
+	rm -f /tmp/leaks.known /tmp/leaks.ours
 	for opt in KASAN=y DEBUG_KMEMLEAK=y PROVE_LOCKING=y DEBUG_OBJECTS=y \
 		DEBUG_ATOMIC_SLEEP=y DMA_API_DEBUG=y FAILSLAB=y FAIL_PAGE_ALLOC=y; do
 		zcat /proc/config.gz | grep -qx "CONFIG_$opt" || fail "kernel without CONFIG_$opt"
@@ -35,10 +63,12 @@ t_debug_reports() {
 	sleep 6
 	echo scan >"$DEBUGFS/kmemleak"
 	echo scan >"$DEBUGFS/kmemleak"
-	leaks=$(cat "$DEBUGFS/kmemleak")
-	n=$(printf '%s\n' "$leaks" | grep -c '^unreferenced object' || true)
+	cat "$DEBUGFS/kmemleak" | split_leaks
+	n=$(grep -c '^unreferenced object' /tmp/leaks.ours || true)
+	known=$(grep -c '^unreferenced object' /tmp/leaks.known || true)
+	[ "$known" = 0 ] || echo "kmemleak: $known objects of known leaks elsewhere ($KNOWN_LEAKS)"
 	if [ "$n" -gt 0 ]; then
-		printf '%s\n' "$leaks" | head -n 40
+		head -n 40 /tmp/leaks.ours
 		fail "kmemleak: $n unreferenced objects"
 	fi
 	if dmesg | grep -E "$DEBUG_REPORTS"; then
