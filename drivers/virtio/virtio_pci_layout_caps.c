@@ -808,6 +808,14 @@ static int vpl_parse_one(const struct vpl_cfg_source *src,
 	return 0;
 }
 
+/* Field names of a draft location that disagrees: its BIR, its offset. */
+static const char * const vpl_disagree_field[VPL_NR_REGIONS][2] = {
+	[VPL_REGION_COMMON] = { "common.bir", "common.offset" },
+	[VPL_REGION_NOTIFY] = { "notify.bir", "notify.offset" },
+	[VPL_REGION_ISR]    = { "isr.bir", "isr.offset" },
+	[VPL_REGION_DEVICE] = { "device.bir", "device.offset" },
+};
+
 /*
  * A function that shows a draft chain beside usable virtio 1.x capabilities
  * describes itself twice.  dialect=auto goes with virtio 1.x, the standard;
@@ -816,13 +824,6 @@ static int vpl_parse_one(const struct vpl_cfg_source *src,
  * disagreement shows in the kernel log.  The draft attempt's own notes are
  * dropped: they are about a layout that is not used.
  */
-static const char * const vpl_disagree_field[VPL_NR_REGIONS][2] = {
-	[VPL_REGION_COMMON] = { "common.bir", "common.offset" },
-	[VPL_REGION_NOTIFY] = { "notify.bir", "notify.offset" },
-	[VPL_REGION_ISR]    = { "isr.bir", "isr.offset" },
-	[VPL_REGION_DEVICE] = { "device.bir", "device.offset" },
-};
-
 static void vpl_cross_check(const struct vpl_cfg_source *src,
 			    struct vpl_layout *l)
 {
