@@ -1020,7 +1020,8 @@ m_t_unplug_blk_io() {
 	r=$!
 	sleep 2
 	m_unplug 3 hpblk2
-	wait_for 60 sh -c "! kill -0 $w 2>/dev/null && ! kill -0 $r 2>/dev/null" ||
+	# 120 s: a bound, generous for TCG on a loaded host.
+	wait_for 120 sh -c "! kill -0 $w 2>/dev/null && ! kill -0 $r 2>/dev/null" ||
 		fail "I/O to the removed disk did not end"
 	wait "$w" 2>/dev/null || true
 	wait "$r" 2>/dev/null || true
