@@ -267,7 +267,7 @@ t_dbg_failnth() {
 scenario_dbg_cycles() {
 	run_test bind 120 t_bind
 	run_test blk-pattern 300 t_blk_pattern 0
-	run_test cycles $((300 + 3 * $(cmdline vpl.cycles))) t_dbg_cycles "$(cmdline vpl.cycles)"
+	run_test cycles $((300 + 5 * $(cmdline vpl.cycles))) t_dbg_cycles "$(cmdline vpl.cycles)"
 	run_test cycles-blk-pattern 300 t_blk_pattern 32
 	run_test cycles-net 300 t_net_all
 }
