@@ -397,6 +397,22 @@ static int inj_loc(struct inj_dev *d, enum vpl_region_id r, u32 *loc)
 	return 0;
 }
 
+/* The draft locations of the structures; @isr may be NULL (not wanted). */
+static int inj_locs(struct inj_dev *d, u32 *common, u32 *device, u32 *notify,
+		    u32 *isr)
+{
+	int err;
+
+	err = inj_loc(d, VPL_REGION_COMMON, common);
+	if (!err)
+		err = inj_loc(d, VPL_REGION_DEVICE, device);
+	if (!err)
+		err = inj_loc(d, VPL_REGION_NOTIFY, notify);
+	if (!err && isr)
+		err = inj_loc(d, VPL_REGION_ISR, isr);
+	return err;
+}
+
 /*
  * The draft: the function's vendor capabilities are replaced by draft
  * capabilities, written into the places the first of them occupied, and
@@ -412,13 +428,8 @@ static int inj_build_draft(struct inj_dev *d, const struct inj_mode *m)
 	unsigned int i, used = 0;
 	int err;
 
-	err = inj_loc(d, VPL_REGION_COMMON, &common);
-	if (!err)
-		err = inj_loc(d, VPL_REGION_DEVICE, &device);
-	if (!err)
-		err = inj_loc(d, VPL_REGION_NOTIFY, &notify);
-	if (!err && !(m->flags & INJ_DRAFT_NO_ISR))
-		err = inj_loc(d, VPL_REGION_ISR, &isr);
+	err = inj_locs(d, &common, &device, &notify,
+		       m->flags & INJ_DRAFT_NO_ISR ? NULL : &isr);
 	if (err)
 		return err;
 
@@ -516,13 +527,7 @@ static int inj_build_both(struct inj_dev *d, const struct inj_mode *m)
 	u8 pos;
 	int err;
 
-	err = inj_loc(d, VPL_REGION_COMMON, &common);
-	if (!err)
-		err = inj_loc(d, VPL_REGION_DEVICE, &device);
-	if (!err)
-		err = inj_loc(d, VPL_REGION_NOTIFY, &notify);
-	if (!err)
-		err = inj_loc(d, VPL_REGION_ISR, &isr);
+	err = inj_locs(d, &common, &device, &notify, &isr);
 	if (err)
 		return err;
 	if (m->flags & INJ_BOTH_DISAGREE)

@@ -14,18 +14,20 @@ import time
 
 
 def connect(path, limit=30.0):
+    """Connects to QEMU's server socket PATH, waiting up to LIMIT seconds
+    for it to appear; the socket returned blocks (tests/matrix/agent.py
+    uses this too)."""
     end = time.monotonic() + limit
     while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(limit)
             sock.connect(path)
             return sock
         except OSError:
             sock.close()
             if time.monotonic() > end:
                 raise
-            time.sleep(0.2)
+            time.sleep(0.1)
 
 
 def replies(sock):
@@ -60,6 +62,7 @@ def main():
     args = json.loads(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
     try:
         sock = connect(sys.argv[1])
+        sock.settimeout(30)
     except OSError as err:
         print(f"qmp: cannot connect to {sys.argv[1]}: {err}", file=sys.stderr)
         return 2

@@ -31,11 +31,13 @@ show a picture (many colours), not a blank or text console.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import qmp  # noqa: E402  (tests/lib/qmp.py: its connect())
 
 
 def log(msg):
@@ -44,17 +46,7 @@ def log(msg):
 
 def connect_unix(path, limit=60.0):
     """Connects to QEMU's server socket PATH, waiting for it to appear."""
-    end = time.monotonic() + limit
-    while True:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.connect(path)
-            return sock
-        except OSError:
-            sock.close()
-            if time.monotonic() > end:
-                raise
-            time.sleep(0.1)
+    return qmp.connect(path, limit)
 
 
 class QmpError(Exception):
