@@ -56,23 +56,26 @@ static const struct vpl_v1_type vpl_v1_types[] = {
  * Notes: what was rejected and why
  */
 
-static void vpl_note(struct vpl_layout *l, u8 cap, u8 cfg_type,
-		     enum vpl_problem problem, const char *field,
-		     u64 value, u64 limit)
+/* Records a note; returns it for the caller to complete, or NULL if lost. */
+static struct vpl_note *vpl_note(struct vpl_layout *l, u8 cap, u8 cfg_type,
+				 enum vpl_problem problem, const char *field,
+				 u64 value, u64 limit)
 {
 	struct vpl_note *n;
 
 	if (l->n_notes >= VPL_MAX_NOTES) {
 		l->n_lost_notes++;
-		return;
+		return NULL;
 	}
 	n = &l->notes[l->n_notes++];
+	memset(n, 0, sizeof(*n));
 	n->cap = cap;
 	n->cfg_type = cfg_type;
 	n->problem = problem;
 	n->field = field;
 	n->value = value;
 	n->limit = limit;
+	return n;
 }
 
 /**
@@ -100,6 +103,8 @@ const char *vpl_problem_str(unsigned int problem)
 		[VPL_PROBLEM_MISSING]	 = "required structure missing",
 		[VPL_PROBLEM_TOO_MANY]	 = "too many capabilities of this type",
 		[VPL_PROBLEM_DISAGREE]	 = "differs from the virtio 1.x layout, which is used",
+		[VPL_PROBLEM_MSIX_TABLE] = "region overlaps the MSI-X table",
+		[VPL_PROBLEM_MSIX_PBA]	 = "region overlaps the MSI-X PBA",
 	};
 
 	if (problem >= VPL_NR_PROBLEMS)
@@ -133,7 +138,8 @@ const char *vpl_region_name(unsigned int region)
  *
  * Return: the structure's short name, "list" for 0 (a problem with the
  * capability list itself), a "draft ..." name for VPL_NOTE_DRAFT + a draft
- * capability ID (VPL_NOTE_DRAFT alone: the draft chain), or "reserved".
+ * capability ID (VPL_NOTE_DRAFT alone: the draft chain), "MSI-X table" or
+ * "MSI-X PBA" for VPL_NOTE_MSIX_TABLE and VPL_NOTE_MSIX_PBA, or "reserved".
  */
 const char *vpl_cfg_type_name(unsigned int cfg_type)
 {
@@ -160,6 +166,10 @@ const char *vpl_cfg_type_name(unsigned int cfg_type)
 		return "pci-cfg";
 	case VPL_V1_SHM_CFG:
 		return "shm";
+	case VPL_NOTE_MSIX_TABLE:
+		return "MSI-X table";
+	case VPL_NOTE_MSIX_PBA:
+		return "MSI-X PBA";
 	default:
 		return "reserved";
 	}
@@ -173,12 +183,27 @@ const char *vpl_cfg_type_name(unsigned int cfg_type)
  *
  * The line names the capability, the field, the value the device gave and
  * the bound it broke, e.g. "notify capability at 0x50: bar = 0x7: BAR
- * index out of range (limit 0x5)".
+ * index out of range (limit 0x5)".  An overlap names both ranges instead
+ * of the bound: "device capability at 0x60: offset = 0x0: region overlaps
+ * the MSI-X table (BAR1+0x0/0x1000 vs MSI-X table at 0x98: BAR1+0x0/0x40)";
+ * such a line can take 200 bytes.
  *
  * Return: the snprintf() result.
  */
 int vpl_format_note(char *buf, size_t size, const struct vpl_note *note)
 {
+	if (note->overlap)
+		return snprintf(buf, size,
+				"%s capability at %#x: %s = %#llx: %s (BAR%u+%#llx/%#llx vs %s at %#x: BAR%u+%#llx/%#llx)",
+				vpl_cfg_type_name(note->cfg_type), note->cap,
+				note->field, (unsigned long long)note->value,
+				vpl_problem_str(note->problem), note->span.bar,
+				(unsigned long long)note->span.offset,
+				(unsigned long long)note->span.length,
+				vpl_cfg_type_name(note->other_type),
+				note->other_cap, note->other.bar,
+				(unsigned long long)note->other.offset,
+				(unsigned long long)note->other.length);
 	return snprintf(buf, size,
 			"%s capability at %#x: %s = %#llx: %s (limit %#llx)",
 			vpl_cfg_type_name(note->cfg_type), note->cap,
@@ -237,9 +262,55 @@ static int vpl_read(const struct vpl_cfg_source *src, struct vpl_layout *l,
 typedef int vpl_visit_fn(const struct vpl_cfg_source *src,
 			 struct vpl_layout *l, u8 pos, u32 hdr, void *ctx);
 
+/* One MSI-X table or PBA location register, and the bytes it spans. */
+static void vpl_msix_range(const struct vpl_cfg_source *src,
+			   struct vpl_msix_range *r, u32 reg, u32 length)
+{
+	r->bar = reg & VPL_MSIX_BIR_MASK;
+	r->offset = reg & ~VPL_MSIX_BIR_MASK;
+	r->length = length;
+	/*
+	 * BIR 6 or 7, or a BAR that is absent or not memory: the PCI core
+	 * refuses (or cannot map) such a table; nothing to check it against.
+	 */
+	r->checked = r->bar < VPL_NUM_BARS &&
+		     src->bars[r->bar].type == VPL_BAR_MEM &&
+		     src->bars[r->bar].len;
+}
+
+/*
+ * Records where the first MSI-X capability of the list puts the MSI-X table
+ * and PBA, so that no structure is placed over them (vpl_check_overlaps()).
+ * The capability is the PCI core's to validate: one that runs past
+ * configuration space is left alone here, and no value in it is refused.
+ */
+static int vpl_msix_read(const struct vpl_cfg_source *src,
+			 struct vpl_layout *l, u8 pos, u32 hdr)
+{
+	struct vpl_msix *m = &l->msix;
+	u32 table, pba;
+	int err;
+
+	if (pos + VPL_MSIX_CAP_SIZE > VPL_CFG_SPACE_SIZE)
+		return 0;
+	err = vpl_read(src, l, pos + VPL_MSIX_TABLE, &table);
+	if (!err)
+		err = vpl_read(src, l, pos + VPL_MSIX_PBA, &pba);
+	if (err)
+		return err;
+	m->cap = pos;
+	m->entries = ((hdr >> (8 * VPL_MSIX_FLAGS)) & VPL_MSIX_QSIZE) + 1;
+	vpl_msix_range(src, &m->table, table,
+		       (u32)m->entries * VPL_MSIX_ENTRY_SIZE);
+	/* One pending bit per entry, in whole qwords. */
+	vpl_msix_range(src, &m->pba, pba, (m->entries + 63) / 64 * 8);
+	return 0;
+}
+
 /*
  * Walk the standard capability list and hand each vendor-specific
- * capability, with its first dword, to @visit.  Pointers have their two
+ * capability, with its first dword, to @visit; the first MSI-X capability
+ * is recorded in @l->msix on the way.  Pointers have their two
  * reserved low bits masked as the PCI spec tells software to.  Each dword
  * of configuration space can be visited once, so a looping list ends after
  * at most 48 capabilities.  A broken list is noted and ends the walk; what
@@ -285,6 +356,11 @@ static int vpl_walk_vendor_caps(const struct vpl_cfg_source *src,
 			return err;
 		if (vpl_byte(hdr, 0) == VPL_CAP_ID_VNDR) {
 			err = visit(src, l, pos, hdr, ctx);
+			if (err)
+				return err;
+		}
+		if (vpl_byte(hdr, 0) == VPL_CAP_ID_MSIX && !l->msix.cap) {
+			err = vpl_msix_read(src, l, pos, hdr);
 			if (err)
 				return err;
 		}
@@ -401,12 +477,9 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 	const struct vpl_v1_type *t;
 	struct vpl_region *r;
 	u32 dw, offset, length, mult = 0;
+	struct vpl_note *n;
 	u8 bar;
 	int err;
-
-	/* Remembered for the cross-check with the draft (vpl_parse()). */
-	if (!l->draft_cap && vpl_is_draft_id(cap_len))
-		l->draft_cap = pos;
 
 	/* virtio 1.2 §4.1.4: ignore reserved cfg_type values. */
 	if (cfg_type != VPL_V1_SHM_CFG && cfg_type != VPL_V1_PCI_CFG &&
@@ -416,9 +489,16 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 
 	if (cap_len < VPL_V1_CAP_SIZE ||
 	    pos + cap_len > VPL_CFG_SPACE_SIZE) {
-		vpl_note(l, pos, cfg_type, VPL_PROBLEM_CAP_LEN, "cap_len",
-			 cap_len, cap_len < VPL_V1_CAP_SIZE ? VPL_V1_CAP_SIZE :
-			 VPL_CFG_SPACE_SIZE - pos);
+		n = vpl_note(l, pos, cfg_type, VPL_PROBLEM_CAP_LEN, "cap_len",
+			     cap_len, cap_len < VPL_V1_CAP_SIZE ?
+			     VPL_V1_CAP_SIZE : VPL_CFG_SPACE_SIZE - pos);
+		/*
+		 * Too short for struct virtio_pci_cap: maybe not a virtio
+		 * capability at all but another vendor's, whose byte 3 only
+		 * looks like a cfg_type.  Skipped, and said at info level.
+		 */
+		if (n && cap_len < VPL_V1_CAP_SIZE)
+			n->info = true;
 		return 0;
 	}
 
@@ -486,11 +566,21 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
  * are dwords encoded as in MSI-X: BIR in bits 2:0, offset in bits 31:3.
  * Regions carry no length: the common configuration is the size of its
  * structure; notify and device run to the next region in their BAR.
+ *
+ * Byte 2 of every vendor capability is its length in PCI terms, so any
+ * vendor capability shorter than 16 bytes looks like a draft one.  A chain
+ * is therefore recognised only when, followed by the chain rules, it
+ * reaches a LAYOUT capability; vendor capabilities that start no such chain
+ * are another vendor's and are ignored without a note.
  */
 
+#define VPL_CFG_DWORDS	(VPL_CFG_SPACE_SIZE / 4)
+
 struct vpl_draft_walk {
-	u64 vendor_caps;	/* one bit per dword holding a vendor cap */
-	u8 first;		/* first draft capability in the PCI list */
+	u64 vendor_caps;		/* one bit per dword holding a vendor cap */
+	u32 hdr[VPL_CFG_DWORDS];	/* first dword of each vendor cap */
+	u8 cand[VPL_CFG_DWORDS];	/* draft-looking ones, in list order */
+	unsigned int n_cand;
 };
 
 static int vpl_draft_find(const struct vpl_cfg_source *src,
@@ -499,9 +589,51 @@ static int vpl_draft_find(const struct vpl_cfg_source *src,
 	struct vpl_draft_walk *w = ctx;
 
 	w->vendor_caps |= 1ULL << (pos / 4);
-	if (!w->first && vpl_is_draft_id(vpl_byte(hdr, VPL_DRAFT_CAP_ID)))
-		w->first = pos;
+	w->hdr[pos / 4] = hdr;
+	if (vpl_is_draft_id(vpl_byte(hdr, VPL_DRAFT_CAP_ID)) &&
+	    w->n_cand < ARRAY_SIZE(w->cand))
+		w->cand[w->n_cand++] = pos;
 	return 0;
+}
+
+/*
+ * The chain rules for a next pointer: VPL_PROBLEM_CAP_PTR unless it lands
+ * on a listed vendor capability, dword aligned, at 0x40 or above;
+ * VPL_PROBLEM_CAP_LOOP if @seen has it; else VPL_PROBLEM_NONE.
+ */
+static enum vpl_problem vpl_draft_rule(const struct vpl_draft_walk *w, u8 pos,
+				       u64 seen)
+{
+	u64 bit = 1ULL << (pos / 4);
+
+	if (pos < VPL_CAP_LIST_START || (pos & 3) || !(w->vendor_caps & bit))
+		return VPL_PROBLEM_CAP_PTR;
+	if (seen & bit)
+		return VPL_PROBLEM_CAP_LOOP;
+	return VPL_PROBLEM_NONE;
+}
+
+/*
+ * Whether the chain from @pos, followed by the chain rules, reaches a
+ * VIRTIO_PCI_C_LAYOUT capability.  Reads nothing and notes nothing: it
+ * works on the headers vpl_draft_find() kept.  At most 48 steps.
+ */
+static bool vpl_draft_recognised(const struct vpl_draft_walk *w, u8 pos)
+{
+	u64 seen = 0;
+
+	while (pos && vpl_draft_rule(w, pos, seen) == VPL_PROBLEM_NONE) {
+		u32 hdr = w->hdr[pos / 4];
+		u8 id = vpl_byte(hdr, VPL_DRAFT_CAP_ID);
+
+		if (!vpl_is_draft_id(id))
+			return false;
+		if (id == VPL_DRAFT_LAYOUT)
+			return true;
+		seen |= 1ULL << (pos / 4);
+		pos = vpl_byte(hdr, VPL_DRAFT_CAP_NEXT);
+	}
+	return false;
 }
 
 /* Decodes a location dword and records it; 0 if rejected. */
@@ -598,37 +730,31 @@ static int vpl_draft_visit(const struct vpl_cfg_source *src,
 }
 
 /*
- * Follows the draft chain from the first draft capability in the PCI list.
- * Every pointer must land on a vendor capability of the PCI list, dword
- * aligned, at 0x40 or above, and every capability is visited once.
+ * Follows the recognised draft chain from @pos, noting every chain rule
+ * broken, and hands each member to vpl_draft_visit().  Every capability is
+ * visited once.  The headers are those vpl_draft_find() read, so the chain
+ * followed is the one that was recognised.
  */
 static int vpl_draft_chain(const struct vpl_cfg_source *src,
-			   struct vpl_layout *l, const struct vpl_draft_walk *w)
+			   struct vpl_layout *l, const struct vpl_draft_walk *w,
+			   u8 pos)
 {
+	enum vpl_problem problem;
 	u64 seen = 0;
-	u8 pos = w->first;
 	u32 hdr;
 	int err;
 
 	while (pos) {
-		u64 bit = 1ULL << (pos / 4);
-
-		if (pos < VPL_CAP_LIST_START || (pos & 3) ||
-		    !(w->vendor_caps & bit)) {
-			vpl_note(l, pos, VPL_NOTE_DRAFT, VPL_PROBLEM_CAP_PTR,
-				 "virtio_next", pos, VPL_CAP_LIST_START);
+		problem = vpl_draft_rule(w, pos, seen);
+		if (problem != VPL_PROBLEM_NONE) {
+			vpl_note(l, pos, VPL_NOTE_DRAFT, problem, "virtio_next",
+				 pos, problem == VPL_PROBLEM_CAP_PTR ?
+				 VPL_CAP_LIST_START : 0);
 			break;
 		}
-		if (seen & bit) {
-			vpl_note(l, pos, VPL_NOTE_DRAFT, VPL_PROBLEM_CAP_LOOP,
-				 "virtio_next", pos, 0);
-			break;
-		}
-		seen |= bit;
+		seen |= 1ULL << (pos / 4);
 
-		err = vpl_read(src, l, pos, &hdr);
-		if (err)
-			return err;
+		hdr = w->hdr[pos / 4];
 		if (!vpl_is_draft_id(vpl_byte(hdr, VPL_DRAFT_CAP_ID))) {
 			vpl_note(l, pos, VPL_NOTE_DRAFT, VPL_PROBLEM_CAP_PTR,
 				 "virtio_cap_id", vpl_byte(hdr, VPL_DRAFT_CAP_ID),
@@ -700,18 +826,32 @@ static void vpl_draft_lengths(const struct vpl_cfg_source *src,
 	}
 }
 
+/*
+ * The draft chain starts at the first draft-looking vendor capability, in
+ * PCI-list order, whose chain is recognised (vpl_draft_recognised()); none:
+ * the function has no draft chain, and its draft-looking capabilities are
+ * foreign.  Then the one note is that LAYOUT is missing.
+ */
 static int vpl_parse_draft(const struct vpl_cfg_source *src,
 			   struct vpl_layout *l)
 {
 	struct vpl_draft_walk w = { 0 };
+	unsigned int i;
 	int err;
 
+	l->draft_cap = 0;
 	err = vpl_walk_vendor_caps(src, l, vpl_draft_find, &w);
-	if (!err)
-		err = vpl_draft_chain(src, l, &w);
 	if (err)
 		return err;
-	vpl_draft_lengths(src, l);
+	for (i = 0; i < w.n_cand && !l->draft_cap; i++)
+		if (vpl_draft_recognised(&w, w.cand[i]))
+			l->draft_cap = w.cand[i];
+	if (l->draft_cap) {
+		err = vpl_draft_chain(src, l, &w, l->draft_cap);
+		if (err)
+			return err;
+		vpl_draft_lengths(src, l);
+	}
 
 	if (!l->region[VPL_REGION_COMMON].present) {
 		vpl_note(l, 0, VPL_NOTE_DRAFT + VPL_DRAFT_LAYOUT,
@@ -732,28 +872,109 @@ static int vpl_parse_draft(const struct vpl_cfg_source *src,
  * Both dialects
  */
 
-/* Two structures sharing bytes would alias each other's registers. */
+/* A located structure or shared memory region, for the overlap checks. */
+struct vpl_placed {
+	u8 cap;
+	u8 cfg_type;
+	struct vpl_span span;
+};
+
+/* Whether two ranges share a byte; no sum wraps (checked against BARs). */
+static bool vpl_spans_overlap(const struct vpl_span *a,
+			      const struct vpl_span *b)
+{
+	return a->bar == b->bar && a->offset < b->offset + b->length &&
+	       b->offset < a->offset + a->length;
+}
+
+static int vpl_overlap_note(struct vpl_layout *l, const struct vpl_placed *p,
+			    enum vpl_problem problem, u8 other_cap,
+			    u8 other_type, const struct vpl_span *other)
+{
+	struct vpl_note *n;
+
+	n = vpl_note(l, p->cap, p->cfg_type, problem, "offset",
+		     p->span.offset, other->offset + other->length);
+	if (n) {
+		n->overlap = true;
+		n->span = p->span;
+		n->other_cap = other_cap;
+		n->other_type = other_type;
+		n->other = *other;
+	}
+	return -EINVAL;
+}
+
+/* Checks @p against the MSI-X table and PBA the PCI core will map. */
+static int vpl_check_msix(struct vpl_layout *l, const struct vpl_placed *p)
+{
+	const struct vpl_msix *m = &l->msix;
+	const struct vpl_msix_range *r[2] = { &m->table, &m->pba };
+	unsigned int i;
+
+	for (i = 0; m->cap && i < ARRAY_SIZE(r); i++) {
+		struct vpl_span span = {
+			.bar = r[i]->bar,
+			.offset = r[i]->offset,
+			.length = r[i]->length,
+		};
+
+		if (r[i]->checked && vpl_spans_overlap(&p->span, &span))
+			return vpl_overlap_note(l, p, i ? VPL_PROBLEM_MSIX_PBA :
+						VPL_PROBLEM_MSIX_TABLE, m->cap,
+						i ? VPL_NOTE_MSIX_PBA :
+						VPL_NOTE_MSIX_TABLE, &span);
+	}
+	return 0;
+}
+
+/*
+ * No two of the structures and shared memory regions may share bytes: they
+ * would alias each other's registers, and shared memory is mapped into user
+ * space (virtio-fs DAX, virtio-gpu blobs).  None may overlap the MSI-X table
+ * or PBA either, or a user mapping or a register write would program MSI
+ * messages.  The queue doorbells lie inside the notify region (the driver
+ * refuses a queue_notify_off that puts one outside the mapped part of it),
+ * so a notify region clear of the table and PBA keeps them clear too.
+ */
 static int vpl_check_overlaps(struct vpl_layout *l)
 {
-	unsigned int i, j;
+	struct vpl_placed p[VPL_NR_REGIONS + VPL_MAX_SHM];
+	unsigned int i, j, n = 0;
+	int err;
 
 	for (i = 0; i < VPL_NR_REGIONS; i++) {
-		const struct vpl_region *a = &l->region[i];
+		const struct vpl_region *r = &l->region[i];
 
-		for (j = i + 1; j < VPL_NR_REGIONS; j++) {
-			const struct vpl_region *b = &l->region[j];
-			u64 a_end = (u64)a->offset + a->length;
-			u64 b_end = (u64)b->offset + b->length;
+		if (!r->present)
+			continue;
+		p[n].cap = r->cap;
+		p[n].cfg_type = r->cfg_type;
+		p[n].span.bar = r->bar;
+		p[n].span.offset = r->offset;
+		p[n].span.length = r->length;
+		n++;
+	}
+	for (i = 0; i < l->n_shm && i < VPL_MAX_SHM; i++) {
+		p[n].cap = l->shm[i].cap;
+		p[n].cfg_type = VPL_V1_SHM_CFG;
+		p[n].span.bar = l->shm[i].bar;
+		p[n].span.offset = l->shm[i].offset;
+		p[n].span.length = l->shm[i].length;
+		n++;
+	}
 
-			if (!a->present || !b->present || a->bar != b->bar)
-				continue;
-			if (a->offset < b_end && b->offset < a_end) {
-				vpl_note(l, b->cap, b->cfg_type,
-					 VPL_PROBLEM_OVERLAP, "offset",
-					 b->offset, a_end);
-				return -EINVAL;
-			}
-		}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < j; i++)
+			if (vpl_spans_overlap(&p[i].span, &p[j].span))
+				return vpl_overlap_note(l, &p[j],
+							VPL_PROBLEM_OVERLAP,
+							p[i].cap,
+							p[i].cfg_type,
+							&p[i].span);
+		err = vpl_check_msix(l, &p[j]);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -788,9 +1009,11 @@ static int vpl_parse_one(const struct vpl_cfg_source *src,
 
 	/* Start from nothing located; keep the notes of earlier attempts. */
 	memset(l->region, 0, sizeof(l->region));
+	memset(&l->msix, 0, sizeof(l->msix));
 	l->notify_mult = 0;
 	l->has_pci_cfg = false;
 	l->n_shm = 0;
+	l->draft_cap = 0;
 
 	if (dialect == VPL_DIALECT_DRAFT)
 		err = vpl_parse_draft(src, l);
@@ -817,12 +1040,15 @@ static const char * const vpl_disagree_field[VPL_NR_REGIONS][2] = {
 };
 
 /*
- * A function that shows a draft chain beside usable virtio 1.x capabilities
- * describes itself twice.  dialect=auto goes with virtio 1.x, the standard;
- * every structure the draft locates elsewhere (or not at all), a different
- * multiplier, or a draft that does not resolve, is noted so that the
- * disagreement shows in the kernel log.  The draft attempt's own notes are
- * dropped: they are about a layout that is not used.
+ * A function that shows a recognised draft chain beside usable virtio 1.x
+ * capabilities describes itself twice.  dialect=auto goes with virtio 1.x,
+ * the standard; every structure the draft locates elsewhere (or not at
+ * all), a different multiplier, or a draft that does not resolve, is noted
+ * at info level so that the disagreement shows in the kernel log without
+ * reading as a failure: the layout in use is fine.  The draft attempt's own
+ * notes are dropped: they are about a layout that is not used.  Vendor
+ * capabilities that start no recognised chain are foreign: nothing is
+ * noted.
  */
 static void vpl_cross_check(const struct vpl_cfg_source *src,
 			    struct vpl_layout *l)
@@ -839,10 +1065,12 @@ static void vpl_cross_check(const struct vpl_cfg_source *src,
 	l->n_notes = n_notes;
 	l->n_lost_notes = n_lost;
 
+	if (!l->draft_cap)
+		goto restore;
 	if (err) {
 		vpl_note(l, l->draft_cap, VPL_NOTE_DRAFT, VPL_PROBLEM_DISAGREE,
 			 "usable", 0, 1);
-		goto restore;
+		goto info;
 	}
 	for (i = 0; i < VPL_NR_REGIONS; i++) {
 		const struct vpl_region *a = &v1[i], *d = &l->region[i];
@@ -864,6 +1092,9 @@ static void vpl_cross_check(const struct vpl_cfg_source *src,
 		vpl_note(l, l->region[VPL_REGION_NOTIFY].cap,
 			 VPL_NOTE_DRAFT + VPL_DRAFT_NOTIFY, VPL_PROBLEM_DISAGREE,
 			 "notify_multiplier", l->notify_mult, v1_mult);
+info:
+	for (i = n_notes; i < l->n_notes; i++)
+		l->notes[i].info = true;
 restore:
 	memcpy(l->region, v1, sizeof(v1));
 	l->notify_mult = v1_mult;
@@ -880,15 +1111,19 @@ restore:
  * virtio 1.x: selects the first usable common, notify, ISR and device
  * capability and every usable shared memory capability.  Draft: follows
  * the draft chain.  In both, common and notify are required; ISR and device
- * are optional (without ISR the function can only use MSI-X).  With
- * VPL_DIALECT_AUTO, a draft chain beside a usable virtio 1.x layout is
- * compared with it, and every difference noted (VPL_PROBLEM_DISAGREE).  Every
- * capability skipped, and on failure the reason, is recorded in
- * @layout->notes, the reason last.
+ * are optional (without ISR the function can only use MSI-X).  A draft
+ * chain counts only when it holds a LAYOUT capability (vendor capabilities
+ * shorter than 16 bytes look like draft ones).  No two structures or shared
+ * memory regions may overlap, nor any of them the MSI-X table or PBA
+ * (@layout->msix).  With VPL_DIALECT_AUTO, a draft chain beside a usable
+ * virtio 1.x layout is compared with it, and every difference noted at info
+ * level (VPL_PROBLEM_DISAGREE).  Every capability skipped, and on failure
+ * the reason, is recorded in @layout->notes, the reason last.
  *
  * Return: 0 on success, with @layout->dialect set; -ENODEV if a required
- * structure is missing; -EINVAL if the located structures overlap; the read
- * callback's error (or -EIO) if configuration space could not be read.
+ * structure is missing; -EINVAL if the located structures overlap each
+ * other or the MSI-X table or PBA; the read callback's error (or -EIO) if
+ * configuration space could not be read.
  */
 int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
 	      struct vpl_layout *layout)
@@ -901,7 +1136,7 @@ int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
 	err = vpl_parse_one(src, VPL_DIALECT_VIRTIO1, layout);
 	if (want == VPL_DIALECT_AUTO && (err == -ENODEV || err == -EINVAL))
 		return vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);
-	if (!err && want == VPL_DIALECT_AUTO && layout->draft_cap)
+	if (!err && want == VPL_DIALECT_AUTO)
 		vpl_cross_check(src, layout);
 	return err;
 }

@@ -24,6 +24,16 @@
 /* PCI configuration space the parser looks at (standard header + caps). */
 #define VPL_CFG_SPACE_SIZE	256
 #define VPL_CAP_ID_VNDR		0x09
+#define VPL_CAP_ID_MSIX		0x11
+
+/* MSI-X capability (PCI Local Bus 3.0 §6.8.2), byte offsets. */
+#define VPL_MSIX_FLAGS		2	/* Message Control */
+#define VPL_MSIX_QSIZE		0x7ff	/* ...bits 10:0: table size - 1 */
+#define VPL_MSIX_TABLE		4	/* Table Offset/Table BIR */
+#define VPL_MSIX_PBA		8	/* PBA Offset/PBA BIR */
+#define VPL_MSIX_BIR_MASK	0x7u	/* BIR in bits 2:0 */
+#define VPL_MSIX_CAP_SIZE	12
+#define VPL_MSIX_ENTRY_SIZE	16
 
 /* virtio 1.x vendor capability (virtio 1.2 §4.1.4), byte offsets. */
 #define VPL_V1_CAP_LEN		2
@@ -68,6 +78,9 @@
 
 /* Note cfg_type for draft capabilities: VPL_NOTE_DRAFT + cap ID. */
 #define VPL_NOTE_DRAFT		0x40
+/* Note other_type of the MSI-X table and PBA (VPL_PROBLEM_MSIX_*). */
+#define VPL_NOTE_MSIX_TABLE	0x80
+#define VPL_NOTE_MSIX_PBA	0x81
 
 /** enum vpl_bar_type - what a BAR decodes, as the caller found it */
 enum vpl_bar_type {
@@ -162,7 +175,21 @@ enum vpl_problem {
 	VPL_PROBLEM_MISSING,	/* a required structure was not found */
 	VPL_PROBLEM_TOO_MANY,	/* more shared memory regions than supported */
 	VPL_PROBLEM_DISAGREE,	/* the draft locates a structure elsewhere */
+	VPL_PROBLEM_MSIX_TABLE,	/* a region overlaps the MSI-X table */
+	VPL_PROBLEM_MSIX_PBA,	/* a region overlaps the MSI-X PBA */
 	VPL_NR_PROBLEMS,
+};
+
+/**
+ * struct vpl_span - a byte range in a BAR
+ * @bar: BAR index
+ * @offset: byte offset in the BAR
+ * @length: length in bytes
+ */
+struct vpl_span {
+	u8 bar;
+	u64 offset;
+	u64 length;
 };
 
 /**
@@ -174,7 +201,19 @@ enum vpl_problem {
  * @field: name of the offending field, as the spec spells it
  * @value: the value the device presented
  * @limit: the bound it broke (meaning depends on @problem; for
- *	VPL_PROBLEM_DISAGREE the virtio 1.x layout's value)
+ *	VPL_PROBLEM_DISAGREE the virtio 1.x layout's value; for the overlap
+ *	problems the end of the range it overlaps)
+ * @info: informational only, print at info level: nothing the layout uses
+ *	was refused (the draft cross-check's disagreements, and a vendor
+ *	capability too short to be a virtio 1.x one, which may be foreign)
+ * @overlap: an overlap problem (VPL_PROBLEM_OVERLAP, VPL_PROBLEM_MSIX_*):
+ *	@span, @other_cap, @other_type and @other are set
+ * @span: the range of the region the capability at @cap locates
+ * @other_cap: configuration-space offset of the capability that locates
+ *	what it overlaps (the MSI-X capability for VPL_PROBLEM_MSIX_*)
+ * @other_type: what it overlaps, as @cfg_type, or VPL_NOTE_MSIX_TABLE or
+ *	VPL_NOTE_MSIX_PBA
+ * @other: the range it overlaps
  */
 struct vpl_note {
 	u8 cap;
@@ -183,6 +222,46 @@ struct vpl_note {
 	const char *field;
 	u64 value;
 	u64 limit;
+	bool info;
+	bool overlap;
+	struct vpl_span span;
+	u8 other_cap;
+	u8 other_type;
+	struct vpl_span other;
+};
+
+/**
+ * struct vpl_msix_range - the MSI-X table or PBA, as the MSI-X capability
+ *	places it
+ * @checked: @bar names an implemented memory BAR, so the range was checked
+ *	against every structure and shared memory region; false for BIR 6 or
+ *	7, an absent BAR or an I/O BAR (the PCI core refuses or never maps
+ *	such a table; the layout is not refused for it)
+ * @bar: the BIR field (0..7)
+ * @offset: the offset field: the register with the BIR bits cleared
+ * @length: table: entries x 16 bytes; PBA: one bit per entry, rounded up
+ *	to whole qwords
+ */
+struct vpl_msix_range {
+	bool checked;
+	u8 bar;
+	u32 offset;
+	u32 length;
+};
+
+/**
+ * struct vpl_msix - the function's MSI-X capability, as the parser read it
+ * @cap: configuration-space offset of the first MSI-X capability in the
+ *	PCI list; 0 if none (then @table and @pba are unused)
+ * @entries: table size in entries (Message Control bits 10:0, plus one)
+ * @table: the MSI-X table
+ * @pba: the Pending Bit Array
+ */
+struct vpl_msix {
+	u8 cap;
+	u16 entries;
+	struct vpl_msix_range table;
+	struct vpl_msix_range pba;
 };
 
 /** enum vpl_dialect - which capability dialect describes the layout */
@@ -201,8 +280,10 @@ enum vpl_dialect {
  * @has_pci_cfg: a VIRTIO_PCI_CAP_PCI_CFG access window exists
  * @n_shm: entries used in @shm
  * @shm: shared memory regions, in capability order
- * @draft_cap: where the virtio 1.x walk met a vendor capability that reads
- *	as a draft one (cap ID 1..15 in its cap_len byte), 0 if none
+ * @draft_cap: start of the draft chain the parser recognised
+ *	(Documentation/draft-layout.rst), 0 if none
+ * @msix: where the MSI-X table and PBA lie; no structure or shared memory
+ *	region of an accepted layout overlaps them
  * @n_notes: entries used in @notes
  * @n_lost_notes: notes that did not fit in @notes
  * @notes: every capability rejected and why, in walk order; when the parse
@@ -216,6 +297,7 @@ struct vpl_layout {
 	unsigned int n_shm;
 	struct vpl_shm shm[VPL_MAX_SHM];
 	u8 draft_cap;
+	struct vpl_msix msix;
 	unsigned int n_notes;
 	unsigned int n_lost_notes;
 	struct vpl_note notes[VPL_MAX_NOTES];

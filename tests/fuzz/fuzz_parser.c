@@ -9,8 +9,11 @@
  *
  * Beyond crashes (ASan, UBSan), every accepted layout is checked against
  * what the driver relies on: required structures present, every region
- * inside an implemented BAR of the right type, no overlaps, a valid notify
- * multiplier, shared memory in memory BARs.  A violation aborts.
+ * inside an implemented BAR of the right type, no overlaps between
+ * structures and shared memory regions, none of them over a checked MSI-X
+ * table or PBA (which must be checked whenever its BIR names a memory BAR),
+ * a valid notify multiplier, shared memory in memory BARs.  A violation
+ * aborts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +39,68 @@ static int read32(void *ctx, unsigned int off, u32 *val)
 	return 0;
 }
 
-static void check(const struct vpl_cfg_source *src, const struct vpl_layout *l,
-		  int err)
+struct span {
+	u8 bar;
+	u64 offset, length;
+};
+
+static int overlap(const struct span *a, const struct span *b)
 {
-	unsigned int i, j;
+	return a->bar == b->bar && a->offset < b->offset + b->length &&
+	       b->offset < a->offset + a->length;
+}
+
+/* The MSI-X table or PBA as the harness reads it from @cfg itself. */
+static void msix_span(const struct vpl_cfg_source *src,
+		      const struct vpl_msix_range *r, u32 reg, u64 length)
+{
+	u8 bar = reg & 7;
+
+	if (r->bar != bar || r->offset != (reg & ~7u) || r->length != length)
+		abort();
+	if (r->checked != (bar < VPL_NUM_BARS &&
+			   src->bars[bar].type == VPL_BAR_MEM &&
+			   src->bars[bar].len != 0))
+		abort();
+}
+
+/* No structure or shared memory region over a checked MSI-X range. */
+static void check_msix(const struct vpl_cfg_source *src,
+		       const struct vpl_layout *l, const u8 *cfg,
+		       const struct span *s, unsigned int n)
+{
+	const struct vpl_msix *m = &l->msix;
+	const struct vpl_msix_range *r[2] = { &m->table, &m->pba };
+	unsigned int i, k;
+	u32 entries;
+
+	if (!m->cap)
+		return;
+	if (cfg[m->cap] != VPL_CAP_ID_MSIX || m->cap + 12 > CFG_SIZE)
+		abort();
+	entries = ((cfg[m->cap + 2] | cfg[m->cap + 3] << 8) & 0x7ff) + 1;
+	if (m->entries != entries)
+		abort();
+	msix_span(src, &m->table, cfg[m->cap + 4] | cfg[m->cap + 5] << 8 |
+		  cfg[m->cap + 6] << 16 | (u32)cfg[m->cap + 7] << 24,
+		  entries * 16);
+	msix_span(src, &m->pba, cfg[m->cap + 8] | cfg[m->cap + 9] << 8 |
+		  cfg[m->cap + 10] << 16 | (u32)cfg[m->cap + 11] << 24,
+		  (entries + 63) / 64 * 8);
+	for (k = 0; k < 2; k++) {
+		struct span t = { r[k]->bar, r[k]->offset, r[k]->length };
+
+		for (i = 0; r[k]->checked && i < n; i++)
+			if (overlap(&s[i], &t))
+				abort();
+	}
+}
+
+static void check(const struct vpl_cfg_source *src, const struct vpl_layout *l,
+		  const u8 *cfg, int err)
+{
+	struct span sp[VPL_NR_REGIONS + VPL_MAX_SHM];
+	unsigned int i, j, n = 0;
 
 	if (l->n_notes > VPL_MAX_NOTES)
 		abort();
@@ -64,14 +125,10 @@ static void check(const struct vpl_cfg_source *src, const struct vpl_layout *l,
 		if (!r->length ||
 		    (i == VPL_REGION_COMMON && r->length < VPL_COMMON_MIN_LEN))
 			abort();
-		for (j = i + 1; j < VPL_NR_REGIONS; j++) {
-			const struct vpl_region *o = &l->region[j];
-
-			if (o->present && o->bar == r->bar &&
-			    r->offset < (u64)o->offset + o->length &&
-			    o->offset < (u64)r->offset + r->length)
-				abort();
-		}
+		sp[n].bar = r->bar;
+		sp[n].offset = r->offset;
+		sp[n].length = r->length;
+		n++;
 	}
 	if (l->n_shm > VPL_MAX_SHM)
 		abort();
@@ -83,6 +140,17 @@ static void check(const struct vpl_cfg_source *src, const struct vpl_layout *l,
 		    s->length > src->bars[s->bar].len - s->offset)
 			abort();
 	}
+	for (i = 0; i < l->n_shm; i++) {
+		sp[n].bar = l->shm[i].bar;
+		sp[n].offset = l->shm[i].offset;
+		sp[n].length = l->shm[i].length;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (overlap(&sp[i], &sp[j]))
+				abort();
+	check_msix(src, l, cfg, sp, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -116,6 +184,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	src.ctx = &in;
 	err = vpl_parse(&src, want, &l);
-	check(&src, &l, err);
+	check(&src, &l, cfg, err);
 	return 0;
 }

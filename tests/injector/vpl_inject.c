@@ -590,7 +590,8 @@ static int inj_build_both(struct inj_dev *d, const struct inj_mode *m)
  * The layouts: what QEMU really presents, in both dialects, and malformed
  * variations of it.  Offsets in the comments are QEMU 7.2's: structures at
  * BAR4 + 0 (common), 0x1000 (ISR), 0x2000 (device), 0x3000 (notify) of a
- * 16 KiB BAR; BAR5 is the upper half of BAR4, BAR2 is unimplemented.
+ * 16 KiB BAR; BAR5 is the upper half of BAR4, BAR2 is unimplemented; BAR1
+ * (4 KiB) holds the MSI-X table at 0 and the PBA at 0x800.
  * tests/guest/malformed.cases holds the outcome each one must have.
  */
 static const struct inj_mode inj_modes[] = {
@@ -638,6 +639,19 @@ static const struct inj_mode inj_modes[] = {
 	V1("v1-no-notify", INJ_UNLINK(VPL_V1_NOTIFY_CFG)),
 	V1("v1-no-isr", INJ_UNLINK(VPL_V1_ISR_CFG)),
 	V1("v1-no-device", INJ_UNLINK(VPL_V1_DEVICE_CFG)),
+	/*
+	 * Another vendor's capability beside the virtio 1.x ones: the PCI
+	 * cfg capability becomes 8 bytes of unknown contents.  Its length
+	 * byte reads as draft ID 8, its byte 3 as a reserved cfg_type and as
+	 * a misaligned draft next pointer: no draft chain, nothing to report.
+	 */
+	V1("v1-foreign-vendor", 0, E8(INJ_T_PCICFG, C_LEN, 8),
+	   E8(INJ_T_PCICFG, C_TYPE, 0x5a), E32(INJ_T_PCICFG, C_BAR, 0xdeadbeef)),
+	/*
+	 * The device configuration moved over the MSI-X table: QEMU's BAR1
+	 * is the 4 KiB MSI-X BAR, table at 0, PBA at 0x800.
+	 */
+	V1("v1-device-over-msix", 0, E8(DEVICE, C_BAR, 1), E32(DEVICE, C_OFF, 0)),
 
 	/* The draft: its chain. */
 	DRAFT("draft-loop", 0, EPOS(INJ_T_SLOT2, D_NEXT, INJ_T_SLOT0)),

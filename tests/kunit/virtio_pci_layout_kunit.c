@@ -55,6 +55,15 @@ static bool vpl_has_note(const struct vpl_layout *l, const struct vpl_tnote *n)
 	return false;
 }
 
+static void vpl_expect_msix(struct kunit *test, const struct vpl_tregion *e,
+			    const struct vpl_msix_range *r)
+{
+	KUNIT_EXPECT_EQ(test, r->checked, e->present);
+	KUNIT_EXPECT_EQ(test, r->bar, e->bar);
+	KUNIT_EXPECT_EQ(test, r->offset, e->offset);
+	KUNIT_EXPECT_EQ(test, r->length, e->length);
+}
+
 /* Each case: the exact return, dialect, regions and the reported field. */
 static void vpl_parse_case(struct kunit *test)
 {
@@ -96,6 +105,15 @@ static void vpl_parse_case(struct kunit *test)
 	}
 	if (t->no_notes)
 		KUNIT_EXPECT_EQ(test, l->n_notes, 0);
+	for (i = 0; t->no_errors && i < l->n_notes; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, l->notes[i].info ||
+				      l->notes[i].problem == VPL_PROBLEM_MISSING,
+				      "note %u (%s) is an error", i,
+				      l->notes[i].field);
+	if (t->check_msix) {
+		vpl_expect_msix(test, &t->msix_table, &l->msix.table);
+		vpl_expect_msix(test, &t->msix_pba, &l->msix.pba);
+	}
 	if (t->note.field)
 		KUNIT_EXPECT_TRUE_MSG(test, vpl_has_note(l, &t->note),
 				      "no note %s = %#llx (%s)", t->note.field,

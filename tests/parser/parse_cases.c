@@ -5,8 +5,9 @@
  *
  * The base layout is QEMU 7.2's for a non-transitional device: BAR4, a
  * 16 KiB memory BAR, holds common (0x0), ISR (0x1000), device (0x2000)
- * and notify (0x3000, multiplier 4) structures of 4 KiB each; the PCI
- * list holds MSI-X at 0x98, then the vendor capabilities.
+ * and notify (0x3000, multiplier 4) structures of 4 KiB each; BAR1, a 4 KiB
+ * memory BAR, holds the MSI-X table (0x0) and PBA (0x800); the PCI list
+ * holds MSI-X at 0x98, then the vendor capabilities.
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
@@ -25,6 +26,11 @@
 #define DEVICE_OFF	0x2000
 #define NOTIFY_OFF	0x3000
 #define STRUCT_LEN	0x1000
+#define MSIX_BAR	1
+#define MSIX_BAR_LEN	0x1000
+#define TABLE_OFF	0x0
+#define PBA_OFF		0x800
+#define MSIX_ENTRIES	3
 
 /* Capability positions, in PCI-list order, each clear of the next. */
 #define POS_MSIX	0x98	/* 12 bytes */
@@ -102,10 +108,15 @@ static void v1_notify(struct vpl_tcfg *c, u8 pos, u8 bar, u32 off, u32 len,
 	put32(c, pos + 16, mult);
 }
 
+/* MSI-X as QEMU places it: table and PBA in BAR1, a 4 KiB memory BAR. */
 static void msix_cap(struct vpl_tcfg *c)
 {
-	link_cap(c, POS_MSIX, 0x11);
-	c->b[POS_MSIX + 2] = 2;		/* table size 3 */
+	link_cap(c, POS_MSIX, VPL_CAP_ID_MSIX);
+	c->b[POS_MSIX + 2] = MSIX_ENTRIES - 1;	/* table size 3 */
+	put32(c, POS_MSIX + 4, TABLE_OFF | MSIX_BAR);
+	put32(c, POS_MSIX + 8, PBA_OFF | MSIX_BAR);
+	c->bars[MSIX_BAR].type = VPL_BAR_MEM;
+	c->bars[MSIX_BAR].len = MSIX_BAR_LEN;
 }
 
 static void draft_cap(struct vpl_tcfg *c, u8 pos, u8 id, u8 vnext, u32 dw4,
@@ -308,6 +319,162 @@ static void v1_shm_io(struct vpl_tcfg *c)
 	c->bars[2].type = VPL_BAR_IO;
 }
 
+/* A shared memory capability of 24 bytes at @pos. */
+static void shm_cap(struct vpl_tcfg *c, u8 pos, u8 bar, u8 id, u64 off,
+		    u64 len)
+{
+	v1_cap(c, pos, VPL_V1_SHM_CFG, bar, (u32)off, (u32)len);
+	c->b[pos + 2] = VPL_V1_CAP64_SIZE;
+	c->b[pos + 5] = id;
+	put32(c, pos + 16, off >> 32);
+	put32(c, pos + 20, len >> 32);
+}
+
+/* Two shared memory regions in BAR2 sharing 0x1000 bytes. */
+static void v1_shm_over_shm(struct vpl_tcfg *c)
+{
+	v1_shm(c);
+	shm_cap(c, 0xbc, 2, 2, 0x80000000ULL, 0x1000);
+}
+
+static void v1_shm_over_common(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	shm_cap(c, 0xa4, 4, 1, COMMON_OFF + 0x10, 0x10);
+}
+
+static void v1_shm_over_isr(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	shm_cap(c, 0xa4, 4, 1, ISR_OFF + 0x10, 0x10);
+}
+
+static void v1_shm_over_device(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	shm_cap(c, 0xa4, 4, 1, DEVICE_OFF + 0x10, 0x10);
+}
+
+static void v1_shm_over_notify(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	shm_cap(c, 0xa4, 4, 1, NOTIFY_OFF + 0xff0, 0x10);
+}
+
+/* Shared memory in the MSI-X BAR, over the last table entry. */
+static void v1_shm_over_msix_table(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	shm_cap(c, 0xa4, MSIX_BAR, 1, 0x20, 0x10);
+}
+
+/* ... and beside it, touching neither the table nor the PBA. */
+static void v1_shm_beside_msix(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	shm_cap(c, 0xa4, MSIX_BAR, 1, 0x30, PBA_OFF - 0x30);
+}
+
+static void v1_device_over_msix_table(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	c->b[POS_C + 4] = MSIX_BAR;
+	put32(c, POS_C + 8, 0);
+}
+
+static void v1_notify_over_msix_pba(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	c->b[POS_D + 4] = MSIX_BAR;
+	put32(c, POS_D + 8, PBA_OFF);
+	put32(c, POS_D + 12, 0x100);
+}
+
+/* The table's BIR 7: the PCI core's problem, not a reason to refuse. */
+static void v1_msix_bir7(struct vpl_tcfg *c)
+{
+	v1_device_over_msix_table(c);
+	put32(c, POS_C + 12, 0x100);		/* clear of the PBA */
+	put32(c, POS_MSIX + 4, TABLE_OFF | 7);
+}
+
+/* The table in an absent BAR, the PBA past the end of its BAR. */
+static void v1_msix_nowhere(struct vpl_tcfg *c)
+{
+	v1_device_over_msix_table(c);
+	put32(c, POS_MSIX + 4, TABLE_OFF | 2);
+	put32(c, POS_MSIX + 8, 0x10000 | MSIX_BAR);
+}
+
+/*
+ * 2048 entries in a 64 KiB BAR1: a 32 KiB table at 0, a 256-byte PBA at
+ * 0x8000; shared memory over the last table entry, or the last PBA qword.
+ */
+static void msix_big(struct vpl_tcfg *c, u64 shm_off)
+{
+	qemu_v1(c);
+	c->bars[MSIX_BAR].len = 0x10000;
+	c->b[POS_MSIX + 2] = 0xff;
+	c->b[POS_MSIX + 3] = 0x07;
+	put32(c, POS_MSIX + 8, 0x8000 | MSIX_BAR);
+	shm_cap(c, 0xa4, MSIX_BAR, 1, shm_off, 8);
+}
+
+static void v1_msix_big_table(struct vpl_tcfg *c)
+{
+	msix_big(c, 0x7ff8);
+}
+
+static void v1_msix_big_pba(struct vpl_tcfg *c)
+{
+	msix_big(c, 0x80f8);
+}
+
+static void v1_msix_big_after_pba(struct vpl_tcfg *c)
+{
+	msix_big(c, 0x8100);
+}
+
+/* A foreign vendor capability of 8 bytes: byte 2 reads as draft ID 8. */
+static void foreign_cap(struct vpl_tcfg *c, u8 pos, u8 len, u8 b3)
+{
+	link_cap(c, pos, VPL_CAP_ID_VNDR);
+	c->b[pos + 2] = len;
+	c->b[pos + 3] = b3;
+	put32(c, pos + 4, 0xdeadbeef);
+	if (len > 8)
+		put32(c, pos + 8, 0x0badf00d);
+}
+
+static void v1_foreign_vendor_8(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	foreign_cap(c, 0xa4, 8, 0x5a);
+}
+
+/* 12 bytes, its byte 3 pointing at another foreign one, which loops back. */
+static void v1_foreign_vendor_12(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	foreign_cap(c, 0xa4, 12, 0xb0);
+	foreign_cap(c, 0xb0, 12, 0xa4);
+}
+
+/* A short vendor capability whose byte 3 reads as cfg_type common. */
+static void v1_foreign_vendor_common(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	foreign_cap(c, 0xa4, 8, VPL_V1_COMMON_CFG);
+}
+
+/* Nothing but foreign vendor capabilities (and MSI-X). */
+static void foreign_vendor_alone(struct vpl_tcfg *c)
+{
+	msix_cap(c);
+	foreign_cap(c, 0xa4, 8, 0xb0);
+	foreign_cap(c, 0xb0, 12, 0xc0);		/* 0xc0 is not listed */
+}
+
 /* ------------------------------------------------------------------------
  * Draft cases
  */
@@ -418,6 +585,43 @@ static void d_same_start(struct vpl_tcfg *c)
 	put32(c, POS_A + 8, LOC(4, NOTIFY_OFF));
 }
 
+/*
+ * A draft-looking chain without LAYOUT: NOTIFY at BAR 7, ISR, then a
+ * pointer off the list.  Not a draft chain: nothing about it is noted.
+ */
+static void d_no_layout(struct vpl_tcfg *c)
+{
+	msix_cap(c);
+	draft_cap(c, POS_B, VPL_DRAFT_NOTIFY, POS_C, LOC(7, NOTIFY_OFF), 4);
+	draft_cap(c, POS_C, VPL_DRAFT_ISR, 0xc0, LOC(4, ISR_OFF), 0);
+}
+
+/* The same beside virtio 1.x: no cross-check, no note. */
+static void both_draft_no_layout(struct vpl_tcfg *c)
+{
+	qemu_v1(c);
+	draft_cap(c, 0xa4, VPL_DRAFT_NOTIFY, 0xb0, LOC(4, NOTIFY_OFF), 0);
+	draft_cap(c, 0xb0, VPL_DRAFT_ISR, 0, LOC(4, DEVICE_OFF), 0);
+}
+
+/* A foreign capability ahead of the chain: the chain is still found. */
+static void d_foreign_first(struct vpl_tcfg *c)
+{
+	msix_cap(c);
+	foreign_cap(c, 0xb0, 8, 0x5a);
+	draft_cap(c, POS_A, VPL_DRAFT_LAYOUT, POS_B, LOC(4, COMMON_OFF),
+		  LOC(4, DEVICE_OFF));
+	draft_cap(c, POS_B, VPL_DRAFT_NOTIFY, POS_C, LOC(4, NOTIFY_OFF), 4);
+	draft_cap(c, POS_C, VPL_DRAFT_ISR, 0, LOC(4, ISR_OFF), 0);
+}
+
+/* The draft's device configuration over the MSI-X table. */
+static void d_device_over_msix(struct vpl_tcfg *c)
+{
+	qemu_draft(c);
+	put32(c, POS_A + 8, LOC(MSIX_BAR, 0));
+}
+
 static void both_dialects(struct vpl_tcfg *c)
 {
 	qemu_v1(c);
@@ -472,10 +676,14 @@ static void both_disagree(struct vpl_tcfg *c)
 #define FAIL(n, fn, w, e, ...) {					\
 	.name = n, .build = fn, .want = w, .err = e, __VA_ARGS__ }
 #define NOTE(p, f, v)	.note = { VPL_PROBLEM_##p, f, v }
+#define QEMU_MSIX .check_msix = true,					\
+	.msix_table = { true, MSIX_BAR, TABLE_OFF, MSIX_ENTRIES * 16 },	\
+	.msix_pba = { true, MSIX_BAR, PBA_OFF, 8 }
 
 const struct vpl_parse_case vpl_parse_cases[] = {
 	OK_V1("v1_qemu", qemu_v1, .check_regions = true,
-	      .region = QEMU_V1_REGIONS, .notify_mult = 4),
+	      .region = QEMU_V1_REGIONS, .notify_mult = 4, .no_notes = true,
+	      QEMU_MSIX),
 	OK_V1("v1_reverse_order", v1_reverse, .check_regions = true,
 	      .region = QEMU_V1_REGIONS, .notify_mult = 4),
 	OK_V1("v1_duplicate_first_unusable", v1_dup_first_bad,
@@ -529,6 +737,59 @@ const struct vpl_parse_case vpl_parse_cases[] = {
 	FAIL("v1_common_device_overlap", v1_overlap, VPL_DIALECT_VIRTIO1,
 	     -EINVAL, NOTE(OVERLAP, "offset", 0x800)),
 
+	/* Foreign vendor capabilities: not draft ones, and no error. */
+	OK_V1("v1_foreign_vendor_8", v1_foreign_vendor_8, .no_notes = true,
+	      .check_regions = true, .region = QEMU_V1_REGIONS,
+	      .notify_mult = 4),
+	OK_V1("v1_foreign_vendor_12", v1_foreign_vendor_12, .no_notes = true,
+	      .check_regions = true, .region = QEMU_V1_REGIONS,
+	      .notify_mult = 4),
+	OK_V1("v1_foreign_vendor_like_common", v1_foreign_vendor_common,
+	      .no_errors = true, NOTE(CAP_LEN, "cap_len", 8)),
+	FAIL("foreign_vendor_alone", foreign_vendor_alone, VPL_DIALECT_AUTO,
+	     -ENODEV, .no_errors = true,
+	     NOTE(MISSING, "virtio_cap_id", VPL_DRAFT_LAYOUT)),
+	FAIL("foreign_vendor_alone_draft", foreign_vendor_alone,
+	     VPL_DIALECT_DRAFT, -ENODEV, .no_errors = true,
+	     NOTE(MISSING, "virtio_cap_id", VPL_DRAFT_LAYOUT)),
+
+	/* Shared memory, and the MSI-X table and PBA: no overlaps. */
+	FAIL("v1_shm_over_shm", v1_shm_over_shm, VPL_DIALECT_VIRTIO1, -EINVAL,
+	     NOTE(OVERLAP, "offset", 0x80000000ULL)),
+	FAIL("v1_shm_over_common", v1_shm_over_common, VPL_DIALECT_VIRTIO1,
+	     -EINVAL, NOTE(OVERLAP, "offset", COMMON_OFF + 0x10)),
+	FAIL("v1_shm_over_notify", v1_shm_over_notify, VPL_DIALECT_VIRTIO1,
+	     -EINVAL, NOTE(OVERLAP, "offset", NOTIFY_OFF + 0xff0)),
+	FAIL("v1_shm_over_isr", v1_shm_over_isr, VPL_DIALECT_VIRTIO1,
+	     -EINVAL, NOTE(OVERLAP, "offset", ISR_OFF + 0x10)),
+	FAIL("v1_shm_over_device", v1_shm_over_device, VPL_DIALECT_VIRTIO1,
+	     -EINVAL, NOTE(OVERLAP, "offset", DEVICE_OFF + 0x10)),
+	FAIL("v1_shm_over_msix_table", v1_shm_over_msix_table,
+	     VPL_DIALECT_VIRTIO1, -EINVAL, NOTE(MSIX_TABLE, "offset", 0x20)),
+	OK_V1("v1_shm_beside_msix", v1_shm_beside_msix, .no_notes = true,
+	      QEMU_MSIX),
+	FAIL("v1_device_over_msix_table", v1_device_over_msix_table,
+	     VPL_DIALECT_VIRTIO1, -EINVAL, NOTE(MSIX_TABLE, "offset", 0)),
+	FAIL("v1_notify_over_msix_pba", v1_notify_over_msix_pba,
+	     VPL_DIALECT_VIRTIO1, -EINVAL, NOTE(MSIX_PBA, "offset", PBA_OFF)),
+	OK_V1("v1_msix_bir_7", v1_msix_bir7, .no_notes = true,
+	      .check_msix = true,
+	      .msix_table = { false, 7, TABLE_OFF, MSIX_ENTRIES * 16 },
+	      .msix_pba = { true, MSIX_BAR, PBA_OFF, 8 }),
+	OK_V1("v1_msix_table_absent_bar", v1_msix_nowhere, .no_notes = true,
+	      .check_msix = true,
+	      .msix_table = { false, 2, TABLE_OFF, MSIX_ENTRIES * 16 },
+	      .msix_pba = { true, MSIX_BAR, 0x10000, 8 }),
+	FAIL("v1_msix_2048_entries_table", v1_msix_big_table,
+	     VPL_DIALECT_VIRTIO1, -EINVAL, NOTE(MSIX_TABLE, "offset", 0x7ff8),
+	     .check_msix = true,
+	     .msix_table = { true, MSIX_BAR, 0, 0x8000 },
+	     .msix_pba = { true, MSIX_BAR, 0x8000, 0x100 }),
+	FAIL("v1_msix_2048_entries_pba", v1_msix_big_pba, VPL_DIALECT_VIRTIO1,
+	     -EINVAL, NOTE(MSIX_PBA, "offset", 0x80f8)),
+	OK_V1("v1_msix_2048_entries_clear", v1_msix_big_after_pba,
+	      .no_notes = true),
+
 	OK_DRAFT("draft_qemu", qemu_draft, .check_regions = true,
 		 .region = QEMU_DRAFT_REGIONS, .notify_mult = 4),
 	OK_DRAFT("draft_reordered_chain", d_reorder, .check_regions = true,
@@ -552,12 +813,24 @@ const struct vpl_parse_case vpl_parse_cases[] = {
 		 NOTE(CAP_PTR, "virtio_next", 0x10)),
 	OK_DRAFT("draft_duplicate_first_unusable", d_dup_first_bad,
 		 NOTE(BAR_INDEX, "common.bir", 7)),
+	OK_DRAFT("draft_foreign_capability_first", d_foreign_first,
+		 .check_regions = true, .region = QEMU_DRAFT_REGIONS,
+		 .notify_mult = 4, .no_notes = true),
+	FAIL("draft_chain_without_layout", d_no_layout, VPL_DIALECT_DRAFT,
+	     -ENODEV, .no_errors = true,
+	     NOTE(MISSING, "virtio_cap_id", VPL_DRAFT_LAYOUT)),
+	{ .name = "auto_draft_without_layout_beside_virtio1",
+	  .build = both_draft_no_layout, .want = VPL_DIALECT_AUTO,
+	  .dialect = VPL_DIALECT_VIRTIO1, .check_regions = true,
+	  .region = QEMU_V1_REGIONS, .notify_mult = 4, .no_notes = true },
+	FAIL("draft_device_over_msix_table", d_device_over_msix,
+	     VPL_DIALECT_DRAFT, -EINVAL, NOTE(MSIX_TABLE, "offset", 0)),
 	{ .name = "draft_auto_fallback", .build = qemu_draft,
 	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_DRAFT },
 	{ .name = "auto_prefers_virtio1", .build = both_dialects,
 	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_VIRTIO1,
 	  .check_regions = true, .region = QEMU_V1_REGIONS, .notify_mult = 4,
-	  NOTE(DISAGREE, "notify_multiplier", 0) },
+	  .no_errors = true, NOTE(DISAGREE, "notify_multiplier", 0) },
 	OK_DRAFT("draft_beside_virtio1", both_dialects, .notify_mult = 0),
 	{ .name = "auto_both_agree", .build = both_agree,
 	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_VIRTIO1,
@@ -566,7 +839,7 @@ const struct vpl_parse_case vpl_parse_cases[] = {
 	{ .name = "auto_both_disagree", .build = both_disagree,
 	  .want = VPL_DIALECT_AUTO, .dialect = VPL_DIALECT_VIRTIO1,
 	  .check_regions = true, .region = QEMU_V1_REGIONS, .notify_mult = 4,
-	  NOTE(DISAGREE, "common.offset", DEVICE_OFF) },
+	  .no_errors = true, NOTE(DISAGREE, "common.offset", DEVICE_OFF) },
 	FAIL("draft_bir_6", d_bir6, VPL_DIALECT_DRAFT, -ENODEV,
 	     NOTE(BAR_INDEX, "common.bir", 6)),
 	FAIL("draft_bir_7", d_bir7, VPL_DIALECT_DRAFT, -ENODEV,

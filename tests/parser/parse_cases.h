@@ -43,6 +43,10 @@ struct vpl_parse_case {
 	u32 notify_mult;
 	struct vpl_tnote note;		/* expected somewhere in the notes */
 	bool no_notes;			/* and nothing else may be noted */
+	bool no_errors;			/* every note is info or MISSING */
+	bool check_msix;		/* the MSI-X ranges recorded are: */
+	struct vpl_tregion msix_table;	/* .present: checked */
+	struct vpl_tregion msix_pba;
 };
 
 extern const struct vpl_parse_case vpl_parse_cases[];

@@ -11,6 +11,19 @@
 
 #include "parse_cases.h"
 
+static int check_msix(char *why, size_t n, const char *what,
+		      const struct vpl_tregion *e,
+		      const struct vpl_msix_range *r)
+{
+	if (e->present == r->checked && e->bar == r->bar &&
+	    e->offset == r->offset && e->length == r->length)
+		return 0;
+	snprintf(why, n, "MSI-X %s: got %d BAR%u+%#x/%#x, expected %d BAR%u+%#x/%#x",
+		 what, r->checked, r->bar, r->offset, r->length, e->present,
+		 e->bar, e->offset, e->length);
+	return 1;
+}
+
 static int check(const struct vpl_parse_case *t, char *why, size_t n)
 {
 	struct vpl_tcfg cfg;
@@ -25,10 +38,10 @@ static int check(const struct vpl_parse_case *t, char *why, size_t n)
 	err = vpl_parse(&src, t->want, &l);
 
 	for (i = 0; i < l.n_notes; i++) {
-		char line[160];
+		char line[256];
 
 		vpl_format_note(line, sizeof(line), &l.notes[i]);
-		printf("    # %s\n", line);
+		printf("    # %s%s\n", l.notes[i].info ? "(info) " : "", line);
 	}
 	if (err != t->err) {
 		snprintf(why, n, "returned %d, expected %d", err, t->err);
@@ -66,6 +79,18 @@ static int check(const struct vpl_parse_case *t, char *why, size_t n)
 		snprintf(why, n, "%u notes, expected none", l.n_notes);
 		return 1;
 	}
+	for (i = 0; t->no_errors && i < l.n_notes; i++) {
+		if (!l.notes[i].info &&
+		    l.notes[i].problem != VPL_PROBLEM_MISSING) {
+			snprintf(why, n, "note %u is an error, expected none",
+				 i);
+			return 1;
+		}
+	}
+	if (t->check_msix &&
+	    (check_msix(why, n, "table", &t->msix_table, &l.msix.table) ||
+	     check_msix(why, n, "PBA", &t->msix_pba, &l.msix.pba)))
+		return 1;
 	if (t->note.field) {
 		for (i = 0; i < l.n_notes; i++)
 			if (l.notes[i].problem == t->note.problem &&

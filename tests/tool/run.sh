@@ -265,10 +265,10 @@ t_mutated_dumps() {
 		done
 		i=$((i + 1))
 	done <"$CASES/cases.list"
-	run_tool --json -b 0=0x100 -b 2=0x100000000 -b 4=0x4000 "$dir"/*.cfg
+	run_tool --json -b 0=0x100 -b 1=0x1000 -b 2=0x100000000 -b 4=0x4000 "$dir"/*.cfg
 	[ "$RUN_RC" -le 1 ] || fail "exit $RUN_RC: $RUN_ERR"
 	[ "$(jq length <<<"$RUN_OUT")" = "$(find "$dir" -name '*.cfg' | wc -l)" ] || fail "not every dump reported"
-	run_tool -b 0=0x100 -b 2=0x100000000 -b 4=0x4000 "$dir"/*.cfg
+	run_tool -b 0=0x100 -b 1=0x1000 -b 2=0x100000000 -b 4=0x4000 "$dir"/*.cfg
 	[ "$RUN_RC" -le 1 ] || fail "table: exit $RUN_RC"
 }
 

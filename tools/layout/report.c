@@ -88,6 +88,8 @@ const char *vpl_problem_key(unsigned int problem)
 		[VPL_PROBLEM_MISSING] = "missing",
 		[VPL_PROBLEM_TOO_MANY] = "too-many",
 		[VPL_PROBLEM_DISAGREE] = "disagree",
+		[VPL_PROBLEM_MSIX_TABLE] = "msix-table",
+		[VPL_PROBLEM_MSIX_PBA] = "msix-pba",
 	};
 
 	_Static_assert(ARRAY_SIZE(keys) == VPL_NR_PROBLEMS,
@@ -217,10 +219,26 @@ static void text_cap(const struct vpl_tool_dev *d, u8 pos, void *ctx)
 	printf("\n");
 }
 
+/* Where the MSI-X table and PBA are, which no structure may overlap. */
+static void text_msix(const struct vpl_msix *m)
+{
+	const struct vpl_msix_range *r[2] = { &m->table, &m->pba };
+	unsigned int i;
+
+	if (!m->cap)
+		return;
+	printf("    MSI-X %u entries:", m->entries);
+	for (i = 0; i < 2; i++)
+		printf("%s %s BAR%u+0x%x/0x%x%s", i ? "," : "",
+		       i ? "PBA" : "table", r[i]->bar, r[i]->offset,
+		       r[i]->length, r[i]->checked ? "" : " (not checked)");
+	printf("\n");
+}
+
 static void text_dialect(const struct vpl_tool_dev *d, unsigned int i)
 {
 	const struct vpl_layout *l = &d->layout[i];
-	char line[200];
+	char line[256];
 	unsigned int n;
 
 	printf("  %s layout: %s\n", dialect_title(i),
@@ -256,6 +274,7 @@ static void text_dialect(const struct vpl_tool_dev *d, unsigned int i)
 		}
 		printf("    notify_off_multiplier %u%s\n", l->notify_mult,
 		       l->has_pci_cfg ? ", PCI configuration access window" : "");
+		text_msix(&l->msix);
 	}
 	for (n = 0; n < l->n_notes; n++) {
 		vpl_format_note(line, sizeof(line), &l->notes[n]);
@@ -383,7 +402,7 @@ static void json_dialect(const struct vpl_tool_dev *d, unsigned int i,
 	bool resolved = d->state[i] == VPL_STATE_VALID ||
 			d->state[i] == VPL_STATE_USABLE;
 	unsigned int r, n;
-	char line[200];
+	char line[256];
 
 	printf("    \"%s\": {\n      \"state\": \"%s\",\n", vpl_dialect_key(i),
 	       vpl_state_name(d->state[i]));
@@ -413,7 +432,24 @@ static void json_dialect(const struct vpl_tool_dev *d, unsigned int i,
 		json_hex("length", l->shm[n].length, ", ");
 		json_hex("capability", l->shm[n].cap, " }");
 	}
-	printf(" ],\n      \"problems\": [");
+	printf(" ],\n      \"msix\": ");
+	if (resolved && l->msix.cap) {
+		printf("{ \"entries\": %u, ", l->msix.entries);
+		json_hex("capability", l->msix.cap, ", ");
+		printf("\"table\": { \"bar\": %u, ", l->msix.table.bar);
+		json_hex("offset", l->msix.table.offset, ", ");
+		json_hex("length", l->msix.table.length, ", ");
+		printf("\"checked\": %s }, ",
+		       l->msix.table.checked ? "true" : "false");
+		printf("\"pba\": { \"bar\": %u, ", l->msix.pba.bar);
+		json_hex("offset", l->msix.pba.offset, ", ");
+		json_hex("length", l->msix.pba.length, ", ");
+		printf("\"checked\": %s } }",
+		       l->msix.pba.checked ? "true" : "false");
+	} else {
+		printf("null");
+	}
+	printf(",\n      \"problems\": [");
 	for (n = 0; d->state[i] != VPL_STATE_SKIPPED && n < l->n_notes; n++) {
 		const struct vpl_note *note = &l->notes[n];
 
@@ -426,6 +462,7 @@ static void json_dialect(const struct vpl_tool_dev *d, unsigned int i,
 		printf(", ");
 		json_hex("value", note->value, ", ");
 		json_hex("limit", note->limit, ", ");
+		printf("\"info\": %s, ", note->info ? "true" : "false");
 		vpl_format_note(line, sizeof(line), note);
 		printf("\"text\": ");
 		json_string(line);
