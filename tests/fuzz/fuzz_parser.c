@@ -72,7 +72,7 @@ static void check_msix(const struct vpl_cfg_source *src,
 	const struct vpl_msix *m = &l->msix;
 	const struct vpl_msix_range *r[2] = { &m->table, &m->pba };
 	unsigned int i, k;
-	u32 entries;
+	u64 entries;
 
 	if (!m->cap)
 		return;
