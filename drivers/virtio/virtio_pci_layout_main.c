@@ -34,6 +34,7 @@
 
 #include "virtio_pci_layout/caps.h"
 #include "virtio_pci_layout/compat.h"
+#include "virtio_pci_layout/fault.h"
 
 static const char * const vpl_dialect_names[] = {
 	[VPL_DIALECT_NONE]	= "none",
@@ -69,10 +70,45 @@ module_param_cb(dialect, &vpl_dialect_ops, NULL, 0644);
 MODULE_PARM_DESC(dialect,
 		 "Layout dialect to accept: auto (virtio 1.x, else the draft), virtio1 or draft");
 
+/*
+ * Every wait on the device is bounded by reset_timeout_ms.  0 would mean no
+ * bound at all to read_poll_timeout(), so the value must lie in
+ * [VPL_RESET_TIMEOUT_MIN, VPL_RESET_TIMEOUT_MAX], at load and on a write.
+ */
+#define VPL_RESET_TIMEOUT_MIN	1
+#define VPL_RESET_TIMEOUT_MAX	60000
+
 static unsigned int reset_timeout_ms = 3000;
-module_param(reset_timeout_ms, uint, 0644);
+
+static int vpl_reset_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+
+	if (kstrtouint(val, 0, &ms) || ms < VPL_RESET_TIMEOUT_MIN ||
+	    ms > VPL_RESET_TIMEOUT_MAX) {
+		pr_err("reset_timeout_ms=%.*s refused: must be %u to %u (ms)\n",
+		       (int)strcspn(val, "\n"), val, VPL_RESET_TIMEOUT_MIN,
+		       VPL_RESET_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(reset_timeout_ms, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops vpl_reset_timeout_ops = {
+	.set = vpl_reset_timeout_set,
+	.get = param_get_uint,
+};
+module_param_cb(reset_timeout_ms, &vpl_reset_timeout_ops, &reset_timeout_ms,
+		0644);
 MODULE_PARM_DESC(reset_timeout_ms,
-		 "How long to wait for a device or queue reset to complete (ms, default 3000)");
+		 "How long to wait for a device or queue reset to complete (ms, 1-60000, default 3000)");
+
+/* The bound of one wait on the device, in microseconds. */
+static u64 vpl_timeout_us(void)
+{
+	return (u64)READ_ONCE(reset_timeout_ms) * USEC_PER_MSEC;
+}
 
 #define VPL_DRIVER_NAME		"virtio-pci-layout"
 
@@ -89,9 +125,16 @@ MODULE_PARM_DESC(reset_timeout_ms,
 #define VPL_ISR_QUEUE			0x1
 #define VPL_ISR_CONFIG			0x2
 
-/* How much of each structure is mapped. */
+/*
+ * How much of each structure is mapped.  A larger notification region (a
+ * 4 KiB doorbell stride with more than 4096 queues is valid) is mapped one
+ * doorbell per queue instead.
+ */
 #define VPL_DEVICE_MAP_MAX		4096
 #define VPL_NOTIFY_MAP_MAX		(16 << 20)
+
+/* A function that is gone reads all ones, here an 8-bit status or ISR. */
+#define VPL_ALL_ONES8			0xff
 
 /* Consecutive config_generation changes believed (vpl_generation()). */
 #define VPL_GEN_MAX_CHANGES		64
@@ -126,17 +169,23 @@ static const char * const vpl_irq_mode_name[] = {
 /**
  * struct vpl_vq - transport state of one virtqueue
  * @vq: the virtqueue
- * @notify: its doorbell, inside the mapped notification region
+ * @notify: its doorbell
+ * @notify_pos: offset of the doorbell in the notification region
+ * @notify_own: @notify is a mapping of its own (large notification region)
  * @vector: its MSI-X vector, or VIRTIO_MSI_NO_VECTOR
  * @irq: Linux IRQ of a vector of its own, else 0
+ * @irq_off: that IRQ is disabled while the queue is reset
  * @node: entry in vpl_device.shared_vqs while a shared handler serves it
  * @affinity: storage behind the IRQ affinity hint of a vector of its own
  */
 struct vpl_vq {
 	struct virtqueue *vq;
 	void __iomem *notify;
+	u64 notify_pos;
+	bool notify_own;
 	u16 vector;
 	int irq;
+	bool irq_off;
 	struct list_head node;
 	cpumask_var_t affinity;
 };
@@ -155,8 +204,8 @@ struct vpl_model;
  * @isr: mapped ISR status byte, or NULL
  * @device: mapped device-specific configuration, or NULL
  * @device_len: bytes of it mapped
- * @notify: mapped notification region
- * @notify_len: bytes of it mapped
+ * @notify: mapped notification region, or NULL when it is mapped per queue
+ * @notify_len: bytes of it mapped, or its length when mapped per queue
  * @bars: mask of the BARs requested
  * @msix_table: size of the function's MSI-X table (negative: none)
  * @irq_mode: how virtqueue and configuration interrupts are delivered
@@ -164,9 +213,14 @@ struct vpl_model;
  * @config_irq: Linux IRQ for configuration changes (all modes), or 0
  * @shared_irq: Linux IRQ shared by all virtqueues (msix-shared), or 0
  * @irq_names: names of the IRQs requested, one per vector
+ * @shared_affinity: storage behind the shared vector's affinity hint
  * @vqs: transport state per queue index
  * @nvqs: entries in @vqs
+ * @status: device_status as the driver last wrote it
+ * @failed: a reset did not complete: the device is broken and not driven
+ *	again until the function is bound again
  * @config_oob_reported: an access past the device configuration was logged
+ * @gen_lock: protects @gen_raw, @gen_last and @gen_changes
  * @gen_raw: config_generation as last read
  * @gen_last: config_generation as last returned
  * @gen_changes: consecutive reads in which it changed
@@ -199,10 +253,14 @@ struct vpl_device {
 	int config_irq;
 	int shared_irq;
 	char **irq_names;
+	cpumask_var_t shared_affinity;
 
 	struct vpl_vq **vqs;
 	unsigned int nvqs;
+	u8 status;
+	bool failed;
 	bool config_oob_reported;
+	spinlock_t gen_lock;		/* protects gen_* */
 	u8 gen_raw;
 	u8 gen_last;
 	unsigned int gen_changes;
@@ -354,28 +412,31 @@ static u8 vpl_cread8(struct vpl_device *vp, unsigned int off)
 {
 	if (vpl_model(vp))
 		return vpl_model_read(vpl_model(vp), off, 1);
-	return ioread8(vp->common + off);
+	return vpl_fault_read(vp->pdev, VPL_FAULT_COMMON, off, 1,
+			      ioread8(vp->common + off));
 }
 
 static u16 vpl_cread16(struct vpl_device *vp, unsigned int off)
 {
 	if (vpl_model(vp))
 		return vpl_model_read(vpl_model(vp), off, 2);
-	return ioread16(vp->common + off);
+	return vpl_fault_read(vp->pdev, VPL_FAULT_COMMON, off, 2,
+			      ioread16(vp->common + off));
 }
 
 static u32 vpl_cread32(struct vpl_device *vp, unsigned int off)
 {
 	if (vpl_model(vp))
 		return vpl_model_read(vpl_model(vp), off, 4);
-	return ioread32(vp->common + off);
+	return vpl_fault_read(vp->pdev, VPL_FAULT_COMMON, off, 4,
+			      ioread32(vp->common + off));
 }
 
 static void vpl_cwrite8(struct vpl_device *vp, unsigned int off, u8 val)
 {
 	if (vpl_model(vp))
 		vpl_model_write(vpl_model(vp), off, 1, val);
-	else
+	else if (vpl_fault_write(vp->pdev, VPL_FAULT_COMMON, off, 1, val))
 		iowrite8(val, vp->common + off);
 }
 
@@ -383,7 +444,7 @@ static void vpl_cwrite16(struct vpl_device *vp, unsigned int off, u16 val)
 {
 	if (vpl_model(vp))
 		vpl_model_write(vpl_model(vp), off, 2, val);
-	else
+	else if (vpl_fault_write(vp->pdev, VPL_FAULT_COMMON, off, 2, val))
 		iowrite16(val, vp->common + off);
 }
 
@@ -391,7 +452,7 @@ static void vpl_cwrite32(struct vpl_device *vp, unsigned int off, u32 val)
 {
 	if (vpl_model(vp))
 		vpl_model_write(vpl_model(vp), off, 4, val);
-	else
+	else if (vpl_fault_write(vp->pdev, VPL_FAULT_COMMON, off, 4, val))
 		iowrite32(val, vp->common + off);
 }
 
@@ -409,8 +470,7 @@ static int vpl_wait_queue_reg(struct vpl_device *vp, unsigned int off,
 	u16 val;
 
 	return read_poll_timeout(vpl_cread16, val, val == want, 1000,
-				 reset_timeout_ms * USEC_PER_MSEC, false, vp,
-				 off);
+				 vpl_timeout_us(), false, vp, off);
 }
 
 /* ------------------------------------------------------------------------
@@ -432,11 +492,41 @@ static bool vpl_config_ok(struct vpl_device *vp, unsigned int offset,
 	return false;
 }
 
+/* One device configuration read or write of @size bytes at @off. */
+static u32 vpl_dread(struct vpl_device *vp, unsigned int off,
+		     unsigned int size)
+{
+	void __iomem *addr = vp->device + off;
+	u32 val;
+
+	if (size == 1)
+		val = ioread8(addr);
+	else if (size == 2)
+		val = ioread16(addr);
+	else
+		val = ioread32(addr);
+	return vpl_fault_read(vp->pdev, VPL_FAULT_DEVICE, off, size, val);
+}
+
+static void vpl_dwrite(struct vpl_device *vp, unsigned int off,
+		       unsigned int size, u32 val)
+{
+	void __iomem *addr = vp->device + off;
+
+	if (!vpl_fault_write(vp->pdev, VPL_FAULT_DEVICE, off, size, val))
+		return;
+	if (size == 1)
+		iowrite8(val, addr);
+	else if (size == 2)
+		iowrite16(val, addr);
+	else
+		iowrite32(val, addr);
+}
+
 static void vpl_get(struct virtio_device *vdev, unsigned int offset,
 		    void *buf, unsigned int len)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	void __iomem *addr = vp->device + offset;
 	__le16 w;
 	__le32 l;
 	u8 *b = buf;
@@ -449,18 +539,18 @@ static void vpl_get(struct virtio_device *vdev, unsigned int offset,
 
 	/* Fields are read at their natural width (virtio 1.2 §4.1.3.1). */
 	if (len == 1) {
-		b[0] = ioread8(addr);
+		b[0] = vpl_dread(vp, offset, 1);
 	} else if (len == 2 && IS_ALIGNED(offset, 2)) {
-		w = cpu_to_le16(ioread16(addr));
+		w = cpu_to_le16(vpl_dread(vp, offset, 2));
 		memcpy(buf, &w, sizeof(w));
 	} else if ((len == 4 || len == 8) && IS_ALIGNED(offset, 4)) {
 		for (i = 0; i < len; i += 4) {
-			l = cpu_to_le32(ioread32(addr + i));
+			l = cpu_to_le32(vpl_dread(vp, offset + i, 4));
 			memcpy(b + i, &l, sizeof(l));
 		}
 	} else {
 		for (i = 0; i < len; i++)
-			b[i] = ioread8(addr + i);
+			b[i] = vpl_dread(vp, offset + i, 1);
 	}
 }
 
@@ -468,7 +558,6 @@ static void vpl_set(struct virtio_device *vdev, unsigned int offset,
 		    const void *buf, unsigned int len)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	void __iomem *addr = vp->device + offset;
 	const u8 *b = buf;
 	unsigned int i;
 	__le16 w;
@@ -478,18 +567,18 @@ static void vpl_set(struct virtio_device *vdev, unsigned int offset,
 		return;
 
 	if (len == 1) {
-		iowrite8(b[0], addr);
+		vpl_dwrite(vp, offset, 1, b[0]);
 	} else if (len == 2 && IS_ALIGNED(offset, 2)) {
 		memcpy(&w, buf, sizeof(w));
-		iowrite16(le16_to_cpu(w), addr);
+		vpl_dwrite(vp, offset, 2, le16_to_cpu(w));
 	} else if ((len == 4 || len == 8) && IS_ALIGNED(offset, 4)) {
 		for (i = 0; i < len; i += 4) {
 			memcpy(&l, b + i, sizeof(l));
-			iowrite32(le32_to_cpu(l), addr + i);
+			vpl_dwrite(vp, offset + i, 4, le32_to_cpu(l));
 		}
 	} else {
 		for (i = 0; i < len; i++)
-			iowrite8(b[i], addr + i);
+			vpl_dwrite(vp, offset + i, 1, b[i]);
 	}
 }
 
@@ -504,37 +593,66 @@ static u32 vpl_generation(struct virtio_device *vdev)
 {
 	struct vpl_device *vp = to_vpl(vdev);
 	u8 gen = vpl_cread8(vp, VIRTIO_PCI_COMMON_CFGGENERATION);
+	unsigned int changes = 0;
+	unsigned long flags;
+	u8 ret = gen;
 
+	/* Configuration reads may run concurrently (sysfs, config work). */
+	spin_lock_irqsave(&vp->gen_lock, flags);
 	if (gen == vp->gen_raw) {
 		/* Read the same twice: stable (again). */
 		vp->gen_changes = 0;
 		vp->gen_last = gen;
-		return gen;
+	} else if (vp->gen_changes >= VPL_GEN_MAX_CHANGES) {
+		vp->gen_raw = gen;
+		changes = vp->gen_changes;
+		ret = vp->gen_last;
+	} else {
+		vp->gen_raw = gen;
+		vp->gen_changes++;
+		vp->gen_last = gen;
 	}
-	vp->gen_raw = gen;
-	if (vp->gen_changes >= VPL_GEN_MAX_CHANGES) {
+	spin_unlock_irqrestore(&vp->gen_lock, flags);
+	if (changes)
 		dev_err_ratelimited(vp->dev,
 				    "config_generation changed %u times in a row (now %#x); ignoring it\n",
-				    vp->gen_changes, gen);
-		return vp->gen_last;
-	}
-	vp->gen_changes++;
-	vp->gen_last = gen;
-	return gen;
+				    changes, gen);
+	return ret;
 }
 
 /* ------------------------------------------------------------------------
  * Status, reset and features
  */
 
+/*
+ * device_status as the core may see it.  The device has two things to say
+ * there (virtio 1.2 §2.1): it clears FEATURES_OK to refuse the features,
+ * and it sets DEVICE_NEEDS_RESET while the driver drives it.  Every other
+ * bit is what the driver wrote, whatever the register shows: the core
+ * WARNs when DRIVER_OK is set before it set it (virtio_device_ready()),
+ * and when status is not 0 after the driver's reset (virtio_dev_remove()),
+ * so a device must not be able to show or hide any other bit.  After a
+ * reset, also one that failed and broke the device, the core sees 0.
+ */
 static u8 vpl_get_status(struct virtio_device *vdev)
 {
-	return vpl_cread8(to_vpl(vdev), VIRTIO_PCI_COMMON_STATUS);
+	struct vpl_device *vp = to_vpl(vdev);
+	u8 status = vpl_cread8(vp, VIRTIO_PCI_COMMON_STATUS);
+	u8 written = READ_ONCE(vp->status);
+
+	if (!written)
+		return 0;
+	return (written & ~VIRTIO_CONFIG_S_FEATURES_OK) |
+	       (status & written & VIRTIO_CONFIG_S_FEATURES_OK) |
+	       (status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void vpl_set_status(struct virtio_device *vdev, u8 status)
 {
-	vpl_cwrite8(to_vpl(vdev), VIRTIO_PCI_COMMON_STATUS, status);
+	struct vpl_device *vp = to_vpl(vdev);
+
+	WRITE_ONCE(vp->status, status);
+	vpl_cwrite8(vp, VIRTIO_PCI_COMMON_STATUS, status);
 }
 
 static void vpl_sync_irq(struct vpl_device *vp, int irq)
@@ -555,32 +673,70 @@ static void vpl_synchronize_cbs(struct virtio_device *vdev)
 			vpl_sync_irq(vp, vp->vqs[i]->irq);
 }
 
-/* A function that has left the bus reads all ones; nothing will change. */
-static bool vpl_gone(struct vpl_device *vp, u32 val)
+/* Whether the function is still on the bus. */
+static bool vpl_present(struct vpl_device *vp)
 {
-	if (val != 0xff)
-		return false;
 	if (vpl_model(vp))
-		return !vpl_model_present(vpl_model(vp));
-	return !pci_device_is_present(vp->pdev);
+		return vpl_model_present(vpl_model(vp));
+	return pci_device_is_present(vp->pdev) && !vpl_fault_gone(vp->pdev);
+}
+
+/* A function that has left the bus reads all ones; nothing will change. */
+static bool vpl_gone(struct vpl_device *vp, u8 val)
+{
+	return val == VPL_ALL_ONES8 && !vpl_present(vp);
+}
+
+/*
+ * Shut off a device that failed a reset: it may still be using its rings,
+ * which are about to be freed.  Its virtqueues are broken (no callback, no
+ * notification), bus mastering ends, and no queue is set up for it again
+ * until the function is bound again.
+ */
+static void vpl_fail_device(struct vpl_device *vp)
+{
+	WRITE_ONCE(vp->failed, true);
+	virtio_break_device(&vp->vdev);
+	if (!vpl_model(vp))
+		pci_clear_master(vp->pdev);
+}
+
+/* -EIO, once said why, when the device failed a reset earlier. */
+static int vpl_check_failed(struct vpl_device *vp, const char *what)
+{
+	if (!READ_ONCE(vp->failed))
+		return 0;
+	dev_err(vp->dev, "%s: refused, the device failed a reset; bind it again\n",
+		what);
+	return -EIO;
 }
 
 static void vpl_reset(struct virtio_device *vdev)
 {
 	struct vpl_device *vp = to_vpl(vdev);
+	ktime_t start = ktime_get();
 	u8 status;
 	int err;
 
-	vpl_cwrite8(vp, VIRTIO_PCI_COMMON_STATUS, 0);
+	vpl_set_status(vdev, 0);
 	/* virtio 1.2 §4.1.4.3.2: reset is complete when status reads 0. */
 	err = read_poll_timeout(vpl_cread8, status,
 				!status || vpl_gone(vp, status), 1000,
-				reset_timeout_ms * USEC_PER_MSEC, false, vp,
+				vpl_timeout_us(), false, vp,
 				VIRTIO_PCI_COMMON_STATUS);
-	if (err || status)
+	if (!err && !status)
+		goto out;
+	if (!err)
 		dev_err(vp->dev,
-			"reset: device_status still %#x after %u ms\n",
-			status, reset_timeout_ms);
+			"reset: the function is gone (device_status reads %#x, vendor ID does not answer) after %lld ms; device shut off\n",
+			status, ktime_ms_delta(ktime_get(), start));
+	else
+		dev_err(vp->dev,
+			"reset: device_status stuck at %#x for %lld ms (limit %u ms); device shut off\n",
+			status, ktime_ms_delta(ktime_get(), start),
+			READ_ONCE(reset_timeout_ms));
+	vpl_fail_device(vp);
+out:
 	/* No callback may run past a reset. */
 	vpl_synchronize_cbs(vdev);
 }
@@ -680,10 +836,15 @@ static irqreturn_t vpl_vqs_interrupt(int irq, void *opaque)
 static irqreturn_t vpl_intx_interrupt(int irq, void *opaque)
 {
 	struct vpl_device *vp = opaque;
-	u8 isr = ioread8(vp->isr);	/* reading clears it */
+	u8 isr;
 
-	/* 0: not ours (the line is shared).  Reserved bits: device gone. */
-	if (!isr || (isr & ~(VPL_ISR_QUEUE | VPL_ISR_CONFIG)))
+	/* Reading clears it: whatever it says has been acknowledged. */
+	isr = vpl_fault_read(vp->pdev, VPL_FAULT_ISR, 0, 1, ioread8(vp->isr));
+	/*
+	 * 0: not ours (the line is shared).  All ones: the function is gone.
+	 * Reserved bits otherwise are ignored; the events beside them count.
+	 */
+	if (!isr || isr == VPL_ALL_ONES8)
 		return IRQ_NONE;
 	if (isr & VPL_ISR_CONFIG)
 		virtio_config_changed(&vp->vdev);
@@ -765,27 +926,10 @@ static int vpl_irq_alloc(struct vpl_device *vp, enum vpl_irq_mode mode,
 					      &spread);
 }
 
-static int vpl_alloc_vectors(struct vpl_device *vp, unsigned int ncallbacks,
-			     struct irq_affinity *desc)
-{
-	int table = vpl_msix_table(vp);
-	enum vpl_irq_mode mode = VPL_IRQ_NONE;
-	int n;
-
-	while ((mode = vpl_next_irq_mode(mode, table, ncallbacks, vp->isr))) {
-		n = vpl_irq_alloc(vp, mode, vpl_mode_vectors(mode, ncallbacks),
-				  desc);
-		if (n > 0) {
-			vp->irq_mode = mode;
-			return n;
-		}
-	}
-	dev_err(vp->dev,
-		"no interrupts: MSI-X table of %d vectors for %u virtqueues, %s ISR\n",
-		table, ncallbacks, vp->isr ? "and INTx failed with" : "no");
-	return -ENOSPC;
-}
-
+/*
+ * Requests the Linux IRQ of @vector.  A failure of request_irq() itself
+ * (the system is out of vectors) is -ENOSPC: the caller moves down a mode.
+ */
 static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 			   irq_handler_t handler, unsigned long flags,
 			   void *dev_id, const char *fmt, const char *name)
@@ -803,9 +947,11 @@ static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 		return irq;	/* the model raises no interrupts */
 	err = request_irq(irq, handler, flags, vp->irq_names[vector], dev_id);
 	if (err) {
+		dev_warn(vp->dev, "%s: request_irq(%d) failed: %d\n",
+			 vp->irq_names[vector], irq, err);
 		kfree(vp->irq_names[vector]);
 		vp->irq_names[vector] = NULL;
-		return err;
+		return -ENOSPC;
 	}
 	return irq;
 }
@@ -819,33 +965,48 @@ static void vpl_free_irq(struct vpl_device *vp, unsigned int vector,
 	vp->irq_names[vector] = NULL;
 }
 
-/* Write an MSI-X vector register and check the device took it. */
+/*
+ * Write an MSI-X vector register and check the device took it.  NO_VECTOR
+ * read back is the device refusing the mapping (virtio 1.2 §4.1.5.1.2):
+ * -ENOSPC, and the caller tries with fewer vectors.  Any other value is a
+ * device failure.
+ */
 static int vpl_set_vector(struct vpl_device *vp, unsigned int off,
 			  u16 vector, const char *field, int queue)
 {
+	char where[24] = "";
 	u16 got;
 
 	vpl_cwrite16(vp, off, vector);
 	got = vpl_cread16(vp, off);
 	if (got == vector)
 		return 0;
-	if (queue < 0)
-		dev_err(vp->dev, "%s read back %#x, %#x written\n",
-			field, got, vector);
-	else
-		dev_err(vp->dev, "queue %d: %s read back %#x, %#x written\n",
-			queue, field, got, vector);
+	if (queue >= 0)
+		snprintf(where, sizeof(where), "queue %d: ", queue);
+	if (got == VIRTIO_MSI_NO_VECTOR) {
+		dev_warn(vp->dev, "%s%s: vector %#x refused (NO_VECTOR)\n",
+			 where, field, vector);
+		return -ENOSPC;
+	}
+	dev_err(vp->dev, "%s%s read back %#x, %#x written\n", where, field,
+		got, vector);
 	return -EBUSY;
 }
 
-static int vpl_setup_irqs(struct vpl_device *vp, unsigned int ncallbacks,
-			  struct irq_affinity *desc)
+/*
+ * Interrupts for @mode: the vectors (or the INTx line), the configuration
+ * handler and, in msix-shared mode, the handler shared by the virtqueues.
+ * -ENOSPC when the system or the device cannot provide them.
+ */
+static int vpl_setup_irqs(struct vpl_device *vp, enum vpl_irq_mode mode,
+			  unsigned int ncallbacks, struct irq_affinity *desc)
 {
 	int n, irq, err;
 
-	n = vpl_alloc_vectors(vp, ncallbacks, desc);
-	if (n < 0)
-		return n;
+	n = vpl_irq_alloc(vp, mode, vpl_mode_vectors(mode, ncallbacks), desc);
+	if (n <= 0)
+		return -ENOSPC;
+	vp->irq_mode = mode;
 	vp->nvectors = n;
 	vp->irq_names = kcalloc(n, sizeof(*vp->irq_names), GFP_KERNEL);
 	if (!vp->irq_names)
@@ -883,6 +1044,8 @@ static int vpl_setup_irqs(struct vpl_device *vp, unsigned int ncallbacks,
 static void vpl_teardown_irqs(struct vpl_device *vp)
 {
 	if (vp->shared_irq) {
+		if (!vpl_model(vp))
+			irq_update_affinity_hint(vp->shared_irq, NULL);
 		vpl_free_irq(vp, 1, vp->shared_irq, vp);
 		vp->shared_irq = 0;
 	}
@@ -901,17 +1064,33 @@ static void vpl_teardown_irqs(struct vpl_device *vp)
 	vp->irq_mode = VPL_IRQ_NONE;
 }
 
+/*
+ * A queue with a vector of its own follows @mask.  A queue on the shared
+ * vector moves that vector, and with it every queue on it: the last call
+ * wins.  INTx has no affinity to set.
+ */
 static int vpl_set_vq_affinity(struct virtqueue *vq, const struct cpumask *mask)
 {
+	struct vpl_device *vp = to_vpl(vq->vdev);
 	struct vpl_vq *info = to_vpl_vq(vq);
+	struct cpumask *store;
+	int irq;
 
-	/* Only a vector of its own can follow one queue's affinity. */
-	if (!info->irq || vpl_model(to_vpl(vq->vdev)))
+	if (vpl_model(vp) || !vq->callback)
 		return 0;
+	if (info->irq) {
+		irq = info->irq;
+		store = info->affinity;
+	} else if (vp->shared_irq) {
+		irq = vp->shared_irq;
+		store = vp->shared_affinity;
+	} else {
+		return 0;
+	}
 	if (!mask)
-		return irq_update_affinity_hint(info->irq, NULL);
-	cpumask_copy(info->affinity, mask);
-	return irq_set_affinity_and_hint(info->irq, info->affinity);
+		return irq_update_affinity_hint(irq, NULL);
+	cpumask_copy(store, mask);
+	return irq_set_affinity_and_hint(irq, store);
 }
 
 static const struct cpumask *vpl_get_vq_affinity(struct virtio_device *vdev,
@@ -983,6 +1162,37 @@ static void vpl_unlink_shared(struct vpl_device *vp, struct vpl_vq *info)
 	spin_unlock_irqrestore(&vp->lock, flags);
 }
 
+/*
+ * The doorbell of a queue at @pos in the notification region: inside the
+ * region's mapping, or (a region too large to map whole) a mapping of its
+ * own, 2 bytes wide.
+ */
+static int vpl_map_doorbell(struct vpl_device *vp, struct vpl_vq *info,
+			    u64 pos)
+{
+	const struct vpl_region *r = &vp->layout.region[VPL_REGION_NOTIFY];
+
+	info->notify_pos = pos;
+	if (vp->notify) {
+		info->notify = vp->notify + pos;
+		return 0;
+	}
+	info->notify = pci_iomap_range(vp->pdev, r->bar, r->offset + pos,
+				       sizeof(u16));
+	if (!info->notify)
+		return -ENOMEM;
+	info->notify_own = true;
+	return 0;
+}
+
+static void vpl_unmap_doorbell(struct vpl_device *vp, struct vpl_vq *info)
+{
+	if (info->notify_own)
+		pci_iounmap(vp->pdev, info->notify);
+	info->notify = NULL;
+	info->notify_own = false;
+}
+
 static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 				   unsigned int num_queues,
 				   const struct vpl_vq_info *vi, u16 vector)
@@ -1027,7 +1237,12 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 		goto err_free_info;
 	}
 	INIT_LIST_HEAD(&info->node);
-	info->notify = vp->notify + pos;
+	err = vpl_map_doorbell(vp, info, pos);
+	if (err) {
+		dev_err(dev, "queue %u: cannot map its doorbell at +%#llx\n",
+			index, pos);
+		goto err_free_mask;
+	}
 	info->vector = vi->callback && vp->irq_mode != VPL_IRQ_INTX ?
 		       vector : VIRTIO_MSI_NO_VECTOR;
 
@@ -1038,7 +1253,7 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 		dev_err(dev, "queue %u: cannot allocate a ring of %u entries\n",
 			index, num);
 		err = -ENOMEM;
-		goto err_free_mask;
+		goto err_unmap_doorbell;
 	}
 	info->vq->priv = info;
 	info->vq->num_max = num;
@@ -1050,6 +1265,8 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 
 err_del_ring:
 	vring_del_virtqueue(info->vq);
+err_unmap_doorbell:
+	vpl_unmap_doorbell(vp, info);
 err_free_mask:
 	free_cpumask_var(info->affinity);
 err_free_info:
@@ -1069,6 +1286,7 @@ static void vpl_del_vq(struct vpl_device *vp, struct vpl_vq *info)
 		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
 	}
 	vring_del_virtqueue(info->vq);
+	vpl_unmap_doorbell(vp, info);
 	free_cpumask_var(info->affinity);
 	kfree(info);
 }
@@ -1095,29 +1313,27 @@ static void vpl_del_vqs(struct virtio_device *vdev)
 	mutex_unlock(&vp->vqs_mutex);
 }
 
-static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
-			struct virtqueue *vqs[], struct vpl_vq_info info[],
-			struct irq_affinity *desc)
+/*
+ * One attempt at find_vqs() in interrupt mode @mode.  On failure everything
+ * it set up is gone again; -ENOSPC means the mode's vectors could not be
+ * had (or the device refused one) and the next mode may work.
+ */
+static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
+			     unsigned int nvqs, struct virtqueue *vqs[],
+			     struct vpl_vq_info info[],
+			     unsigned int ncallbacks, struct irq_affinity *desc)
 {
-	struct vpl_device *vp = to_vpl(vdev);
-	unsigned int i, index = 0, ncallbacks = 0, num_queues;
+	unsigned int i, index = 0, num_queues;
 	u16 vector = VPL_CONFIG_VECTOR + 1;
 	struct vpl_vq *q;
 	int err;
 
-	for (i = 0; i < nvqs; i++)
-		if (info[i].name && info[i].callback)
-			ncallbacks++;
-
-	mutex_lock(&vp->vqs_mutex);
 	vp->vqs = kcalloc(nvqs, sizeof(*vp->vqs), GFP_KERNEL);
-	if (!vp->vqs) {
-		mutex_unlock(&vp->vqs_mutex);
+	if (!vp->vqs)
 		return -ENOMEM;
-	}
 	vp->nvqs = nvqs;
 
-	err = vpl_setup_irqs(vp, ncallbacks, desc);
+	err = vpl_setup_irqs(vp, mode, ncallbacks, desc);
 	if (err)
 		goto err_del_vqs;
 	dev_dbg(vp->dev, "%u virtqueues, irq mode %s, %u vectors\n",
@@ -1157,17 +1373,61 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 			vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, i);
 		vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 	}
-	mutex_unlock(&vp->vqs_mutex);
 	return 0;
 
 err_del_vqs:
 	__vpl_del_vqs(vp);
+	return err;
+}
+
+static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			struct virtqueue *vqs[], struct vpl_vq_info info[],
+			struct irq_affinity *desc)
+{
+	struct vpl_device *vp = to_vpl(vdev);
+	int table = vpl_msix_table(vp);
+	enum vpl_irq_mode mode, next;
+	unsigned int i, ncallbacks = 0;
+	int err = -ENOSPC;
+
+	for (i = 0; i < nvqs; i++)
+		if (info[i].name && info[i].callback)
+			ncallbacks++;
+
+	mutex_lock(&vp->vqs_mutex);
+	if (vpl_check_failed(vp, "find_vqs")) {
+		err = -EIO;
+		goto out;
+	}
+	/* Down the ladder while a mode's vectors cannot be had. */
+	mode = vpl_next_irq_mode(VPL_IRQ_NONE, table, ncallbacks, vp->isr);
+	while (mode) {
+		err = vpl_find_vqs_mode(vp, mode, nvqs, vqs, info, ncallbacks,
+					desc);
+		if (err != -ENOSPC)
+			goto out;
+		next = vpl_next_irq_mode(mode, table, ncallbacks, vp->isr);
+		if (next)
+			dev_info(vp->dev, "%s interrupts unavailable, trying %s\n",
+				 vpl_irq_mode_name[mode],
+				 vpl_irq_mode_name[next]);
+		mode = next;
+	}
+	dev_err(vp->dev,
+		"no interrupts: MSI-X table of %d vectors for %u virtqueues, %s ISR\n",
+		table, ncallbacks, vp->isr ? "and INTx failed with" : "no");
+out:
 	mutex_unlock(&vp->vqs_mutex);
 	return err;
 }
 
 /* ------------------------------------------------------------------------
  * Per-queue reset (VIRTIO_F_RING_RESET, virtio 1.2 §2.6.1)
+ *
+ * Between the two calls the core frees and replaces the ring
+ * (virtqueue_resize()): no interrupt may reach it.  A vector of its own is
+ * disabled; a queue on a shared handler (msix-shared, INTx) is taken off
+ * the handler's list, and the handler is synchronised.
  */
 
 static int vpl_disable_vq_and_reset(struct virtqueue *vq)
@@ -1178,6 +1438,9 @@ static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 
 	if (!virtio_has_feature(vq->vdev, VIRTIO_F_RING_RESET))
 		return -ENOENT;
+	err = vpl_check_failed(vp, "queue reset");
+	if (err)
+		return err;
 
 	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, vq->index);
 	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_RESET, 1);
@@ -1187,17 +1450,19 @@ static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 	if (err) {
 		dev_err(vp->dev,
 			"queue %u: reset not complete after %u ms\n",
-			vq->index, reset_timeout_ms);
+			vq->index, READ_ONCE(reset_timeout_ms));
 		return err;
 	}
 
 	vpl_unlink_shared(vp, info);
-	if (info->irq)
-		vpl_sync_irq(vp, info->irq);
-	else if (vp->shared_irq)
+	if (info->irq && !vpl_model(vp)) {
+		disable_irq(info->irq);		/* waits for a running handler */
+		info->irq_off = true;
+	} else if (vp->shared_irq) {
 		vpl_sync_irq(vp, vp->shared_irq);
-	else if (vp->irq_mode == VPL_IRQ_INTX)
+	} else if (vp->irq_mode == VPL_IRQ_INTX) {
 		vpl_sync_irq(vp, vp->config_irq);
+	}
 	vq->reset = true;
 	return 0;
 }
@@ -1210,6 +1475,9 @@ static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 
 	if (!vq->reset)
 		return -EBUSY;
+	err = vpl_check_failed(vp, "queue enable");
+	if (err)
+		return err;
 	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_SELECT, vq->index);
 	if (vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_RESET) ||
 	    vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_ENABLE))
@@ -1219,30 +1487,46 @@ static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 	err = vpl_activate_vq(vp, info, 0);
 	if (err)
 		return err;
+	if (info->irq_off) {
+		enable_irq(info->irq);
+		info->irq_off = false;
+	}
 	vpl_link_shared(vp, info);
 	vq->reset = false;
 	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 	return 0;
 }
 
+/*
+ * A function without device configuration gets no get/set: the class
+ * drivers then refuse it ("config access disabled") instead of reading
+ * zeroes as their configuration.
+ */
+#define VPL_CONFIG_OPS_COMMON						\
+	.generation		= vpl_generation,			\
+	.get_status		= vpl_get_status,			\
+	.set_status		= vpl_set_status,			\
+	.reset			= vpl_reset,				\
+	.find_vqs		= vpl_compat_find_vqs,			\
+	.del_vqs		= vpl_del_vqs,				\
+	.synchronize_cbs	= vpl_synchronize_cbs,			\
+	.get_features		= vpl_get_features,			\
+	.finalize_features	= vpl_finalize_features,		\
+	.bus_name		= vpl_bus_name,				\
+	.set_vq_affinity	= vpl_set_vq_affinity,			\
+	.get_vq_affinity	= vpl_get_vq_affinity,			\
+	.get_shm_region		= vpl_get_shm_region,			\
+	.disable_vq_and_reset	= vpl_disable_vq_and_reset,		\
+	.enable_vq_after_reset	= vpl_enable_vq_after_reset
+
 static const struct virtio_config_ops vpl_config_ops = {
 	.get			= vpl_get,
 	.set			= vpl_set,
-	.generation		= vpl_generation,
-	.get_status		= vpl_get_status,
-	.set_status		= vpl_set_status,
-	.reset			= vpl_reset,
-	.find_vqs		= vpl_compat_find_vqs,
-	.del_vqs		= vpl_del_vqs,
-	.synchronize_cbs	= vpl_synchronize_cbs,
-	.get_features		= vpl_get_features,
-	.finalize_features	= vpl_finalize_features,
-	.bus_name		= vpl_bus_name,
-	.set_vq_affinity	= vpl_set_vq_affinity,
-	.get_vq_affinity	= vpl_get_vq_affinity,
-	.get_shm_region		= vpl_get_shm_region,
-	.disable_vq_and_reset	= vpl_disable_vq_and_reset,
-	.enable_vq_after_reset	= vpl_enable_vq_after_reset,
+	VPL_CONFIG_OPS_COMMON,
+};
+
+static const struct virtio_config_ops vpl_config_ops_nodev = {
+	VPL_CONFIG_OPS_COMMON,
 };
 
 /* ------------------------------------------------------------------------
@@ -1274,14 +1558,17 @@ static void vpl_read_bars(struct pci_dev *pdev, struct vpl_cfg_source *src)
 static void vpl_report_notes(struct vpl_device *vp)
 {
 	const struct vpl_layout *l = &vp->layout;
-	char line[160];
+	char line[256];
 	unsigned int i;
 
 	for (i = 0; i < l->n_notes; i++) {
 		if (l->notes[i].problem == VPL_PROBLEM_MISSING)
 			continue;
 		vpl_format_note(line, sizeof(line), &l->notes[i]);
-		dev_err(vp->dev, "%s\n", line);
+		if (l->notes[i].info)
+			dev_info(vp->dev, "%s\n", line);
+		else
+			dev_err(vp->dev, "%s\n", line);
 	}
 	if (l->n_lost_notes)
 		dev_err(vp->dev, "%u more capability problems\n",
@@ -1373,12 +1660,21 @@ static int vpl_map_all(struct vpl_device *vp)
 {
 	const struct vpl_region *r = vp->layout.region;
 
+	size_t notify_max = vpl_fault_notify_map_max(VPL_NOTIFY_MAP_MAX);
+
 	vp->common = vpl_map(vp, VPL_REGION_COMMON,
 			     sizeof(struct vpl_common_cfg), &vp->common_len);
-	vp->notify = vpl_map(vp, VPL_REGION_NOTIFY, VPL_NOTIFY_MAP_MAX,
-			     &vp->notify_len);
-	if (!vp->common || !vp->notify)
+	if (!vp->common)
 		goto err_unmap;
+	/* Too large to map whole: each queue maps its own doorbell. */
+	if (r[VPL_REGION_NOTIFY].length > notify_max) {
+		vp->notify_len = r[VPL_REGION_NOTIFY].length;
+	} else {
+		vp->notify = vpl_map(vp, VPL_REGION_NOTIFY, notify_max,
+				     &vp->notify_len);
+		if (!vp->notify)
+			goto err_unmap;
+	}
 	if (r[VPL_REGION_ISR].present) {
 		vp->isr = vpl_map(vp, VPL_REGION_ISR, 1, NULL);
 		if (!vp->isr)
@@ -1458,9 +1754,21 @@ static int vpl_debugfs_show(struct seq_file *s, void *unused)
 			   vpl_region_name(i), r[i].bar, r[i].offset,
 			   r[i].length, r[i].cap);
 	}
-	seq_printf(s, "mapped: common %zu notify %zu device %zu isr %u\n",
-		   vp->common_len, vp->notify_len, vp->device_len, !!vp->isr);
+	seq_printf(s, "mapped: common %zu notify %zu%s device %zu isr %u\n",
+		   vp->common_len, vp->notify_len,
+		   vp->notify ? "" : " (per queue)", vp->device_len, !!vp->isr);
+	if (READ_ONCE(vp->failed))
+		seq_puts(s, "state: failed (a reset did not complete)\n");
 	seq_printf(s, "notify_off_multiplier: %u\n", vp->layout.notify_mult);
+	if (vp->layout.msix.cap) {
+		const struct vpl_msix *m = &vp->layout.msix;
+
+		seq_printf(s, "msix: cap %#x entries %u table BAR%u+%#x/%#x%s pba BAR%u+%#x/%#x%s\n",
+			   m->cap, m->entries, m->table.bar, m->table.offset,
+			   m->table.length, m->table.checked ? "" : " (unchecked)",
+			   m->pba.bar, m->pba.offset, m->pba.length,
+			   m->pba.checked ? "" : " (unchecked)");
+	}
 	for (i = 0; i < vp->layout.n_shm; i++)
 		seq_printf(s, "shm %u: BAR%u+%#llx length %#llx\n",
 			   vp->layout.shm[i].id, vp->layout.shm[i].bar,
@@ -1471,15 +1779,16 @@ static int vpl_debugfs_show(struct seq_file *s, void *unused)
 		   vpl_irq_mode_name[vp->irq_mode], vp->nvectors);
 	if (vp->config_irq)
 		seq_printf(s, "config_irq: %d\n", vp->config_irq);
+	if (vp->shared_irq)
+		seq_printf(s, "shared_irq: %d\n", vp->shared_irq);
 	for (i = 0; i < vp->nvqs; i++) {
 		const struct vpl_vq *q = vp->vqs[i];
 
 		if (!q)
 			continue;
-		seq_printf(s, "queue %u: size %u notify +%#lx vector %#x irq %d%s\n",
-			   i, virtqueue_get_vring_size(q->vq),
-			   (unsigned long)(q->notify - vp->notify), q->vector,
-			   q->irq, q->vq->reset ? " reset" : "");
+		seq_printf(s, "queue %u: size %u notify +%#llx vector %#x irq %d%s\n",
+			   i, virtqueue_get_vring_size(q->vq), q->notify_pos,
+			   q->vector, q->irq, q->vq->reset ? " reset" : "");
 	}
 	mutex_unlock(&vp->vqs_mutex);
 	return 0;
@@ -1492,9 +1801,10 @@ DEFINE_SHOW_ATTRIBUTE(vpl_debugfs);
 
 static void vpl_release_dev(struct device *dev)
 {
-	struct virtio_device *vdev = dev_to_virtio(dev);
+	struct vpl_device *vp = to_vpl(dev_to_virtio(dev));
 
-	kfree(to_vpl(vdev));
+	free_cpumask_var(vp->shared_affinity);
+	kfree(vp);
 }
 
 /* virtio 1.2 §4.1.2.1: the virtio device ID of a PCI function. */
@@ -1526,10 +1836,15 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
 	if (!vp)
 		return -ENOMEM;
+	if (!zalloc_cpumask_var(&vp->shared_affinity, GFP_KERNEL)) {
+		err = -ENOMEM;
+		goto err_free;
+	}
 	vp->pdev = pdev;
 	vp->dev = &pdev->dev;
 	mutex_init(&vp->vqs_mutex);
 	spin_lock_init(&vp->lock);
+	spin_lock_init(&vp->gen_lock);
 	INIT_LIST_HEAD(&vp->shared_vqs);
 	pci_set_drvdata(pdev, vp);
 
@@ -1545,7 +1860,14 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (err)
 		err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
 	if (err) {
-		dev_err(&pdev->dev, "no usable DMA mask: %d\n", err);
+		/*
+		 * Unlike the in-tree driver, do not go on: a device whose
+		 * ring addresses the platform cannot express would be
+		 * handed truncated ones.
+		 */
+		dev_err(&pdev->dev,
+			"neither a 64-bit nor a 32-bit DMA mask can be set (%d)\n",
+			err);
 		goto err_disable;
 	}
 
@@ -1563,7 +1885,7 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	vp->vdev.dev.parent = &pdev->dev;
 	vp->vdev.dev.release = vpl_release_dev;
-	vp->vdev.config = &vpl_config_ops;
+	vp->vdev.config = vp->device ? &vpl_config_ops : &vpl_config_ops_nodev;
 	vp->vdev.id.device = virtio_id;
 	vp->vdev.id.vendor = pdev->subsystem_vendor;
 
@@ -1591,6 +1913,7 @@ err_release_regions:
 err_disable:
 	pci_disable_device(pdev);
 err_free:
+	free_cpumask_var(vp->shared_affinity);
 	kfree(vp);
 	return err;
 }
@@ -1601,7 +1924,7 @@ static void vpl_remove(struct pci_dev *pdev)
 	struct device *dev = get_device(&vp->vdev.dev);
 
 	/* Surprise removal: fail everything now rather than wait on it. */
-	if (!pci_device_is_present(pdev))
+	if (!vpl_present(vp))
 		virtio_break_device(&vp->vdev);
 
 	debugfs_remove(vp->debugfs);
@@ -1633,6 +1956,9 @@ static int vpl_restore(struct device *dev)
 	struct vpl_device *vp = pci_get_drvdata(pdev);
 	int err;
 
+	err = vpl_check_failed(vp, "restore");
+	if (err)
+		return err;
 	err = pci_enable_device(pdev);
 	if (err)
 		return err;
@@ -1671,6 +1997,7 @@ static int __init vpl_init(void)
 	int err;
 
 	vpl_debugfs_root = debugfs_create_dir("virtio-pci-layout", NULL);
+	vpl_fault_init(vpl_debugfs_root);
 	err = pci_register_driver(&vpl_driver);
 	if (err)
 		goto err_remove_debugfs;
@@ -1678,6 +2005,7 @@ static int __init vpl_init(void)
 
 err_remove_debugfs:
 	debugfs_remove(vpl_debugfs_root);
+	vpl_fault_exit();
 	return err;
 }
 
@@ -1685,6 +2013,7 @@ static void __exit vpl_exit(void)
 {
 	pci_unregister_driver(&vpl_driver);
 	debugfs_remove(vpl_debugfs_root);
+	vpl_fault_exit();
 }
 
 module_init(vpl_init);

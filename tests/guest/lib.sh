@@ -219,7 +219,13 @@ load_transport() {
 	case $TRANSPORT in
 	ours)
 		load_injector
-		modprobe virtio_pci_layout ${VPL_DIALECT:+dialect=$VPL_DIALECT}
+		if [ "$(cmdline vpl.fault 0)" = 1 ]; then
+			# The test build with the register fault injector
+			# (hostile scenarios), with short reset waits.
+			insmod /vpl/fault/virtio_pci_layout.ko reset_timeout_ms=300
+		else
+			modprobe virtio_pci_layout ${VPL_DIALECT:+dialect=$VPL_DIALECT}
+		fi
 		;;
 	control) is_builtin virtio_pci || modprobe virtio_pci ;;
 	esac

@@ -169,6 +169,8 @@ struct vpl_model {
 	bool queue_reset_stuck;	/* queue_reset never completes */
 	int vector_skew;	/* added to every vector read back */
 	bool vector_none;	/* vectors read back VIRTIO_MSI_NO_VECTOR */
+	u16 vector_max;		/* if set, vectors above it read NO_VECTOR */
+	u8 status_or;		/* bits status reads show on top */
 
 	/* Platform. */
 	int msix_table;		/* MSI-X table size */
@@ -198,7 +200,8 @@ static struct vpl_model_queue *vpl_model_q(struct vpl_model *m)
 
 static u16 vpl_model_vector(struct vpl_model *m, u16 v)
 {
-	if (m->vector_none)
+	if (m->vector_none ||
+	    (m->vector_max && v != VIRTIO_MSI_NO_VECTOR && v > m->vector_max))
 		return VIRTIO_MSI_NO_VECTOR;
 	return v + m->vector_skew;
 }
@@ -225,7 +228,7 @@ static u32 vpl_model_read(struct vpl_model *m, unsigned int off,
 		return m->num_queues;
 	case VIRTIO_PCI_COMMON_STATUS:
 		m->status_reads++;
-		return m->status_ff ? 0xff : m->status;
+		return m->status_ff ? 0xff : m->status | m->status_or;
 	case VIRTIO_PCI_COMMON_CFGGENERATION:
 		m->generation_reads++;
 		if (m->generation_unstable)
@@ -518,6 +521,7 @@ static void vpl_reset_never_completes(struct kunit *test)
 {
 	struct vpl_model *m = vpl_model_new(test);
 	struct vpl_device *vp = vpl_test_device(test, m);
+	struct virtqueue *vqs[3];
 
 	m->reset_stuck = true;
 	vpl_set_status(&vp->vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
@@ -528,6 +532,86 @@ static void vpl_reset_never_completes(struct kunit *test)
 	KUNIT_EXPECT_GT(test, m->status_reads, 2);
 	KUNIT_EXPECT_LE(test, m->status_reads, VPL_TEST_TIMEOUT_MS * 2 + 2);
 	m->reset_stuck = false;
+
+	/* The device is shut off: the core sees status 0, no queues. */
+	KUNIT_EXPECT_TRUE(test, vp->failed);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(&vp->vdev), 0);
+	KUNIT_EXPECT_EQ(test, vpl_test_find_vqs(vp, 3, vqs, false), -EIO);
+	KUNIT_EXPECT_EQ(test, vp->nvectors, 0);
+}
+
+/*
+ * Status bits the driver did not set never reach the core: DRIVER_OK before
+ * the driver set it (virtio_device_ready() WARNs on it), anything after a
+ * reset (virtio_dev_remove() WARNs on it).  A device may clear FEATURES_OK
+ * and set DEVICE_NEEDS_RESET.
+ */
+static void vpl_status_lies(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	struct virtio_device *vdev = &vp->vdev;
+
+	m->status_or = VIRTIO_CONFIG_S_DRIVER_OK | 0x10;
+	vpl_reset(vdev);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), 0);
+	vpl_set_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+			     VIRTIO_CONFIG_S_DRIVER |
+			     VIRTIO_CONFIG_S_FEATURES_OK);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
+			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+			VIRTIO_CONFIG_S_FEATURES_OK);
+	m->status_or = 0;
+	m->status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		    VIRTIO_CONFIG_S_NEEDS_RESET;
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
+			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+			VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* Cleared FEATURES_OK is the device refusing the features. */
+	m->status = VIRTIO_CONFIG_S_ACKNOWLEDGE;
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
+			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	/* DRIVER_OK the driver set stays, whatever the register says. */
+	vpl_set_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+			     VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK);
+	m->status = 0;
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
+			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+			VIRTIO_CONFIG_S_DRIVER_OK);
+	m->status_ff = true;
+	vpl_set_status(vdev, 0);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), 0);
+	m->status_ff = false;
+}
+
+/* reset_timeout_ms: 0 (no bound at all) and values above 60 s refused. */
+static void vpl_reset_timeout_bounds(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("0", NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("60001", NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("-1", NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("x", NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, reset_timeout_ms, VPL_TEST_TIMEOUT_MS);
+	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("60000", NULL), 0);
+	KUNIT_EXPECT_EQ(test, reset_timeout_ms, 60000);
+	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("1", NULL), 0);
+	KUNIT_EXPECT_EQ(test, reset_timeout_ms, 1);
+}
+
+/* INTx: only 0 (not ours) and 0xff (gone) are ignored; reserved bits are. */
+static void vpl_isr_reserved_bits(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+
+	m->isr = 0;
+	KUNIT_EXPECT_EQ(test, vpl_intx_interrupt(0, vp), IRQ_NONE);
+	m->isr = 0xff;
+	KUNIT_EXPECT_EQ(test, vpl_intx_interrupt(0, vp), IRQ_NONE);
+	m->isr = VPL_ISR_QUEUE | 0x80;
+	KUNIT_EXPECT_EQ(test, vpl_intx_interrupt(0, vp), IRQ_HANDLED);
+	m->isr = VPL_ISR_QUEUE | 0x04;
+	KUNIT_EXPECT_EQ(test, vpl_intx_interrupt(0, vp), IRQ_HANDLED);
 }
 
 /* Status reading 0xff from a function that left the bus: stop at once. */
@@ -773,7 +857,6 @@ static void vpl_vector_readback(struct kunit *test)
 		unsigned int table;
 	} cases[] = {
 		{ "queue vector off by one", 1, false, 4 },
-		{ "NO_VECTOR read back", 0, true, 4 },
 		{ "shared: off by one", 1, false, 2 },
 	};
 	unsigned int i;
@@ -791,6 +874,42 @@ static void vpl_vector_readback(struct kunit *test)
 				    -EBUSY, "%s", cases[i].what);
 		KUNIT_EXPECT_EQ(test, vp->nvectors, 0);
 		m->vector_skew = 0;
+		m->vector_none = false;
+	}
+}
+
+/*
+ * NO_VECTOR read back is the device refusing a mapping: one step down the
+ * ladder per refusal, and the device works in the mode it accepts.
+ */
+static void vpl_no_vector_fallback(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		u16 vector_max;
+		bool none;
+		enum vpl_irq_mode mode;
+	} cases[] = {
+		{ "queue vectors above 1 refused", 1, false, VPL_IRQ_MSIX_SHARED },
+		{ "every vector refused", 0, true, VPL_IRQ_INTX },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vpl_model *m = vpl_model_new(test);
+		struct vpl_device *vp = vpl_test_device(test, m);
+		struct virtqueue *vqs[3];
+
+		m->vector_max = cases[i].vector_max;
+		m->vector_none = cases[i].none;
+		m->msix_table = 4;
+		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
+		KUNIT_EXPECT_EQ_MSG(test, vpl_test_find_vqs(vp, 3, vqs, false),
+				    0, "%s", cases[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, vp->irq_mode, cases[i].mode, "%s",
+				    cases[i].what);
+		KUNIT_EXPECT_EQ(test, m->q[2].enable, 1);
+		vpl_del_vqs(&vp->vdev);
 		m->vector_none = false;
 	}
 }
@@ -850,6 +969,9 @@ static struct kunit_case vpl_transport_test_cases[] = {
 	KUNIT_CASE(vpl_config_bounds),
 	KUNIT_CASE(vpl_reset_never_completes),
 	KUNIT_CASE(vpl_reset_device_gone),
+	KUNIT_CASE(vpl_status_lies),
+	KUNIT_CASE(vpl_reset_timeout_bounds),
+	KUNIT_CASE(vpl_isr_reserved_bits),
 	KUNIT_CASE(vpl_generation_never_stable),
 	KUNIT_CASE(vpl_features),
 	KUNIT_CASE(vpl_features_unstable),
@@ -857,6 +979,7 @@ static struct kunit_case vpl_transport_test_cases[] = {
 	KUNIT_CASE_PARAM(vpl_vector_budget, vpl_budget_gen_params),
 	KUNIT_CASE(vpl_bad_queues),
 	KUNIT_CASE(vpl_vector_readback),
+	KUNIT_CASE(vpl_no_vector_fallback),
 	KUNIT_CASE(vpl_queue_reset),
 	KUNIT_CASE(vpl_pci_ids),
 	{}

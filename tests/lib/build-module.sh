@@ -3,8 +3,10 @@
 #
 # build-module.sh KDIR OUTDIR [make args...]
 #
-# Builds virtio_pci_layout.ko and the test-only layout injector
-# (OUTDIR/src/tests/injector/vpl_inject.ko) against the kernel build tree
+# Builds virtio_pci_layout.ko, the test-only layout injector
+# (OUTDIR/src/tests/injector/vpl_inject.ko) and the test build of the module
+# with the register fault injector (OUTDIR/fault/virtio_pci_layout.ko,
+# VPL_FAULT=y) against the kernel build tree
 # KDIR, in a private copy of the sources under OUTDIR, so that builds for
 # several kernels can coexist (kbuild writes objects next to the sources of
 # an external module).  Prints the path of virtio_pci_layout.ko on its last
@@ -31,4 +33,12 @@ sync_file() {
 done
 make -s -C "$kdir" M="$out/src" "$@" modules >&2
 make -s -C "$kdir" M="$out/src/tests/injector" "$@" modules >&2
+# The test build with the register fault injector (hostile scenarios), in
+# a copy of its own: the objects differ.
+(cd "$out/src" && find drivers include Kbuild -type f ! -name '*.o' ! -name '*.ko' \
+	! -name '.*.cmd' ! -name '*.mod*' ! -name 'Module.symvers' ! -name 'modules.order') |
+	while read -r f; do
+		sync_file "$out/src/$f" "$out/fault/$f"
+	done
+make -s -C "$kdir" M="$out/fault" VPL_FAULT=y "$@" modules >&2
 echo "$out/src/virtio_pci_layout.ko"

@@ -76,6 +76,10 @@ install_modules() {
 		cp "$ko" "$dst/extra/virtio_pci_layout.ko"
 		# The test-only layout injector, built beside it by build-module.sh.
 		cp "$(dirname "$ko")/tests/injector/vpl_inject.ko" "$dst/extra/"
+		# The fault-injection test build, outside depmod's view: the
+		# hostile scenarios insmod it in place of the module above.
+		mkdir -p "$root/vpl/fault"
+		cp "$(dirname "$ko")/../fault/virtio_pci_layout.ko" "$root/vpl/fault/"
 		;;
 	esac
 	# shellcheck disable=SC2086 # names is a list

@@ -1,0 +1,413 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # busybox ash: POSIX plus local, like dash
+#
+# scenarios-hostile.sh - guest side of the hostile scenario (host side and
+# overview: tests/lib/scenarios-hostile.sh; the behaviours:
+# /vpl/hostile.cases).  The transport is the module's test build with the
+# register fault injector, loaded with reset_timeout_ms=300.
+
+HOSTILE_FAULTS=/sys/kernel/debug/virtio-pci-layout/faults
+HOSTILE_PARAMS=/sys/module/virtio_pci_layout/parameters
+HOSTILE_TIMEOUT_MS=300
+# Scratch I/O of the disk, clear of the patterns the host checks (MiB).
+HOSTILE_SCRATCH_MIB=48
+
+# PCI function of TARGET.
+hostile_bdf() {
+	case $1 in
+	blk) virtio_bdfs "$BLK_ID" ;;
+	net) virtio_bdfs "$NET_ID" | head -n 1 ;;
+	scsi) virtio_bdfs 0x1048 ;;
+	console) virtio_bdfs 0x1043 ;;
+	rng) virtio_bdfs 0x1044 ;;
+	balloon) virtio_bdfs 0x1045 ;;
+	*) fail "unknown target '$1'" ;;
+	esac
+}
+
+hostile_mount_debugfs() {
+	grep -q ' /sys/kernel/debug ' /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug
+}
+
+# Writes the rules $2 (see hostile.cases) for function $1: fault rules to
+# the injector, inject:MODE loads vpl_inject, param:NAME=VALUE sets a
+# module parameter.
+hostile_rules() {
+	local bdf=$1 rule
+	[ "$2" != - ] || return 0
+	for rule in $(echo "$2" | tr ';' ' '); do
+		case $rule in
+		inject:*) modprobe vpl_inject devices="$bdf" modes="${rule#inject:}" ;;
+		param:*)
+			rule=${rule#param:}
+			echo "${rule#*=}" >"$HOSTILE_PARAMS/${rule%%=*}"
+			;;
+		*) echo "$bdf $(echo "$rule" | tr ':' ' ')" >"$HOSTILE_FAULTS" ||
+			fail "the injector refused rule '$rule'" ;;
+		esac
+	done
+}
+
+# Ends every lie told for function $1.
+hostile_truth() {
+	echo "clear $1" >"$HOSTILE_FAULTS"
+	echo 0 >"$HOSTILE_PARAMS/notify_map_max"
+	! module_loaded vpl_inject || rmmod vpl_inject
+}
+
+hostile_unbind() {
+	[ ! -e "$PCI_DEVS/$1/driver" ] || echo "$1" >"$PCI_DEVS/$1/driver/unbind"
+}
+
+# Binding is synchronous, the class driver's probe included; a refused
+# function makes the write fail, which is one of the outcomes.
+hostile_bind() {
+	echo "$1" >"$PCI_DRVS/virtio-pci-layout/bind" 2>/dev/null || true
+}
+
+# The class driver bound to function $1's virtio device, or "none".
+hostile_class_driver() {
+	local v
+	v=$(virtio_dev_of "$1") || { echo none; return 0; }
+	if [ -e "$PCI_DEVS/$1/$v/driver" ]; then
+		basename "$(readlink "$PCI_DEVS/$1/$v/driver")"
+	else
+		echo none
+	fi
+}
+
+# bind, nodev or reject, as function $1 is now.
+hostile_outcome() {
+	if [ "$(pci_driver_of "$1")" != virtio-pci-layout ]; then
+		echo reject
+	elif [ "$(hostile_class_driver "$1")" = none ]; then
+		echo nodev
+	else
+		echo bind
+	fi
+}
+
+hostile_debugfs() {
+	cat "/sys/kernel/debug/virtio-pci-layout/$1" 2>/dev/null
+}
+
+# Disk node of function $1.
+hostile_disk() {
+	local d
+	for d in "$PCI_DEVS/$1"/virtio*/block/*; do
+		[ -e "$d" ] && echo "/dev/${d##*/}" && return 0
+	done
+	return 1
+}
+
+# Uses TARGET's function $2 for real: checksummed I/O, ping, random bytes.
+hostile_io() {
+	local target=$1 bdf=$2 disk want got
+	case $target in
+	blk)
+		wait_for 30 hostile_disk "$bdf" || fail "no disk below $bdf"
+		disk=$(hostile_disk "$bdf")
+		dd if="$PATTERN" of="$disk" bs=1M count=1 seek="$HOSTILE_SCRATCH_MIB" \
+			oflag=direct conv=fsync status=none
+		want=$(dd if="$PATTERN" bs=1M count=1 status=none | sha256sum)
+		got=$(dd if="$disk" bs=1M count=1 skip="$HOSTILE_SCRATCH_MIB" \
+			iflag=direct status=none | sha256sum)
+		[ "${got%% *}" = "${want%% *}" ] || fail "$disk read back wrong data"
+		echo "io: 1 MiB written and read back on $disk, checksum matches"
+		;;
+	net)
+		wait_for 30 have_nic "$MAC_A" || fail "no NIC with MAC $MAC_A"
+		net_setup
+		ping_all ping -c 5 -i 0.2 -w 30 "$IP_B"
+		ping_all in_ns ping -c 5 -i 0.2 -w 30 "$IP_A"
+		;;
+	rng)
+		grep -q virtio_rng /sys/class/misc/hw_random/rng_available ||
+			fail "virtio_rng is not an available rng"
+		echo "$(cat /sys/class/misc/hw_random/rng_available | tr ' ' '\n' | grep virtio_rng | head -n 1)" \
+			>/sys/class/misc/hw_random/rng_current
+		got=$(dd if=/dev/hwrng bs=64 count=1 status=none | wc -c)
+		[ "$got" = 64 ] || fail "read $got bytes from /dev/hwrng, want 64"
+		echo "io: 64 bytes from $(cat /sys/class/misc/hw_random/rng_current)"
+		;;
+	*) echo "io: bound to $(hostile_class_driver "$bdf")" ;;
+	esac
+}
+
+# The disk keeps its data while other functions lie (unless it lies).
+hostile_disk_intact() {
+	local want got disk
+	disk=$(hostile_disk "$(hostile_bdf blk)") || fail "the disk is gone"
+	want=$(dd if="$PATTERN" bs=1M count=1 status=none | sha256sum)
+	got=$(dd if="$disk" bs=1M count=1 iflag=direct status=none | sha256sum)
+	[ "${got%% *}" = "${want%% *}" ] || fail "the disk's first MiB read back wrong"
+}
+
+# The interrupt mode of function $1, from debugfs.
+hostile_mode() {
+	hostile_debugfs "$1" | sed -n 's/^irq_mode: //p'
+}
+
+# The shared vector of function $1 carries an affinity hint.
+hostile_hint() {
+	local irq hint
+	irq=$(hostile_debugfs "$1" | sed -n 's/^shared_irq: //p')
+	[ -n "$irq" ] || fail "no shared vector"
+	hint=$(cat "/proc/irq/$irq/affinity_hint")
+	echo "shared irq $irq: affinity_hint $hint"
+	case $hint in *[1-9a-f]*) ;; *) fail "no affinity hint on the shared vector" ;; esac
+}
+
+# Resizes NIC A's rings (per-queue reset of every queue) under traffic;
+# prints the ethtool result, fails if ethtool fails and $1 is not "fail".
+hostile_resize() {
+	local want=$1 nic rc=0 flood
+	net_setup
+	nic=$(nic_by_mac "$MAC_A")
+	ping -c 400 -i 0.01 -w 60 -q "$IP_B" >/tmp/flood.log 2>&1 &
+	flood=$!
+	if [ "$want" = fail ]; then
+		# Only rx: a tx queue the device reset behind the driver's back
+		# would set off the TX watchdog's WARN.
+		ethtool -G "$nic" rx 128 || rc=$?
+	else
+		ethtool -G "$nic" rx 128 tx 128 || rc=$?
+		[ "$rc" != 0 ] || ethtool -G "$nic" rx 256 tx 256 || rc=$?
+	fi
+	wait "$flood" || true
+	ethtool -g "$nic" | tail -n 6 || true
+	if [ "$want" = fail ]; then
+		[ "$rc" != 0 ] || fail "the resize succeeded, want it refused"
+		echo "resize refused (ethtool: $rc)"
+		return 0
+	fi
+	[ "$rc" = 0 ] || fail "ethtool -G failed: $rc"
+	tail -n 2 /tmp/flood.log
+}
+
+# Starts using TARGET's function $2 in the background, for its removal;
+# sets HOSTILE_LOAD to the pid.
+hostile_load_start() {
+	case $1 in
+	net)
+		net_setup
+		ping -i 0.02 -w 120 "$IP_B" >/tmp/load.log 2>&1 &
+		;;
+	rng)
+		hostile_io rng "$2"
+		dd if=/dev/hwrng of=/dev/null bs=64 count=100000 >/tmp/load.log 2>&1 &
+		;;
+	*)
+		sh -c 'sleep 120' &
+		;;
+	esac
+	HOSTILE_LOAD=$!
+}
+
+# The function is gone; the PCI core removes it (as pciehp would); the
+# load must end, nothing of the function may be left; a rescan finds it
+# again.
+hostile_remove() {
+	local target=$1 bdf=$2 start secs v
+	v=$(virtio_dev_of "$bdf")
+	hostile_load_start "$target" "$bdf"
+	sleep 1
+	hostile_rules "$bdf" "$3"
+	start=$(date +%s)
+	echo 1 >"$PCI_DEVS/$bdf/remove"
+	secs=$(($(date +%s) - start))
+	echo "removed in ${secs}s"
+	kill "$HOSTILE_LOAD" 2>/dev/null || true
+	wait "$HOSTILE_LOAD" 2>/dev/null || true
+	tail -n 3 /tmp/load.log 2>/dev/null || true
+	[ "$secs" -le 30 ] || fail "removal took ${secs}s"
+	[ ! -e "$PCI_DEVS/$bdf" ] || fail "$bdf still exists"
+	[ ! -e "/sys/bus/virtio/devices/$v" ] || fail "$v still exists"
+	[ -z "$(hostile_debugfs "$bdf")" ] || fail "debugfs entry of $bdf left"
+	hostile_truth "$bdf"
+	echo 1 >/sys/bus/pci/rescan
+	wait_for 30 test -e "$PCI_DEVS/$bdf/driver" || fail "$bdf did not come back after a rescan"
+}
+
+# A behaviour that failed half way may have left its function lying or
+# unbound: every function tells the truth and is bound before the next one.
+hostile_restore() {
+	local bdf
+	for bdf in $(virtio_bdfs); do
+		[ "$(pci_driver_of "$bdf")" != virtio-pci-layout ] || continue
+		echo "restoring $bdf, left unbound by an earlier test"
+		hostile_truth "$bdf"
+		hostile_bind "$bdf"
+	done
+}
+
+# One behaviour of hostile.cases.
+t_hostile() {
+	local name=$1 target=$2 phase=$3 rules=$4 expect=$5 msg=$6
+	local bdf got want log e
+	hostile_mount_debugfs
+	hostile_restore
+	bdf=$(hostile_bdf "$target")
+	[ -n "$bdf" ] || fail "no $target function"
+	hostile_unbind "$bdf"
+	hostile_truth "$bdf"
+	dmesg -c >/dev/null
+	case $phase in
+	probe | resize)
+		hostile_rules "$bdf" "$rules"
+		hostile_bind "$bdf"
+		;;
+	unbind | remove)
+		hostile_bind "$bdf"
+		[ "$(hostile_outcome "$bdf")" = bind ] || fail "$bdf did not bind honestly"
+		;;
+	*) fail "unknown phase '$phase'" ;;
+	esac
+	got=$(hostile_outcome "$bdf")
+	echo "$name: $target $bdf: $got, mode $(hostile_mode "$bdf")"
+	for e in $(echo "$expect" | tr ',' ' '); do
+		case $e in
+		-) ;;
+		bind | nodev | reject) [ "$got" = "$e" ] || fail "outcome $got, want $e" ;;
+		any) ;;
+		mode=*)
+			want=${e#mode=}
+			[ "$(hostile_mode "$bdf")" = "$want" ] ||
+				fail "irq mode '$(hostile_mode "$bdf")', want $want"
+			;;
+		io) [ "$phase" = resize ] || hostile_io "$target" "$bdf" ;;
+		hint) hostile_hint "$bdf" ;;
+		perq) hostile_debugfs "$bdf" | grep -q '(per queue)' || fail "doorbells not mapped per queue" ;;
+		noresize) ;;
+		*) fail "unknown expectation '$e'" ;;
+		esac
+	done
+	case $phase in
+	resize)
+		case $expect in
+		*noresize*) hostile_resize fail ;;
+		*) hostile_resize ok ;;
+		esac
+		;;
+	unbind)
+		hostile_rules "$bdf" "$rules"
+		hostile_unbind "$bdf"
+		;;
+	remove) hostile_remove "$target" "$bdf" "$rules" ;;
+	esac
+	log=$(dmesg)
+	echo "$log" | grep -E 'virtio|vpl' | tail -n 25 | sed 's/^/  /' || true
+	case $msg in
+	-) ;;
+	!*) ! printf '%s\n' "$log" | grep -qF -- "${msg#!}" || fail "the log has '${msg#!}'" ;;
+	*) printf '%s\n' "$log" | grep -qF -- "$msg" || fail "the log lacks '$msg'" ;;
+	esac
+
+	# The truth again: the function binds and works.
+	hostile_truth "$bdf"
+	hostile_unbind "$bdf"
+	hostile_bind "$bdf"
+	[ "$(hostile_outcome "$bdf")" = bind ] || fail "$bdf does not bind again after the lie"
+	hostile_io "$target" "$bdf"
+	[ "$target" = blk ] || hostile_disk_intact
+}
+
+# reset_timeout_ms: 0 would mean no bound at all; above 60000 is refused.
+t_hostile_timeout_bounds() {
+	local p=$HOSTILE_PARAMS/reset_timeout_ms v
+	dmesg -c >/dev/null
+	for v in 0 60001 -1 x; do
+		! echo "$v" >"$p" 2>/dev/null || fail "reset_timeout_ms=$v accepted"
+	done
+	[ "$(cat "$p")" = "$HOSTILE_TIMEOUT_MS" ] || fail "reset_timeout_ms is $(cat "$p")"
+	dmesg | grep -F 'reset_timeout_ms=0 refused: must be 1 to 60000' || fail "no message naming the bounds"
+	echo 60000 >"$p"
+	echo "$HOSTILE_TIMEOUT_MS" >"$p"
+}
+
+# Random lies (a seed per boot, printed): a rule drawn from registers x
+# actions x moments, told to NIC A or the scsi function from before the
+# bind and through the unbind.  Nothing may WARN or hang; afterwards both
+# bind and work.
+t_hostile_fuzz() {
+	local rounds=$1 seed line target rule bdf n=0 outcomes
+	hostile_mount_debugfs
+	seed=$(date +%s)
+	echo "fuzz: $rounds rounds, seed $seed"
+	awk -v n="$rounds" -v seed="$seed" 'BEGIN {
+		srand(seed)
+		nr = split("device_status num_queues queue_size queue_msix_vector msix_config queue_enable queue_notify_off config_generation device_feature driver_feature queue_reset isr device+0 device+4 device+8 all", regs)
+		na = split("ones random value=0x0 value=0x1 or=0x4 or=0x80 value=0xffff drop", acts)
+		for (i = 0; i < n; i++) {
+			r = regs[int(rand() * nr) + 1]
+			a = acts[int(rand() * na) + 1]
+			if (r == "all" && a != "drop") a = rand() < 0.5 ? "gone" : "random"
+			w = rand() < 0.4 ? "every" : (rand() < 0.5 ? "nth=" : "from=") (int(rand() * 40) + 1)
+			print (rand() < 0.7 ? "net" : "scsi"), r ":" w ":" a
+		}
+	}' >/tmp/fuzz.txt
+	outcomes=
+	while read -r target rule; do
+		n=$((n + 1))
+		bdf=$(hostile_bdf "$target")
+		hostile_unbind "$bdf"
+		hostile_truth "$bdf"
+		hostile_rules "$bdf" "$rule"
+		hostile_bind "$bdf"
+		outcomes="$outcomes $(hostile_outcome "$bdf")"
+		hostile_unbind "$bdf"
+	done </tmp/fuzz.txt
+	for target in net scsi; do
+		bdf=$(hostile_bdf "$target")
+		hostile_truth "$bdf"
+		hostile_bind "$bdf"
+		[ "$(hostile_outcome "$bdf")" = bind ] || fail "$target does not bind after the fuzzing"
+	done
+	echo "fuzz: $n sequences:$(echo "$outcomes" | tr ' ' '\n' | sort | uniq -c | tr '\n' ' ')"
+	hostile_io net "$(hostile_bdf net)"
+	hostile_disk_intact
+}
+
+# rmmod with every function's reset stuck: each remove gives up after the
+# bound, shuts its device off and goes on; the module is gone, with no
+# WARN.  Then a load with reset_timeout_ms=0 is refused, and a proper load
+# binds everything again.
+t_hostile_rmmod() {
+	local bdf start secs
+	hostile_mount_debugfs
+	dmesg -c >/dev/null
+	for bdf in $(virtio_bdfs); do
+		echo "$bdf device_status every value=0x1" >"$HOSTILE_FAULTS"
+	done
+	start=$(date +%s)
+	rmmod virtio_pci_layout
+	secs=$(($(date +%s) - start))
+	echo "rmmod took ${secs}s"
+	dmesg | grep -c 'device_status stuck at 0x1' | sed 's/^/functions shut off: /'
+	! module_loaded virtio_pci_layout || fail "the module is still loaded"
+	[ -z "$(ls /sys/bus/virtio/devices)" ] || fail "virtio devices left: $(ls /sys/bus/virtio/devices)"
+	! insmod /vpl/fault/virtio_pci_layout.ko reset_timeout_ms=0 2>/dev/null ||
+		fail "loaded with reset_timeout_ms=0"
+	dmesg | grep -F 'reset_timeout_ms=0 refused: must be 1 to 60000' || fail "no message naming the bounds"
+	insmod /vpl/fault/virtio_pci_layout.ko reset_timeout_ms="$HOSTILE_TIMEOUT_MS"
+	wait_for 30 devices_present || fail "the devices did not come back"
+	hostile_disk_intact
+}
+
+scenario_hostile() {
+	local name target phase rules expect msg
+	# The class drivers of the further functions bind as they appear.
+	modprobe -a virtio_scsi sd_mod virtio_console virtio_rng virtio_balloon
+	run_test bind 120 t_bind
+	run_test blk-pattern 180 t_blk_pattern 0
+	while read -r name target phase rules expect msg <&3; do
+		case $name in '' | '#'*) continue ;; esac
+		run_test "$name" 150 t_hostile "$name" "$target" "$phase" "$rules" "$expect" "$msg"
+	done 3</vpl/hostile.cases
+	run_test reset-timeout-bounds 30 t_hostile_timeout_bounds
+	run_test fuzz $((300 + 10 * $(cmdline vpl.fuzz 25))) t_hostile_fuzz "$(cmdline vpl.fuzz 25)"
+	run_test after-blk-pattern 180 t_blk_pattern 32
+	run_test after-net 240 t_net_all
+	run_test rmmod-stuck-reset 120 t_hostile_rmmod
+}

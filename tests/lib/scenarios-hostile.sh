@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# scenarios-hostile.sh - real QEMU devices that lie through their BARs
+# (host side; the guest side is tests/guest/scenarios-hostile.sh, the
+# behaviours are tests/guest/hostile.cases).  Our transport only: the lies
+# are told by the register fault injector of the module's test build
+# (drivers/virtio/virtio_pci_layout_fault.c, VPL_FAULT=y), which sits in
+# our transport's register accessors and so cannot be put in front of the
+# in-tree virtio_pci.  See Documentation/threat-model.rst.
+#
+#   hostile   one test per line of hostile.cases: a lie told at probe, or
+#             while the device runs, by blk, net, scsi, console, rng or
+#             balloon; each with its expected outcome and kernel message
+#             and a check that the function binds and works again after
+#             the lie stops; then the transport-wide cases (the
+#             reset_timeout_ms bounds, random lies, rmmod with a device
+#             whose reset never completes)
+#
+# Boots use panic_on_warn=1 like every other: a WARN reached from a lie
+# ends the boot and fails every test not yet reported.
+VPL_FAMILIES+=(hostile)
+
+hostile_scenarios() {
+	[ "$2" = ours ] || return 0
+	case $1 in 6.1 | 6.12 | debug) echo hostile ;; esac
+}
+
+hostile_has() {
+	[ "$1" = hostile ]
+}
+
+# Random lie sequences (hostile-fuzz): a few in the quick tier, many in
+# the full one; VPL_HOSTILE_FUZZ overrides.
+hostile_fuzz_rounds() {
+	if [ -n "${VPL_HOSTILE_FUZZ:-}" ]; then
+		echo "$VPL_HOSTILE_FUZZ"
+	elif [ "$VPL_TIER" = full ]; then
+		echo 1000
+	else
+		echo 25
+	fi
+}
+
+hostile_tests() {
+	echo bind blk-pattern
+	grep -v -e '^#' -e '^$' "$VPL_TESTS/guest/hostile.cases" | awk '{ print $1 }'
+	echo reset-timeout-bounds fuzz after-blk-pattern after-net rmmod-stuck-reset
+}
+
+hostile_append() {
+	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds)"
+}
+
+# The first pattern before the lies, the second after them.
+hostile_offsets() {
+	echo 0 32
+}
+
+hostile_timeout() {
+	echo $((1200 + 3 * $(hostile_fuzz_rounds)))
+}
+
+hostile_memory() {
+	echo 1G
+}
+
+hostile_modules() {
+	echo virtio_scsi sd_mod virtio_console virtio_rng virtio_balloon
+}
+
+# ethtool resizes the rings (per-queue reset).
+hostile_bins() {
+	vpl_need_tools ethtool:ethtool >&2
+	echo /usr/sbin/ethtool:/bin/ethtool
+}
+
+# The core devices (disk, NIC A, NIC B at 4, 5, 6), and one function per
+# further class driver.
+hostile_qemu_args() {
+	vpl_scenario_qemu_args msix-pervq "$2"
+	echo "-device virtio-scsi-pci,disable-legacy=on,addr=0x7"
+	echo "-device virtio-serial-pci,disable-legacy=on,addr=0x8"
+	echo "-device virtio-rng-pci,disable-legacy=on,addr=0x9"
+	echo "-device virtio-balloon-pci,disable-legacy=on,addr=0xa"
+}
