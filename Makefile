@@ -85,14 +85,17 @@ install-tools:
 	$(MAKE) -C tools install PREFIX=$(PREFIX)
 
 # The module sources DKMS builds from, into DKMS_SRC: Kbuild, Kconfig,
-# dkms.conf and what drivers/ and include/ hold, without build outputs.
-# Shared by dkms-install, debian/rules and the RPM spec.
+# dkms.conf and what drivers/ and include/ hold, without build outputs and
+# without the test build's fault injector (its hooks in fault.h are empty
+# unless VPL_FAULT=y).  Shared by dkms-install, debian/rules and the RPM
+# spec.
 dkms-source:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp Kbuild dkms.conf $(wildcard Kconfig) $(DKMS_SRC)/
 	find drivers include -type f ! -name '.*' ! -name '*.o' ! -name '*.ko' \
-		! -name '*.mod' ! -name '*.mod.c' ! -name '*.a' ! -name 'modules.order' | \
+		! -name '*.mod' ! -name '*.mod.c' ! -name '*.a' ! -name 'modules.order' \
+		! -name '*_fault.c' | \
 		tar -cf - -T - | tar -xf - -C $(DKMS_SRC)
 
 dkms-install:

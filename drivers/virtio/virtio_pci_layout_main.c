@@ -2004,16 +2004,16 @@ static int __init vpl_init(void)
 	return 0;
 
 err_remove_debugfs:
-	debugfs_remove(vpl_debugfs_root);
 	vpl_fault_exit();
+	debugfs_remove(vpl_debugfs_root);
 	return err;
 }
 
 static void __exit vpl_exit(void)
 {
 	pci_unregister_driver(&vpl_driver);
-	debugfs_remove(vpl_debugfs_root);
 	vpl_fault_exit();
+	debugfs_remove(vpl_debugfs_root);
 }
 
 module_init(vpl_init);

@@ -125,8 +125,8 @@ hostile_io() {
 	rng)
 		grep -q virtio_rng /sys/class/misc/hw_random/rng_available ||
 			fail "virtio_rng is not an available rng"
-		echo "$(cat /sys/class/misc/hw_random/rng_available | tr ' ' '\n' | grep virtio_rng | head -n 1)" \
-			>/sys/class/misc/hw_random/rng_current
+		tr ' ' '\n' </sys/class/misc/hw_random/rng_available | grep virtio_rng |
+			head -n 1 >/sys/class/misc/hw_random/rng_current
 		got=$(dd if=/dev/hwrng bs=64 count=1 status=none | wc -c)
 		[ "$got" = 64 ] || fail "read $got bytes from /dev/hwrng, want 64"
 		echo "io: 64 bytes from $(cat /sys/class/misc/hw_random/rng_current)"
@@ -331,7 +331,7 @@ t_hostile_timeout_bounds() {
 # bind and through the unbind.  Nothing may WARN or hang; afterwards both
 # bind and work.
 t_hostile_fuzz() {
-	local rounds=$1 seed line target rule bdf n=0 outcomes
+	local rounds=$1 seed target rule bdf n=0 outcomes
 	hostile_mount_debugfs
 	seed=$(date +%s)
 	echo "fuzz: $rounds rounds, seed $seed"
