@@ -181,6 +181,15 @@ virtio_dev_of() {
 	return 1
 }
 
+# The block device (vdX) of the virtio-blk function $1.
+blkdev_of() {
+	local d
+	for d in "$PCI_DEVS/$1"/virtio*/block/*; do
+		[ -e "$d" ] && basename "$d" && return 0
+	done
+	return 1
+}
+
 # Interface name with MAC $1, in namespace $2 (default: the initial one).
 nic_by_mac() {
 	ip ${2:+-n "$2"} -o link show 2>/dev/null | awk -v mac="$1" '{

@@ -94,11 +94,8 @@ hostile_debugfs() {
 
 # Disk node of function $1.
 hostile_disk() {
-	local d
-	for d in "$PCI_DEVS/$1"/virtio*/block/*; do
-		[ -e "$d" ] && echo "/dev/${d##*/}" && return 0
-	done
-	return 1
+	local dev
+	dev=$(blkdev_of "$1") && echo "/dev/$dev"
 }
 
 # Uses TARGET's function $2 for real: checksummed I/O, ping, random bytes.
@@ -280,6 +277,12 @@ t_hostile() {
 		hint) hostile_hint "$bdf" ;;
 		perq) hostile_debugfs "$bdf" | grep -q '(per queue)' || fail "doorbells not mapped per queue" ;;
 		noresize) ;;
+		nomaster)
+			# PCI_COMMAND's bus master bit (config byte 4, bit 2).
+			want=$(od -An -tx1 -j4 -N1 "$PCI_DEVS/$bdf/config" | tr -d ' ')
+			echo "PCI_COMMAND low byte: 0x$want"
+			[ $((0x$want & 4)) = 0 ] || fail "bus mastering is still on"
+			;;
 		*) fail "unknown expectation '$e'" ;;
 		esac
 	done
@@ -364,7 +367,7 @@ t_hostile_fuzz() {
 		hostile_bind "$bdf"
 		[ "$(hostile_outcome "$bdf")" = bind ] || fail "$target does not bind after the fuzzing"
 	done
-	echo "fuzz: $n sequences:$(echo "$outcomes" | tr ' ' '\n' | sort | uniq -c | tr '\n' ' ')"
+	echo "fuzz: $n sequences, outcomes:$(echo "${outcomes# }" | tr ' ' '\n' | sort | uniq -c | tr -s ' \n' ' ')"
 	hostile_io net "$(hostile_bdf net)"
 	hostile_disk_intact
 }

@@ -121,15 +121,6 @@ m_want_feature() {
 	[ "$got" = "$3" ] || fail "$1: feature bit $2 is $got, want $3 ($4)"
 }
 
-# The block device (vdX) of the virtio-blk function $1.
-m_blkdev() {
-	local d
-	for d in "$PCI_DEVS/$1"/virtio*/block/*; do
-		[ -e "$d" ] && basename "$d" && return 0
-	done
-	return 1
-}
-
 # Writes the pattern (or file $3) to block device $1 at MiB offset $2 with
 # O_DIRECT, reads it back with O_DIRECT and compares checksums.
 m_rw_dev() {
@@ -147,7 +138,7 @@ m_rw_dev() {
 # The pattern on the disk of virtio-blk function $1 at MiB offset $2.
 m_t_blk() {
 	local dev
-	dev=$(m_blkdev "$(m_bdf "$1")") || fail "$(m_bdf "$1") has no disk"
+	dev=$(blkdev_of "$(m_bdf "$1")") || fail "$(m_bdf "$1") has no disk"
 	m_rw_dev "/dev/$dev" "$2"
 }
 
@@ -973,8 +964,8 @@ m_plug_blk() {
 	m_host "plug-blk $id rp$rp $img"
 	wait_for 60 m_rp_bound "$rp" virtio_blk || fail "no disk bound below rp$rp: $(ls "$PCI_DEVS/0000:00:1$rp.0")"
 	bdf=$(m_rp_dev "$rp")
-	wait_for 30 m_blkdev "$bdf" || fail "$bdf: no disk"
-	dev=$(m_blkdev "$bdf")
+	wait_for 30 blkdev_of "$bdf" || fail "$bdf: no disk"
+	dev=$(blkdev_of "$bdf")
 	echo "rp$rp: $bdf [$(cat "$PCI_DEVS/$bdf/device")] on $(pci_driver_of "$bdf") as $dev"
 	m_rw_dev "/dev/$dev" 0
 }
@@ -1020,7 +1011,7 @@ m_t_unplug_blk_io() {
 	local bdf dev w r
 	m_plug_blk 3 hpblk2 hp2.img
 	bdf=$(m_rp_dev 3)
-	dev=/dev/$(m_blkdev "$bdf")
+	dev=/dev/$(blkdev_of "$bdf")
 	(while dd if="$PATTERN" of="$dev" bs=1M oflag=direct status=none; do :; done) 2>/dev/null &
 	w=$!
 	(while dd if="$dev" of=/dev/null bs=1M iflag=direct status=none; do :; done) 2>/dev/null &
@@ -1039,7 +1030,7 @@ m_t_unplug_blk_io() {
 # The disk at 04 still reads back the pattern.
 healthy_vda() {
 	local got dev
-	dev=$(m_blkdev "$(m_bdf 04.0)") || fail "the disk at 04.0 is gone"
+	dev=$(blkdev_of "$(m_bdf 04.0)") || fail "the disk at 04.0 is gone"
 	got=$(dd if="/dev/$dev" bs=1M count="$PATTERN_MIB" iflag=direct status=none | sha256sum)
 	[ "${got%% *}" = "$PATTERN_SUM" ] || fail "$dev no longer reads back the pattern"
 }
@@ -1178,7 +1169,7 @@ m_t_blk_all() {
 	done
 	i=0
 	while [ "$i" -lt 32 ]; do
-		dev=/dev/$(m_blkdev "$(m_bdf "$(m_many_slot "$i")")") || fail "disk $i missing"
+		dev=/dev/$(blkdev_of "$(m_bdf "$(m_many_slot "$i")")") || fail "disk $i missing"
 		if [ "$i" = 0 ]; then
 			dd if="$PATTERN" of="$dev" bs=1M oflag=direct conv=fsync status=none &
 		else
@@ -1192,7 +1183,7 @@ m_t_blk_all() {
 	echo 3 >/proc/sys/vm/drop_caches
 	i=0
 	while [ "$i" -lt 32 ]; do
-		dev=/dev/$(m_blkdev "$(m_bdf "$(m_many_slot "$i")")")
+		dev=/dev/$(blkdev_of "$(m_bdf "$(m_many_slot "$i")")")
 		if [ "$i" = 0 ]; then
 			dd if="$dev" bs=1M count="$n" iflag=direct status=none >/tmp/rb$i &
 		else
