@@ -9,6 +9,10 @@
 HOSTILE_FAULTS=/sys/kernel/debug/virtio-pci-layout/faults
 HOSTILE_PARAMS=/sys/module/virtio_pci_layout/parameters
 HOSTILE_TIMEOUT_MS=300
+# vpl.hostile_light=1 (the debug kernel in make test): NICs are checked
+# with fewer pings, and after a lie only by binding again; the disk is
+# always read back.
+HOSTILE_LIGHT=$(cmdline vpl.hostile_light 0)
 # Scratch I/O of the disk, clear of the patterns the host checks (MiB).
 HOSTILE_SCRATCH_MIB=48
 
@@ -116,8 +120,14 @@ hostile_io() {
 	net)
 		wait_for 30 have_nic "$MAC_A" || fail "no NIC with MAC $MAC_A"
 		net_setup
-		ping_all ping -c 5 -i 0.2 -w 30 "$IP_B"
-		ping_all in_ns ping -c 5 -i 0.2 -w 30 "$IP_A"
+		if [ "$HOSTILE_LIGHT" = 1 ]; then
+			ping -c 2 -i 0.2 -w 30 "$IP_B" | grep -q '2 packets received' ||
+				fail "ping lost packets"
+			echo "net: 2 pings answered"
+		else
+			ping_all ping -c 5 -i 0.2 -w 30 "$IP_B"
+			ping_all in_ns ping -c 5 -i 0.2 -w 30 "$IP_A"
+		fi
 		;;
 	rng)
 		grep -q virtio_rng /sys/class/misc/hw_random/rng_available ||
@@ -312,7 +322,7 @@ t_hostile() {
 	hostile_unbind "$bdf"
 	hostile_bind "$bdf"
 	[ "$(hostile_outcome "$bdf")" = bind ] || fail "$bdf does not bind again after the lie"
-	hostile_io "$target" "$bdf"
+	[ "$HOSTILE_LIGHT" = 1 ] && [ "$target" != blk ] || hostile_io "$target" "$bdf"
 	[ "$target" = blk ] || hostile_disk_intact
 }
 
@@ -332,7 +342,9 @@ t_hostile_timeout_bounds() {
 # Random lies (a seed per boot, printed): a rule drawn from registers x
 # actions x moments, told to NIC A or the scsi function from before the
 # bind and through the unbind.  Nothing may WARN or hang; afterwards both
-# bind and work.
+# bind and work.  Left out, as in hostile.cases: lies that make device and
+# driver disagree about a ring (feature words, queue sizes, doorbells,
+# dropped queue writes), after which the class drivers wait unbounded.
 t_hostile_fuzz() {
 	local rounds=$1 seed target rule bdf n=0 outcomes
 	hostile_mount_debugfs
@@ -340,12 +352,13 @@ t_hostile_fuzz() {
 	echo "fuzz: $rounds rounds, seed $seed"
 	awk -v n="$rounds" -v seed="$seed" 'BEGIN {
 		srand(seed)
-		nr = split("device_status num_queues queue_size queue_msix_vector msix_config queue_enable queue_notify_off config_generation device_feature driver_feature queue_reset isr device+0 device+4 device+8 all", regs)
-		na = split("ones random value=0x0 value=0x1 or=0x4 or=0x80 value=0xffff drop", acts)
+		nr = split("device_status num_queues queue_msix_vector msix_config queue_enable config_generation queue_reset isr device+0 device+4 device+6 all", regs)
+		na = split("ones random value=0x0 value=0x1 or=0x4 or=0x40 or=0x80 value=0xffff", acts)
 		for (i = 0; i < n; i++) {
 			r = regs[int(rand() * nr) + 1]
 			a = acts[int(rand() * na) + 1]
-			if (r == "all" && a != "drop") a = rand() < 0.5 ? "gone" : "random"
+			if (r == "all") a = "gone"
+			if ((r == "msix_config" || r == "queue_msix_vector") && rand() < 0.2) a = "drop"
 			w = rand() < 0.4 ? "every" : (rand() < 0.5 ? "nth=" : "from=") (int(rand() * 40) + 1)
 			print (rand() < 0.7 ? "net" : "scsi"), r ":" w ":" a
 		}

@@ -27,6 +27,7 @@
 
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/prandom.h>
 
 #include "../../drivers/virtio/virtio_pci_layout_caps.c"
 #include "../../drivers/virtio/virtio_pci_layout_main.c"
@@ -946,6 +947,118 @@ static void vpl_queue_reset(struct kunit *test)
 }
 
 /* The PCI driver and the virtio device ID it derives (§4.1.2.1). */
+/*
+ * Random device behaviour: every sequence is a fresh bind of a device that
+ * misbehaves in a few randomly chosen ways (the model's knobs, at random),
+ * taken through reset, feature negotiation, find_vqs, a per-queue reset,
+ * configuration reads, DRIVER_OK, reset and del_vqs.  Whatever the device
+ * does, the core must see status 0 after every reset and DRIVER_OK only
+ * once it was set, and a failed find_vqs must leave nothing behind.  The
+ * KUnit kernel has KASAN and lockdep (.kunitconfig); scripts/kunit.sh fails
+ * the run on any report of theirs.
+ */
+#define VPL_FUZZ_SEQUENCES	100000
+#define VPL_FUZZ_SEED		0x76706cU
+
+static bool vpl_fuzz_one_in(struct rnd_state *rs, u32 n)
+{
+	return prandom_u32_state(rs) % n == 0;
+}
+
+static void vpl_fuzz_device(struct vpl_model *m, struct rnd_state *rs)
+{
+	static const u16 sizes[] = { 0, 1, 3, 2, 16, 256, 32768, 65535 };
+	unsigned int i;
+
+	m->reset_stuck = vpl_fuzz_one_in(rs, 64);
+	m->status_ff = vpl_fuzz_one_in(rs, 64);
+	m->absent = m->status_ff && vpl_fuzz_one_in(rs, 2);
+	m->status_or = vpl_fuzz_one_in(rs, 8) ? prandom_u32_state(rs) : 0;
+	m->generation_unstable = vpl_fuzz_one_in(rs, 8);
+	m->features_unstable = vpl_fuzz_one_in(rs, 8);
+	m->device_features = BIT_ULL(VIRTIO_F_VERSION_1) |
+			     BIT_ULL(VIRTIO_F_RING_RESET) |
+			     BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	if (vpl_fuzz_one_in(rs, 8))
+		m->device_features = (u64)prandom_u32_state(rs) << 32 |
+				     prandom_u32_state(rs);
+	m->num_queues = vpl_fuzz_one_in(rs, 8) ? prandom_u32_state(rs) % 6 : 3;
+	for (i = 0; i < VPL_MODEL_QUEUES; i++) {
+		m->q[i].size = vpl_fuzz_one_in(rs, 16) ?
+			       sizes[prandom_u32_state(rs) % ARRAY_SIZE(sizes)] : 256;
+		m->q[i].notify_off = vpl_fuzz_one_in(rs, 16) ?
+				     prandom_u32_state(rs) % 24 : i;
+		m->q[i].enable = vpl_fuzz_one_in(rs, 64);
+		m->q[i].reset = 0;
+	}
+	m->queue_reset_stuck = vpl_fuzz_one_in(rs, 32);
+	m->vector_skew = vpl_fuzz_one_in(rs, 32);
+	m->vector_none = vpl_fuzz_one_in(rs, 32);
+	m->vector_max = vpl_fuzz_one_in(rs, 16) ? prandom_u32_state(rs) % 4 : 0;
+	m->msix_table = vpl_fuzz_one_in(rs, 4) ? prandom_u32_state(rs) % 6 : 4;
+	m->max_vectors = vpl_fuzz_one_in(rs, 8) ? prandom_u32_state(rs) % 6 : 64;
+}
+
+static void vpl_fuzz_sequence(struct kunit *test, struct vpl_device *vp,
+			      struct rnd_state *rs)
+{
+	struct virtio_device *vdev = &vp->vdev;
+	struct virtqueue *vqs[3];
+	u8 status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	u32 val;
+	int err;
+
+	vp->failed = false;		/* bound again */
+	vpl_reset(vdev);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), 0);
+	vpl_set_status(vdev, status);
+	vdev->features = vpl_get_features(vdev);
+	if (vpl_finalize_features(vdev))
+		goto reset;
+	status |= VIRTIO_CONFIG_S_FEATURES_OK;
+	vpl_set_status(vdev, status);
+	KUNIT_EXPECT_FALSE(test, vpl_get_status(vdev) & VIRTIO_CONFIG_S_DRIVER_OK);
+
+	err = vpl_test_find_vqs(vp, 1 + prandom_u32_state(rs) % 3, vqs,
+				vpl_fuzz_one_in(rs, 4));
+	if (err) {
+		KUNIT_EXPECT_EQ(test, vp->nvectors, 0);
+		KUNIT_EXPECT_NULL(test, vp->vqs);
+		goto reset;
+	}
+	vpl_set_status(vdev, status | VIRTIO_CONFIG_S_DRIVER_OK);
+	KUNIT_EXPECT_TRUE(test, vpl_get_status(vdev) & VIRTIO_CONFIG_S_DRIVER_OK);
+	if (!vpl_disable_vq_and_reset(vqs[0]))
+		vpl_enable_vq_after_reset(vqs[0]);
+	vpl_get(vdev, prandom_u32_state(rs) % 40, &val, sizeof(val));
+	vpl_generation(vdev);
+	vpl_generation(vdev);
+	vpl_reset(vdev);
+	vpl_del_vqs(vdev);
+	KUNIT_EXPECT_EQ(test, vp->nvectors, 0);
+reset:
+	vpl_reset(vdev);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), 0);
+}
+
+static void vpl_model_fuzz(struct kunit *test)
+{
+	struct vpl_model *m = vpl_model_new(test);
+	struct vpl_device *vp = vpl_test_device(test, m);
+	struct rnd_state rs;
+	unsigned int i;
+
+	reset_timeout_ms = 1;
+	prandom_seed_state(&rs, VPL_FUZZ_SEED);
+	for (i = 0; i < VPL_FUZZ_SEQUENCES; i++) {
+		vpl_fuzz_device(m, &rs);
+		vpl_fuzz_sequence(test, vp, &rs);
+		cond_resched();
+	}
+	kunit_info(test, "%u random device behaviour sequences (seed %#x)\n",
+		   VPL_FUZZ_SEQUENCES, VPL_FUZZ_SEED);
+}
+
 static void vpl_pci_ids(struct kunit *test)
 {
 	struct pci_dev pdev = {};
@@ -982,6 +1095,7 @@ static struct kunit_case vpl_transport_test_cases[] = {
 	KUNIT_CASE(vpl_no_vector_fallback),
 	KUNIT_CASE(vpl_queue_reset),
 	KUNIT_CASE(vpl_pci_ids),
+	KUNIT_CASE_SLOW(vpl_model_fuzz),
 	{}
 };
 

@@ -66,7 +66,14 @@ install_modules() {
 	mkdir -p "$dst"
 	names="$BASE_MODULES ${VPL_EXTRA_MODULES:-}"
 	case $TRANSPORT in
-	control) names="$names virtio_pci" ;;
+	control)
+		names="$names virtio_pci"
+		# The layout injector, for the malformed scenario's control.
+		if [ -n "$ko" ]; then
+			mkdir -p "$dst/extra"
+			cp "$(dirname "$ko")/tests/injector/vpl_inject.ko" "$dst/extra/"
+		fi
+		;;
 	ours | both)
 		[ "$TRANSPORT" = ours ] || names="$names virtio_pci"
 		# Whatever our module links against (virtio, virtio_ring on 6.1).

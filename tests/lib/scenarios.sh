@@ -70,7 +70,9 @@ vpl_scenarios() {
 vpl_core_scenarios() {
 	echo msix-pervq msix-shared intx lifecycle
 	# The draft dialect: only ours speaks it (and only the injector shows it).
-	[ "$2" != ours ] || echo draft draft-intx malformed
+	[ "$2" != ours ] || echo draft draft-intx
+	# Every injector layout, with both transports side by side.
+	echo malformed
 	# driver_override needs the in-tree driver bound first, which only the
 	# 6.12 ours configuration can offer: there virtio_pci is built in, while
 	# an "ours" 6.1 guest must never load the in-tree module.
