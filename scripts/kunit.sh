@@ -18,6 +18,7 @@ set -eu
 
 KDIR=$VPL_BUILD/kunit
 OUT=$KDIR/out
+KUNIT_REPORTS='BUG: KASAN|WARNING:|circular locking|BUG: sleeping function|BUG: scheduling while atomic|list_(add|del) corruption|Kernel panic'
 
 # The driver as an in-tree directory: links to what Kbuild and Kconfig use.
 place_driver() {
@@ -71,7 +72,14 @@ main() {
 		return 1
 	fi
 	report "$KDIR/results.json" >"$KDIR/results.txt"
-	grep -c '^ok ' "$KDIR/results.txt" >/dev/null || true
+	# The KUnit kernel has KASAN, lockdep, atomic-sleep and list checks
+	# (.kunitconfig): any report of theirs, or a WARN, fails the run.
+	if grep -E "$KUNIT_REPORTS" "$OUT/test.log" >"$KDIR/reports.txt"; then
+		sed 's/^/# /' "$KDIR/reports.txt" | head -n 20 >>"$KDIR/results.txt"
+		echo "not ok kunit/checkers" >>"$KDIR/results.txt"
+	else
+		echo "ok kunit/checkers" >>"$KDIR/results.txt"
+	fi
 	cat "$KDIR/results.txt"
 	local passed failed
 	passed=$(grep -c '^ok ' "$KDIR/results.txt" || true)

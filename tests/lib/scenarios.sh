@@ -109,8 +109,9 @@ vpl_core_tests() {
 		;;
 	malformed)
 		echo bind blk-pattern
+		# The control skips the layouts its probe never returns from.
 		grep -v -e '^#' -e '^$' "$VPL_TESTS/guest/malformed.cases" |
-			awk '{ print $1 }'
+			awk -v t="$2" 't == "ours" || ($3 != "hang" && $3 != "bug") { print $1 }'
 		echo rebind net-ping net-tcp
 		;;
 	draft | draft-intx)
