@@ -999,9 +999,19 @@ static void vpl_fuzz_device(struct vpl_model *m, struct rnd_state *rs)
 	m->max_vectors = vpl_fuzz_one_in(rs, 8) ? prandom_u32_state(rs) % 6 : 64;
 }
 
-static void vpl_fuzz_sequence(struct kunit *test, struct vpl_device *vp,
-			      struct rnd_state *rs)
+/* How far the sequences got, for the summary line. */
+enum vpl_fuzz_end {
+	VPL_FUZZ_FEATURES,	/* feature negotiation failed */
+	VPL_FUZZ_FIND_VQS,	/* find_vqs failed */
+	VPL_FUZZ_RUNNING,	/* the device ran */
+	VPL_FUZZ_ENDS,
+};
+
+static enum vpl_fuzz_end vpl_fuzz_sequence(struct kunit *test,
+					   struct vpl_device *vp,
+					   struct rnd_state *rs)
 {
+	enum vpl_fuzz_end end = VPL_FUZZ_FEATURES;
 	struct virtio_device *vdev = &vp->vdev;
 	struct virtqueue *vqs[3];
 	u8 status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
@@ -1024,8 +1034,10 @@ static void vpl_fuzz_sequence(struct kunit *test, struct vpl_device *vp,
 	if (err) {
 		KUNIT_EXPECT_EQ(test, vp->nvectors, 0);
 		KUNIT_EXPECT_NULL(test, vp->vqs);
+		end = VPL_FUZZ_FIND_VQS;
 		goto reset;
 	}
+	end = VPL_FUZZ_RUNNING;
 	vpl_set_status(vdev, status | VIRTIO_CONFIG_S_DRIVER_OK);
 	KUNIT_EXPECT_TRUE(test, vpl_get_status(vdev) & VIRTIO_CONFIG_S_DRIVER_OK);
 	if (!vpl_disable_vq_and_reset(vqs[0]))
@@ -1039,24 +1051,27 @@ static void vpl_fuzz_sequence(struct kunit *test, struct vpl_device *vp,
 reset:
 	vpl_reset(vdev);
 	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), 0);
+	return end;
 }
 
 static void vpl_model_fuzz(struct kunit *test)
 {
 	struct vpl_model *m = vpl_model_new(test);
 	struct vpl_device *vp = vpl_test_device(test, m);
+	unsigned int i, ends[VPL_FUZZ_ENDS] = {};
 	struct rnd_state rs;
-	unsigned int i;
 
 	reset_timeout_ms = 1;
 	prandom_seed_state(&rs, VPL_FUZZ_SEED);
 	for (i = 0; i < VPL_FUZZ_SEQUENCES; i++) {
 		vpl_fuzz_device(m, &rs);
-		vpl_fuzz_sequence(test, vp, &rs);
+		ends[vpl_fuzz_sequence(test, vp, &rs)]++;
 		cond_resched();
 	}
-	kunit_info(test, "%u random device behaviour sequences (seed %#x)\n",
-		   VPL_FUZZ_SEQUENCES, VPL_FUZZ_SEED);
+	kunit_info(test,
+		   "%u random device behaviour sequences (seed %#x): %u refused at feature negotiation, %u at find_vqs, %u ran\n",
+		   VPL_FUZZ_SEQUENCES, VPL_FUZZ_SEED, ends[VPL_FUZZ_FEATURES],
+		   ends[VPL_FUZZ_FIND_VQS], ends[VPL_FUZZ_RUNNING]);
 }
 
 static void vpl_pci_ids(struct kunit *test)
