@@ -18,7 +18,7 @@ set -eu
 
 KDIR=$VPL_BUILD/kunit
 OUT=$KDIR/out
-KUNIT_REPORTS='BUG: KASAN|WARNING:|circular locking|BUG: sleeping function|BUG: scheduling while atomic|list_(add|del) corruption|Kernel panic'
+KUNIT_REPORTS='BUG: KASAN|WARNING:|circular locking|BUG: sleeping function|BUG: scheduling while atomic|BUG: spinlock|list_(add|del) corruption|trying to register non-static key|turning off the locking correctness validator|Kernel panic'
 
 # The driver as an in-tree directory: links to what Kbuild and Kconfig use.
 place_driver() {

@@ -235,12 +235,13 @@ static u32 vpl_fault_apply(const struct vpl_fault_rule *r, u32 val,
 u32 vpl_fault_read(struct pci_dev *pdev, enum vpl_fault_space space,
 		   unsigned int off, unsigned int size, u32 val)
 {
-	const char *name = pci_name(pdev);
+	const char *name;
 	unsigned long flags;
 	unsigned int i, shift;
 
 	if (!READ_ONCE(vpl_fault_nrules))
 		return val;
+	name = pci_name(pdev);
 	spin_lock_irqsave(&vpl_fault_lock, flags);
 	for (i = 0; i < vpl_fault_nrules; i++) {
 		struct vpl_fault_rule *r = &vpl_fault_rules[i];
@@ -277,13 +278,14 @@ u32 vpl_fault_read(struct pci_dev *pdev, enum vpl_fault_space space,
 bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 		     unsigned int off, unsigned int size, u32 val)
 {
-	const char *name = pci_name(pdev);
+	const char *name;
 	unsigned long flags;
 	unsigned int i, shift;
 	bool pass = true;
 
 	if (!READ_ONCE(vpl_fault_nrules))
 		return true;
+	name = pci_name(pdev);
 	spin_lock_irqsave(&vpl_fault_lock, flags);
 	for (i = 0; i < vpl_fault_nrules; i++) {
 		struct vpl_fault_rule *r = &vpl_fault_rules[i];
@@ -320,13 +322,14 @@ bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
  */
 bool vpl_fault_gone(struct pci_dev *pdev)
 {
-	const char *name = pci_name(pdev);
+	const char *name;
 	unsigned long flags;
 	unsigned int i;
 	bool gone = false;
 
 	if (!READ_ONCE(vpl_fault_nrules))
 		return false;
+	name = pci_name(pdev);
 	spin_lock_irqsave(&vpl_fault_lock, flags);
 	for (i = 0; i < vpl_fault_nrules; i++)
 		if (vpl_fault_rules[i].action == VPL_FAULT_GONE &&

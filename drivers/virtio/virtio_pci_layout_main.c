@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
@@ -174,7 +175,7 @@ static const char * const vpl_irq_mode_name[] = {
  * @notify_own: @notify is a mapping of its own (large notification region)
  * @vector: its MSI-X vector, or VIRTIO_MSI_NO_VECTOR
  * @irq: Linux IRQ of a vector of its own, else 0
- * @irq_off: that IRQ is disabled while the queue is reset
+ * @irq_off: that IRQ is ignored while the queue is reset
  * @node: entry in vpl_device.shared_vqs while a shared handler serves it
  * @affinity: storage behind the IRQ affinity hint of a vector of its own
  */
@@ -651,7 +652,8 @@ static void vpl_set_status(struct virtio_device *vdev, u8 status)
 {
 	struct vpl_device *vp = to_vpl(vdev);
 
-	WRITE_ONCE(vp->status, status);
+	/* DEVICE_NEEDS_RESET is the device's to set: the core writes it back. */
+	WRITE_ONCE(vp->status, status & ~VIRTIO_CONFIG_S_NEEDS_RESET);
 	vpl_cwrite8(vp, VIRTIO_PCI_COMMON_STATUS, status);
 }
 
@@ -719,6 +721,9 @@ static void vpl_reset(struct virtio_device *vdev)
 	int err;
 
 	vpl_set_status(vdev, 0);
+	/* Shut off already: its resets do not complete, do not wait again. */
+	if (READ_ONCE(vp->failed))
+		goto out;
 	/* virtio 1.2 §4.1.4.3.2: reset is complete when status reads 0. */
 	err = read_poll_timeout(vpl_cread8, status,
 				!status || vpl_gone(vp, status), 1000,
@@ -816,6 +821,22 @@ static irqreturn_t vpl_config_interrupt(int irq, void *opaque)
 
 	virtio_config_changed(&vp->vdev);
 	return IRQ_HANDLED;
+}
+
+/*
+ * A virtqueue's own vector.  While the queue is reset its ring may be freed
+ * and replaced (vpl_disable_vq_and_reset()): the interrupt is then taken
+ * and dropped without looking at the ring.  (disable_irq() would do, but
+ * not with managed affinity: CPU hotplug restarts such an IRQ.)
+ */
+static irqreturn_t vpl_vq_interrupt(int irq, void *opaque)
+{
+	struct vpl_vq *info = opaque;
+
+	/* Pairs with the release in vpl_enable_vq_after_reset(). */
+	if (smp_load_acquire(&info->irq_off))
+		return IRQ_HANDLED;
+	return vring_interrupt(irq, info->vq);
 }
 
 static irqreturn_t vpl_vqs_interrupt(int irq, void *opaque)
@@ -1278,7 +1299,7 @@ static void vpl_del_vq(struct vpl_device *vp, struct vpl_vq *info)
 {
 	if (info->irq) {
 		irq_update_affinity_hint(info->irq, NULL);
-		vpl_free_irq(vp, info->vector, info->irq, info->vq);
+		vpl_free_irq(vp, info->vector, info->irq, info);
 	}
 	vpl_unlink_shared(vp, info);
 	if (vp->irq_mode != VPL_IRQ_INTX) {
@@ -1354,8 +1375,8 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 		vqs[i] = q->vq;
 
 		if (vp->irq_mode == VPL_IRQ_MSIX_PER_VQ && info[i].callback) {
-			err = vpl_request_irq(vp, vector, vring_interrupt, 0,
-					      q->vq, "%s-%s", info[i].name);
+			err = vpl_request_irq(vp, vector, vpl_vq_interrupt, 0,
+					      q, "%s-%s", info[i].name);
 			if (err < 0)
 				goto err_del_vqs;
 			q->irq = err;
@@ -1425,9 +1446,12 @@ out:
  * Per-queue reset (VIRTIO_F_RING_RESET, virtio 1.2 §2.6.1)
  *
  * Between the two calls the core frees and replaces the ring
- * (virtqueue_resize()): no interrupt may reach it.  A vector of its own is
- * disabled; a queue on a shared handler (msix-shared, INTx) is taken off
- * the handler's list, and the handler is synchronised.
+ * (virtqueue_resize()): no interrupt may reach it.  A vector of its own
+ * drops its interrupts (vpl_vq_interrupt()); a queue on a shared handler
+ * (msix-shared, INTx) is taken off the handler's list.  Either way the
+ * handler is synchronised.  A queue reset that does not complete shuts the
+ * device off: the device may have reset the queue all the same, and a ring
+ * it no longer serves would only stall.
  */
 
 static int vpl_disable_vq_and_reset(struct virtqueue *vq)
@@ -1449,15 +1473,16 @@ static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 		err = vpl_wait_queue_reg(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 0);
 	if (err) {
 		dev_err(vp->dev,
-			"queue %u: reset not complete after %u ms\n",
+			"queue %u: reset not complete after %u ms; device shut off\n",
 			vq->index, READ_ONCE(reset_timeout_ms));
+		vpl_fail_device(vp);
 		return err;
 	}
 
 	vpl_unlink_shared(vp, info);
-	if (info->irq && !vpl_model(vp)) {
-		disable_irq(info->irq);		/* waits for a running handler */
-		info->irq_off = true;
+	if (info->irq) {
+		WRITE_ONCE(info->irq_off, true);
+		vpl_sync_irq(vp, info->irq);
 	} else if (vp->shared_irq) {
 		vpl_sync_irq(vp, vp->shared_irq);
 	} else if (vp->irq_mode == VPL_IRQ_INTX) {
@@ -1487,10 +1512,11 @@ static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 	err = vpl_activate_vq(vp, info, 0);
 	if (err)
 		return err;
-	if (info->irq_off) {
-		enable_irq(info->irq);
-		info->irq_off = false;
-	}
+	/*
+	 * The new ring is in place: its interrupts may reach it.  Pairs with
+	 * the acquire in vpl_vq_interrupt().
+	 */
+	smp_store_release(&info->irq_off, false);
 	vpl_link_shared(vp, info);
 	vq->reset = false;
 	vpl_cwrite16(vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
@@ -1500,7 +1526,7 @@ static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 /*
  * A function without device configuration gets no get/set: the class
  * drivers then refuse it ("config access disabled") instead of reading
- * zeroes as their configuration.
+ * zeroes as their configuration (vpl_nodev_ok() lists which do).
  */
 #define VPL_CONFIG_OPS_COMMON						\
 	.generation		= vpl_generation,			\
@@ -1819,6 +1845,33 @@ static int vpl_virtio_id(struct pci_dev *pdev)
 	return -ENODEV;
 }
 
+/*
+ * A function without device configuration gets config ops without get/set
+ * (vpl_config_ops_nodev), which its class driver must check for.  These
+ * drivers do (6.1 to 6.12: "config access disabled"), or read no
+ * configuration at all (rng); any other driver would call the missing ops,
+ * so such a function is refused.
+ */
+static bool vpl_nodev_ok(int virtio_id)
+{
+	switch (virtio_id) {
+	case VIRTIO_ID_NET:
+	case VIRTIO_ID_BLOCK:
+	case VIRTIO_ID_RNG:
+	case VIRTIO_ID_BALLOON:
+	case VIRTIO_ID_SCSI:
+	case VIRTIO_ID_9P:
+	case VIRTIO_ID_CAIF:
+	case VIRTIO_ID_CRYPTO:
+	case VIRTIO_ID_MEM:
+	case VIRTIO_ID_SOUND:
+	case VIRTIO_ID_PMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	int virtio_id = vpl_virtio_id(pdev);
@@ -1879,6 +1932,13 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = vpl_map_all(vp);
 	if (err)
 		goto err_release_regions;
+	if (!vp->device && !vpl_nodev_ok(virtio_id)) {
+		dev_err(&pdev->dev,
+			"no device configuration: the driver of virtio device type %d would read it unchecked\n",
+			virtio_id);
+		err = -ENODEV;
+		goto err_unmap;
+	}
 
 	pci_set_master(pdev);
 	vp->msix_table = pci_msix_vec_count(pdev);
@@ -1908,6 +1968,8 @@ err_put:
 	put_device(&vp->vdev.dev);
 	return err;
 
+err_unmap:
+	vpl_unmap_all(vp);
 err_release_regions:
 	pci_release_selected_regions(pdev, vp->bars);
 err_disable:
@@ -1956,10 +2018,11 @@ static int vpl_restore(struct device *dev)
 	struct vpl_device *vp = pci_get_drvdata(pdev);
 	int err;
 
-	err = vpl_check_failed(vp, "restore");
+	/* Enabled even when refused: remove disables it once more. */
+	err = pci_enable_device(pdev);
 	if (err)
 		return err;
-	err = pci_enable_device(pdev);
+	err = vpl_check_failed(vp, "restore");
 	if (err)
 		return err;
 	pci_set_master(pdev);

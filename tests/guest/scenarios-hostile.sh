@@ -348,7 +348,7 @@ t_hostile_timeout_bounds() {
 t_hostile_fuzz() {
 	local rounds=$1 seed target rule bdf n=0 outcomes
 	hostile_mount_debugfs
-	seed=$(date +%s)
+	seed=$(cmdline vpl.fuzz_seed "$(date +%s)")
 	echo "fuzz: $rounds rounds, seed $seed"
 	awk -v n="$rounds" -v seed="$seed" 'BEGIN {
 		srand(seed)

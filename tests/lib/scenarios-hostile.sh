@@ -49,11 +49,14 @@ hostile_tests() {
 }
 
 hostile_append() {
-	local light=0
+	local light=0 seed=
 	# The debug kernel is five times slower: a lighter check of the NICs
 	# in make test (tests/guest/scenarios-hostile.sh).
 	[ "$1/$VPL_TIER" != debug/quick ] || light=1
-	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light"
+	# make test draws the same lies every time (the seed is printed);
+	# make test-full new ones.
+	[ "$VPL_TIER" = full ] || seed=vpl.fuzz_seed=1207
+	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light ${seed:-}"
 }
 
 # The first pattern before the lies, the second after them.
