@@ -1447,9 +1447,9 @@ out:
  *
  * Between the two calls the core frees and replaces the ring
  * (virtqueue_resize()): no interrupt may reach it.  A vector of its own
- * drops its interrupts (vpl_vq_interrupt()); a queue on a shared handler
- * (msix-shared, INTx) is taken off the handler's list.  Either way the
- * handler is synchronised.  A queue reset that does not complete shuts the
+ * drops its interrupts (vpl_vq_interrupt()), and the handler is
+ * synchronised; a queue on a shared handler (msix-shared, INTx) is taken
+ * off the handler's list.  A queue reset that does not complete shuts the
  * device off: the device may have reset the queue all the same, and a ring
  * it no longer serves would only stall.
  */
@@ -1479,14 +1479,15 @@ static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 		return err;
 	}
 
+	/*
+	 * A shared handler walks its list under vp->lock: once unlinked, the
+	 * queue is out of its reach, with no need to wait on the line (an
+	 * INTx line the chip still shows active would hold that wait).
+	 */
 	vpl_unlink_shared(vp, info);
 	if (info->irq) {
 		WRITE_ONCE(info->irq_off, true);
 		vpl_sync_irq(vp, info->irq);
-	} else if (vp->shared_irq) {
-		vpl_sync_irq(vp, vp->shared_irq);
-	} else if (vp->irq_mode == VPL_IRQ_INTX) {
-		vpl_sync_irq(vp, vp->config_irq);
 	}
 	vq->reset = true;
 	return 0;
