@@ -172,7 +172,6 @@ static const char * const vpl_irq_mode_name[] = {
  * @vq: the virtqueue
  * @notify: its doorbell
  * @notify_pos: offset of the doorbell in the notification region
- * @notify_own: @notify is a mapping of its own (large notification region)
  * @vector: its MSI-X vector, or VIRTIO_MSI_NO_VECTOR
  * @irq: Linux IRQ of a vector of its own, else 0
  * @irq_off: that IRQ is ignored while the queue is reset
@@ -183,7 +182,6 @@ struct vpl_vq {
 	struct virtqueue *vq;
 	void __iomem *notify;
 	u64 notify_pos;
-	bool notify_own;
 	u16 vector;
 	int irq;
 	bool irq_off;
@@ -1200,18 +1198,15 @@ static int vpl_map_doorbell(struct vpl_device *vp, struct vpl_vq *info,
 	}
 	info->notify = pci_iomap_range(vp->pdev, r->bar, r->offset + pos,
 				       sizeof(u16));
-	if (!info->notify)
-		return -ENOMEM;
-	info->notify_own = true;
-	return 0;
+	return info->notify ? 0 : -ENOMEM;
 }
 
 static void vpl_unmap_doorbell(struct vpl_device *vp, struct vpl_vq *info)
 {
-	if (info->notify_own)
+	/* A doorbell has a mapping of its own when the region has none. */
+	if (!vp->notify && info->notify)
 		pci_iounmap(vp->pdev, info->notify);
 	info->notify = NULL;
-	info->notify_own = false;
 }
 
 static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
