@@ -288,7 +288,7 @@ UNPLUG_PIDS=
 # Block and network I/O that runs until the devices go away: a writer
 # loop on the disk (beyond the first pattern) and a ping flood.
 unplug_start_io() {
-	(while dd if="$PATTERN" of=/dev/vda bs=1M seek=16 oflag=direct status=none; do :; done
+	(blk_write_loop /dev/vda 16
 		echo "writer stopped" >/tmp/writer.end) >/tmp/writer.log 2>&1 &
 	UNPLUG_PIDS=$!
 	(ping -i 0.05 "$IP_B" >/tmp/ping.log 2>&1; echo "ping stopped" >>/tmp/ping.log) &

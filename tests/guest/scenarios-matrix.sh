@@ -1012,7 +1012,7 @@ m_t_unplug_blk_io() {
 	m_plug_blk 3 hpblk2 hp2.img
 	bdf=$(m_rp_dev 3)
 	dev=/dev/$(blkdev_of "$bdf")
-	(while dd if="$PATTERN" of="$dev" bs=1M oflag=direct status=none; do :; done) 2>/dev/null &
+	blk_write_loop "$dev" 2>/dev/null &
 	w=$!
 	(while dd if="$dev" of=/dev/null bs=1M iflag=direct status=none; do :; done) 2>/dev/null &
 	r=$!
