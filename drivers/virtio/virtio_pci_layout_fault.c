@@ -15,17 +15,26 @@
  * BDF       the function, as domain:bus:device.function
  * REGISTER  a common configuration field by its virtio name
  *           (device_status, num_queues, queue_size, ...), "isr",
- *           "device+N" (byte N of the device configuration), or "all"
- *           (every access of the function)
+ *           "device+N" (byte N of the device configuration), "all"
+ *           (every access of the function), or "request_irq" (not a
+ *           register: the transport's request for an interrupt line)
  * @SEL      only while the field's selector (queue_select for queue
- *           fields, the feature select for feature words) holds SEL
+ *           fields, the feature select for feature words) holds SEL;
+ *           for request_irq, only for MSI-X vector SEL
  * WHEN      "every" matching access, "nth=N" (only the Nth) or "from=N"
  *           (the Nth and all later ones)
  * ACTION    for reads: "value=V", "or=V" (bits set on top of the real
  *           value), "ones" (all ones), "random"; for writes: "drop";
  *           "gone" (REGISTER all only): the function has left the bus -
  *           reads are all ones, writes are lost, and the transport's
- *           presence check says absent
+ *           presence check says absent; "storm" (REGISTER queue_reset
+ *           only): from the write of 1 to queue_reset until the write of
+ *           1 to that queue's queue_enable, the queue's interrupt (its
+ *           MSI-X vector as last written to queue_msix_vector, else the
+ *           INTx line) is raised every VPL_FAULT_STORM_US microseconds,
+ *           at most VPL_FAULT_STORM_MAX times: a device that interrupts
+ *           for a queue it is resetting; "fail" (request_irq only): the
+ *           request fails as when the system is out of vectors
  *
  * "clear" removes every rule, "clear BDF" those of one function.  Reading
  * the file lists the rules with how often each matched and fired.
@@ -34,6 +43,10 @@
  * be tried on a device with a small region.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/irq_work.h>
+#include <linux/irq.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
@@ -47,6 +60,9 @@
 #define VPL_FAULT_MAX_RULES	16
 #define VPL_FAULT_LINE_MAX	128
 #define VPL_FAULT_NO_SEL	(-1)
+#define VPL_FAULT_STORM_US	10
+#define VPL_FAULT_STORM_MAX	4096
+#define VPL_FAULT_STORM_QUEUES	64
 
 static unsigned long notify_map_max;
 module_param(notify_map_max, ulong, 0644);
@@ -60,7 +76,7 @@ MODULE_PARM_DESC(notify_map_max,
  * @off: its offset there
  * @size: its width in bytes
  * @sel: offset of its selector in the common configuration, or
- *	VPL_FAULT_NO_SEL
+ *	VPL_FAULT_NO_SEL (VPL_VECSEL: request_irq, selected by vector)
  */
 struct vpl_fault_reg {
 	const char *name;
@@ -78,6 +94,7 @@ struct vpl_fault_reg {
 #define VPL_GFSEL	VIRTIO_PCI_COMMON_GFSELECT
 #define VPL_QSEL	VIRTIO_PCI_COMMON_Q_SELECT
 #define VPL_NOSEL	VPL_FAULT_NO_SEL
+#define VPL_VECSEL	(-2)	/* request_irq: @SEL is the vector */
 
 static const struct vpl_fault_reg vpl_fault_regs[] = {
 	VPL_FAULT_COMMON_REG("device_feature_select",	DFSELECT, 4, VPL_NOSEL),
@@ -98,6 +115,7 @@ static const struct vpl_fault_reg vpl_fault_regs[] = {
 	VPL_FAULT_COMMON_REG("queue_device",		Q_USEDLO, 4, VPL_QSEL),
 	VPL_FAULT_COMMON_REG("queue_reset",		Q_RESET, 2, VPL_QSEL),
 	{ .name = "isr", .space = VPL_FAULT_ISR, .size = 1, .sel = VPL_NOSEL },
+	{ .name = "request_irq", .space = VPL_FAULT_IRQ, .sel = VPL_VECSEL },
 };
 
 enum vpl_fault_when {
@@ -113,6 +131,8 @@ enum vpl_fault_action {
 	VPL_FAULT_RANDOM,
 	VPL_FAULT_DROP,
 	VPL_FAULT_GONE,
+	VPL_FAULT_STORM,
+	VPL_FAULT_FAIL,
 };
 
 static const char * const vpl_fault_action_names[] = {
@@ -122,6 +142,8 @@ static const char * const vpl_fault_action_names[] = {
 	[VPL_FAULT_RANDOM]	= "random",
 	[VPL_FAULT_DROP]	= "drop",
 	[VPL_FAULT_GONE]	= "gone",
+	[VPL_FAULT_STORM]	= "storm",
+	[VPL_FAULT_FAIL]	= "fail",
 };
 
 /**
@@ -137,7 +159,9 @@ static const char * const vpl_fault_action_names[] = {
  * @action: what it does
  * @arg: the V of value= and or=
  * @hits: matching accesses seen
- * @fired: accesses changed
+ * @fired: accesses changed (storm: storms started)
+ * @vectors: storm: the MSI-X vector last written for each queue, plus one
+ *	(0: none written)
  */
 struct vpl_fault_rule {
 	char bdf[16];
@@ -152,12 +176,38 @@ struct vpl_fault_rule {
 	u32 arg;
 	unsigned long hits;
 	unsigned long fired;
+	u16 vectors[VPL_FAULT_STORM_QUEUES];
+};
+
+/**
+ * struct vpl_fault_storm - the interrupt storm of "storm" rules
+ * @work: raises the interrupt, in hard interrupt context (a self-IPI):
+ *	the flow handler insists on it, as it would for the real one
+ * @thread: runs while a storm rule exists, spinning on its CPU: a thread
+ *	woken at queue_reset would start only after the reset was over
+ * @pdev: the function whose queue is reset, or NULL: no storm
+ * @queue: that queue
+ * @irq: the Linux IRQ raised
+ * @raised: interrupts raised in this queue reset
+ * @total: interrupts raised by all storms
+ *
+ * One storm at a time: a test resets one queue at a time.
+ */
+struct vpl_fault_storm {
+	struct irq_work work;
+	struct task_struct *thread;
+	struct pci_dev *pdev;
+	int queue;
+	int irq;
+	atomic_t raised;
+	atomic_long_t total;
 };
 
 static DEFINE_SPINLOCK(vpl_fault_lock);	/* protects the rules */
 static struct vpl_fault_rule vpl_fault_rules[VPL_FAULT_MAX_RULES];
 static unsigned int vpl_fault_nrules;
 static struct dentry *vpl_fault_file;
+static DEFINE_MUTEX(vpl_fault_storm_lock);	/* starts and stops storms */
 
 /* ------------------------------------------------------------------------
  * Hooks
@@ -222,6 +272,143 @@ static u32 vpl_fault_apply(const struct vpl_fault_rule *r, u32 val,
 	return ((val & ~fmask) | (v & fmask)) & mask;
 }
 
+/* ------------------------------------------------------------------------
+ * Interrupt storms
+ */
+
+static void vpl_fault_storm_fire(struct irq_work *work)
+{
+	struct vpl_fault_storm *st = container_of(work, struct vpl_fault_storm,
+						  work);
+
+	/* As the interrupt controller would deliver it: flow handler and all. */
+	generic_handle_irq_safe(st->irq);
+	atomic_inc(&st->raised);
+	atomic_long_inc(&st->total);
+}
+
+static struct vpl_fault_storm vpl_fault_storm = {
+	.work = IRQ_WORK_INIT_HARD(vpl_fault_storm_fire),
+};
+
+static int vpl_fault_storm_thread(void *data)
+{
+	struct vpl_fault_storm *st = data;
+
+	while (!kthread_should_stop()) {
+		/* Pairs with the release in vpl_fault_storm_arm(). */
+		if (smp_load_acquire(&st->pdev) &&
+		    atomic_read(&st->raised) < VPL_FAULT_STORM_MAX)
+			irq_work_queue(&st->work);
+		udelay(VPL_FAULT_STORM_US);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Starts the storm thread for a new storm rule; may sleep. */
+static int vpl_fault_storm_begin(void)
+{
+	struct vpl_fault_storm *st = &vpl_fault_storm;
+	struct task_struct *t;
+	int err = 0;
+
+	mutex_lock(&vpl_fault_storm_lock);
+	if (!st->thread) {
+		t = kthread_run(vpl_fault_storm_thread, st, "vpl-storm");
+		if (IS_ERR(t))
+			err = PTR_ERR(t);
+		else
+			st->thread = t;
+	}
+	mutex_unlock(&vpl_fault_storm_lock);
+	return err;
+}
+
+/*
+ * Stops raising interrupts for @queue of @pdev (any, when @pdev is NULL;
+ * then the thread ends too, when @end).  The queue's enable, where @pdev
+ * is given, gets one interrupt of its own first, on this CPU: however the
+ * thread was scheduled, every reset has one interrupt, at its very end.
+ * May sleep.
+ */
+static void vpl_fault_storm_disarm(struct pci_dev *pdev, int queue, bool end)
+{
+	struct vpl_fault_storm *st = &vpl_fault_storm;
+	struct pci_dev *cur;
+
+	mutex_lock(&vpl_fault_storm_lock);
+	cur = st->pdev;
+	if (cur && (!pdev || (cur == pdev && st->queue == queue))) {
+		if (pdev) {
+			irq_work_sync(&st->work);
+			irq_work_queue(&st->work);
+		}
+		WRITE_ONCE(st->pdev, NULL);
+		irq_work_sync(&st->work);
+		pci_dev_put(cur);
+	}
+	if (end && st->thread) {
+		kthread_stop(st->thread);
+		st->thread = NULL;
+	}
+	mutex_unlock(&vpl_fault_storm_lock);
+}
+
+/*
+ * Raises the interrupt of @queue from now until its queue_enable, where
+ * the transport wrote its MSI-X vector as @vector (plus one, so that
+ * NO_VECTOR and none are 0: the INTx line).  Runs where the transport
+ * writes queue_reset, which may sleep.
+ */
+static void vpl_fault_storm_arm(struct pci_dev *pdev, int queue, u16 vector)
+{
+	struct vpl_fault_storm *st = &vpl_fault_storm;
+	int irq;
+
+	if (pdev->msix_enabled && vector)
+		irq = pci_irq_vector(pdev, vector - 1);
+	else
+		irq = pdev->irq;
+	if (irq <= 0)
+		return;
+	vpl_fault_storm_disarm(NULL, 0, false);
+	mutex_lock(&vpl_fault_storm_lock);
+	st->queue = queue;
+	st->irq = irq;
+	atomic_set(&st->raised, 0);
+	/* Pairs with the acquire in vpl_fault_storm_thread(). */
+	smp_store_release(&st->pdev, pci_dev_get(pdev));
+	mutex_unlock(&vpl_fault_storm_lock);
+}
+
+/*
+ * Under vpl_fault_lock: what a write means to a storm rule @r.  Returns
+ * 1 to arm the storm for @r->cur_sel, -1 to disarm that queue's.
+ */
+static int vpl_fault_storm_write(struct vpl_fault_rule *r, unsigned int off,
+				 u32 val)
+{
+	int q = r->cur_sel;
+
+	if (q < 0 || q >= VPL_FAULT_STORM_QUEUES)
+		return 0;
+	switch (off) {
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		r->vectors[q] = (u16)val + 1;
+		return 0;
+	case VIRTIO_PCI_COMMON_Q_RESET:
+		if (val != 1 || !vpl_fault_due(r))
+			return 0;
+		r->fired++;
+		return 1;
+	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		return val == 1 ? -1 : 0;
+	default:
+		return 0;
+	}
+}
+
 /**
  * vpl_fault_read() - what the transport reads from a register
  * @pdev: the function
@@ -246,7 +433,9 @@ u32 vpl_fault_read(struct pci_dev *pdev, enum vpl_fault_space space,
 	for (i = 0; i < vpl_fault_nrules; i++) {
 		struct vpl_fault_rule *r = &vpl_fault_rules[i];
 
-		if (r->action == VPL_FAULT_DROP || strcmp(r->bdf, name) ||
+		if (r->action == VPL_FAULT_DROP ||
+		    r->action == VPL_FAULT_STORM ||
+		    r->action == VPL_FAULT_FAIL || strcmp(r->bdf, name) ||
 		    !vpl_fault_covers(r, space, off, size, &shift))
 			continue;
 		if (r->action == VPL_FAULT_GONE && r->fired) {
@@ -271,7 +460,7 @@ u32 vpl_fault_read(struct pci_dev *pdev, enum vpl_fault_space space,
  * @val: the value written
  *
  * Also follows the selectors (queue_select, the feature selects) that
- * rules with @SEL wait for.
+ * rules with @SEL wait for, and starts and stops storms.
  *
  * Return: false when a rule drops the write.
  */
@@ -281,6 +470,8 @@ bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 	const char *name;
 	unsigned long flags;
 	unsigned int i, shift;
+	int storm = 0, queue = 0;
+	u16 vector = 0;
 	bool pass = true;
 
 	if (!READ_ONCE(vpl_fault_nrules))
@@ -292,6 +483,15 @@ bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 
 		if (strcmp(r->bdf, name))
 			continue;
+		if (r->action == VPL_FAULT_STORM) {
+			if (space != VPL_FAULT_COMMON)
+				continue;
+			storm = vpl_fault_storm_write(r, off, val) ?: storm;
+			queue = r->cur_sel;
+			if (queue >= 0 && queue < VPL_FAULT_STORM_QUEUES)
+				vector = r->vectors[queue];
+			continue;
+		}
 		if (r->action == VPL_FAULT_GONE) {
 			if (r->fired && vpl_fault_covers(r, space, off, size, &shift))
 				pass = false;
@@ -311,6 +511,10 @@ bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 			r->cur_sel = val;
 	}
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
+	if (storm > 0)
+		vpl_fault_storm_arm(pdev, queue, vector);
+	else if (storm < 0)
+		vpl_fault_storm_disarm(pdev, queue, false);
 	return pass;
 }
 
@@ -338,6 +542,38 @@ bool vpl_fault_gone(struct pci_dev *pdev)
 			gone = true;
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
 	return gone;
+}
+
+/**
+ * vpl_fault_request_irq() - whether the transport gets an interrupt line
+ * @pdev: the function
+ * @vector: the MSI-X vector, or 0 for INTx
+ *
+ * Return: 0, or -ENOSPC when a "request_irq ... fail" rule fires.
+ */
+int vpl_fault_request_irq(struct pci_dev *pdev, unsigned int vector)
+{
+	const char *name;
+	unsigned long flags;
+	unsigned int i;
+	int err = 0;
+
+	if (!READ_ONCE(vpl_fault_nrules))
+		return 0;
+	name = pci_name(pdev);
+	spin_lock_irqsave(&vpl_fault_lock, flags);
+	for (i = 0; i < vpl_fault_nrules; i++) {
+		struct vpl_fault_rule *r = &vpl_fault_rules[i];
+
+		if (r->action != VPL_FAULT_FAIL || strcmp(r->bdf, name) ||
+		    (r->sel != VPL_FAULT_NO_SEL && r->sel != vector) ||
+		    !vpl_fault_due(r))
+			continue;
+		r->fired++;
+		err = -ENOSPC;
+	}
+	spin_unlock_irqrestore(&vpl_fault_lock, flags);
+	return err;
 }
 
 /**
@@ -407,6 +643,7 @@ static int vpl_fault_parse_when(struct vpl_fault_rule *r, const char *when)
 static int vpl_fault_parse_action(struct vpl_fault_rule *r, char *action)
 {
 	char *arg = strchr(action, '=');
+	bool irq, fail;
 	int i;
 
 	if (arg)
@@ -419,6 +656,16 @@ static int vpl_fault_parse_action(struct vpl_fault_rule *r, char *action)
 	if ((i == VPL_FAULT_VALUE || i == VPL_FAULT_OR) != !!arg)
 		return -EINVAL;
 	if (i == VPL_FAULT_GONE && !r->all)
+		return -EINVAL;
+	if (i == VPL_FAULT_STORM &&
+	    (!r->reg || r->reg->space != VPL_FAULT_COMMON ||
+	     r->reg->off != VIRTIO_PCI_COMMON_Q_RESET ||
+	     r->sel != VPL_FAULT_NO_SEL))
+		return -EINVAL;
+	/* "fail" is for request_irq, and request_irq takes nothing else. */
+	irq = r->reg && r->reg->space == VPL_FAULT_IRQ;
+	fail = i == VPL_FAULT_FAIL;
+	if (irq != fail)
 		return -EINVAL;
 	return arg ? kstrtou32(arg, 0, &r->arg) : 0;
 }
@@ -442,6 +689,8 @@ static int vpl_fault_add(char *line)
 		err = vpl_fault_parse_when(&r, when);
 	if (!err)
 		err = vpl_fault_parse_action(&r, action);
+	if (!err && r.action == VPL_FAULT_STORM)
+		err = vpl_fault_storm_begin();
 	if (err)
 		return err;
 
@@ -461,13 +710,17 @@ static void vpl_fault_clear(const char *bdf)
 {
 	unsigned long flags;
 	unsigned int i, n = 0;
+	bool storm = false;
 
 	spin_lock_irqsave(&vpl_fault_lock, flags);
 	for (i = 0; i < vpl_fault_nrules; i++)
 		if (bdf && strcmp(vpl_fault_rules[i].bdf, bdf))
 			vpl_fault_rules[n++] = vpl_fault_rules[i];
 	WRITE_ONCE(vpl_fault_nrules, n);
+	for (i = 0; i < n; i++)
+		storm |= vpl_fault_rules[i].action == VPL_FAULT_STORM;
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
+	vpl_fault_storm_disarm(NULL, 0, !storm);
 }
 
 static ssize_t vpl_fault_write_file(struct file *file, const char __user *ubuf,
@@ -520,6 +773,8 @@ static int vpl_fault_show(struct seq_file *s, void *unused)
 		seq_printf(s, " hits=%lu fired=%lu\n", r->hits, r->fired);
 	}
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
+	seq_printf(s, "storm interrupts raised: %ld\n",
+		   atomic_long_read(&vpl_fault_storm.total));
 	return 0;
 }
 

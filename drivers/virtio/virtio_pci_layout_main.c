@@ -964,7 +964,8 @@ static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 		return -ENOMEM;
 	if (vpl_model(vp))
 		return irq;	/* the model raises no interrupts */
-	err = request_irq(irq, handler, flags, vp->irq_names[vector], dev_id);
+	err = vpl_fault_request_irq(vp->pdev, vector) ?:
+	      request_irq(irq, handler, flags, vp->irq_names[vector], dev_id);
 	if (err) {
 		dev_warn(vp->dev, "%s: request_irq(%d) failed: %d\n",
 			 vp->irq_names[vector], irq, err);
@@ -1436,6 +1437,34 @@ out:
 	mutex_unlock(&vp->vqs_mutex);
 	return err;
 }
+
+#ifndef VPL_HAVE_VIRTQUEUE_INFO
+/* Linux < 6.11: find_vqs() takes parallel arrays; pack them. */
+static int vpl_compat_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			       struct virtqueue *vqs[],
+			       vq_callback_t *callbacks[],
+			       const char * const names[], const bool *ctx,
+			       struct irq_affinity *desc)
+{
+	struct vpl_vq_info *info;
+	unsigned int i;
+	int err;
+
+	info = kcalloc(nvqs, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	for (i = 0; i < nvqs; i++) {
+		info[i].name = names[i];
+		info[i].callback = callbacks[i];
+		info[i].ctx = ctx ? ctx[i] : false;
+	}
+	err = vpl_find_vqs(vdev, nvqs, vqs, info, desc);
+	kfree(info);
+	return err;
+}
+#else
+#define vpl_compat_find_vqs vpl_find_vqs
+#endif
 
 /* ------------------------------------------------------------------------
  * Per-queue reset (VIRTIO_F_RING_RESET, virtio 1.2 §2.6.1)

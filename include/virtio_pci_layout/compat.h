@@ -23,7 +23,8 @@
 /*
  * 6.11 replaced find_vqs()' parallel callbacks/names/ctx arrays with one
  * array of struct virtqueue_info.  The transport is written against the new
- * form; on older kernels vpl_compat_find_vqs() packs the arrays into it.
+ * form; on older kernels its find_vqs adapter (in the transport, which owns
+ * the callback) packs the arrays into it.
  */
 #ifdef VPL_HAVE_VIRTQUEUE_INFO
 #define vpl_vq_info virtqueue_info
@@ -33,37 +34,6 @@ struct vpl_vq_info {
 	vq_callback_t *callback;
 	bool ctx;
 };
-#endif
-
-static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
-			struct virtqueue *vqs[], struct vpl_vq_info info[],
-			struct irq_affinity *desc);
-
-#ifdef VPL_HAVE_VIRTQUEUE_INFO
-#define vpl_compat_find_vqs vpl_find_vqs
-#else
-static int vpl_compat_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
-			       struct virtqueue *vqs[],
-			       vq_callback_t *callbacks[],
-			       const char * const names[], const bool *ctx,
-			       struct irq_affinity *desc)
-{
-	struct vpl_vq_info *info;
-	unsigned int i;
-	int err;
-
-	info = kcalloc(nvqs, sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
-	for (i = 0; i < nvqs; i++) {
-		info[i].name = names[i];
-		info[i].callback = callbacks[i];
-		info[i].ctx = ctx ? ctx[i] : false;
-	}
-	err = vpl_find_vqs(vdev, nvqs, vqs, info, desc);
-	kfree(info);
-	return err;
-}
 #endif
 
 /*

@@ -21,6 +21,7 @@ enum vpl_fault_space {
 	VPL_FAULT_COMMON,
 	VPL_FAULT_DEVICE,
 	VPL_FAULT_ISR,
+	VPL_FAULT_IRQ,	/* not a structure: request_irq() */
 };
 
 #ifdef VPL_FAULT_INJECT
@@ -29,6 +30,7 @@ u32 vpl_fault_read(struct pci_dev *pdev, enum vpl_fault_space space,
 bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 		     unsigned int off, unsigned int size, u32 val);
 bool vpl_fault_gone(struct pci_dev *pdev);
+int vpl_fault_request_irq(struct pci_dev *pdev, unsigned int vector);
 size_t vpl_fault_notify_map_max(size_t max);
 void vpl_fault_init(struct dentry *root);
 void vpl_fault_exit(void);
@@ -52,6 +54,13 @@ static inline bool vpl_fault_write(struct pci_dev *pdev,
 static inline bool vpl_fault_gone(struct pci_dev *pdev)
 {
 	return false;
+}
+
+/* 0: request_irq() is called. */
+static inline int vpl_fault_request_irq(struct pci_dev *pdev,
+					unsigned int vector)
+{
+	return 0;
 }
 
 static inline size_t vpl_fault_notify_map_max(size_t max)

@@ -53,6 +53,11 @@ hostile_rules() {
 	done
 }
 
+# Interrupts the injector has raised for queues being reset, so far.
+hostile_storms() {
+	sed -n 's/^storm interrupts raised: //p' "$HOSTILE_FAULTS"
+}
+
 # Ends every lie told for function $1.
 hostile_truth() {
 	echo "clear $1" >"$HOSTILE_FAULTS"
@@ -252,7 +257,7 @@ hostile_restore() {
 # One behaviour of hostile.cases.
 t_hostile() {
 	local name=$1 target=$2 phase=$3 rules=$4 expect=$5 msg=$6
-	local bdf got want log e
+	local bdf got want log e storms
 	hostile_mount_debugfs
 	hostile_restore
 	bdf=$(hostile_bdf "$target")
@@ -286,7 +291,7 @@ t_hostile() {
 		io) [ "$phase" = resize ] || hostile_io "$target" "$bdf" ;;
 		hint) hostile_hint "$bdf" ;;
 		perq) hostile_debugfs "$bdf" | grep -q '(per queue)' || fail "doorbells not mapped per queue" ;;
-		noresize) ;;
+		noresize | storm) ;;
 		nomaster)
 			# PCI_COMMAND's bus master bit (config byte 4, bit 2).
 			want=$(od -An -tx1 -j4 -N1 "$PCI_DEVS/$bdf/config" | tr -d ' ')
@@ -298,9 +303,15 @@ t_hostile() {
 	done
 	case $phase in
 	resize)
+		storms=$(hostile_storms)
 		case $expect in
 		*noresize*) hostile_resize fail ;;
 		*) hostile_resize ok ;;
+		esac
+		storms=$(($(hostile_storms) - storms))
+		echo "interrupts raised while a queue was reset: $storms"
+		case ,$expect, in
+		*,storm,*) [ "$storms" -gt 0 ] || fail "no interrupt was raised during a queue reset" ;;
 		esac
 		;;
 	unbind)

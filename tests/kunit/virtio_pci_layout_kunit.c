@@ -953,7 +953,84 @@ static void vpl_queue_reset(struct kunit *test)
 	vpl_del_vqs(&vp->vdev);
 }
 
-/* The PCI driver and the virtio device ID it derives (§4.1.2.1). */
+static unsigned int vpl_test_callbacks;
+
+static void vpl_counting_cb(struct virtqueue *vq)
+{
+	vpl_test_callbacks++;
+}
+
+/* The queue's interrupt, as the IRQ core would deliver it in @mode. */
+static irqreturn_t vpl_test_raise(struct vpl_device *vp, unsigned int index)
+{
+	switch (vp->irq_mode) {
+	case VPL_IRQ_MSIX_PER_VQ:
+		return vpl_vq_interrupt(0, vp->vqs[index]);
+	case VPL_IRQ_MSIX_SHARED:
+		return vpl_vqs_interrupt(0, vp);
+	default:
+		vpl_model(vp)->isr = VPL_ISR_QUEUE;
+		return vpl_intx_interrupt(0, vp);
+	}
+}
+
+/*
+ * Between disable_vq_and_reset and enable_vq_after_reset the core frees
+ * and replaces the ring (virtqueue_resize()): an interrupt for the queue,
+ * in any of the three modes, must not reach vring_interrupt() then.  The
+ * queue's used ring shows a completion throughout, so every interrupt that
+ * does reach it runs the queue's callback.
+ */
+static void vpl_queue_reset_interrupts(struct kunit *test)
+{
+	static const struct {
+		int msix_table;
+		enum vpl_irq_mode mode;
+	} cases[] = {
+		{ 4, VPL_IRQ_MSIX_PER_VQ },
+		{ 2, VPL_IRQ_MSIX_SHARED },
+		{ 0, VPL_IRQ_INTX },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *mode = vpl_irq_mode_name[cases[i].mode];
+		struct vpl_model *m = vpl_model_new(test);
+		struct vpl_device *vp = vpl_test_device(test, m);
+		struct vpl_vq_info info[2] = {
+			{ .name = "q0", .callback = vpl_counting_cb },
+			{ .name = "q1", .callback = vpl_counting_cb },
+		};
+		struct virtqueue *vqs[2];
+		struct vring_used *used;
+
+		m->msix_table = cases[i].msix_table;
+		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
+				    BIT_ULL(VIRTIO_F_RING_RESET);
+		KUNIT_ASSERT_EQ(test, vpl_find_vqs(&vp->vdev, 2, vqs, info, NULL), 0);
+		KUNIT_ASSERT_EQ_MSG(test, vp->irq_mode, cases[i].mode, "%s", mode);
+		/* No ACCESS_PLATFORM: the ring's addresses are physical. */
+		used = phys_to_virt(m->q[0].used);
+		used->idx = cpu_to_virtio16(&vp->vdev, 1);
+
+		vpl_test_callbacks = 0;
+		vpl_test_raise(vp, 0);
+		KUNIT_EXPECT_EQ_MSG(test, vpl_test_callbacks, 1,
+				    "%s: a live queue's interrupt", mode);
+		KUNIT_ASSERT_EQ(test, vpl_disable_vq_and_reset(vqs[0]), 0);
+		vpl_test_raise(vp, 0);
+		vpl_test_raise(vp, 0);
+		KUNIT_EXPECT_EQ_MSG(test, vpl_test_callbacks, 1,
+				    "%s: interrupts reached a queue being reset",
+				    mode);
+		KUNIT_ASSERT_EQ(test, vpl_enable_vq_after_reset(vqs[0]), 0);
+		vpl_test_raise(vp, 0);
+		KUNIT_EXPECT_EQ_MSG(test, vpl_test_callbacks, 2,
+				    "%s: the queue's interrupt after enable", mode);
+		vpl_del_vqs(&vp->vdev);
+	}
+}
+
 /*
  * Random device behaviour (4 x 25,000 sequences, fixed seeds): every
  * sequence is a fresh bind of a device that
@@ -1091,6 +1168,7 @@ static void vpl_model_fuzz(struct kunit *test)
 		   ends[VPL_FUZZ_FIND_VQS], ends[VPL_FUZZ_RUNNING]);
 }
 
+/* The PCI driver and the virtio device ID it derives (§4.1.2.1). */
 static void vpl_pci_ids(struct kunit *test)
 {
 	struct pci_dev pdev = {};
@@ -1126,6 +1204,7 @@ static struct kunit_case vpl_transport_test_cases[] = {
 	KUNIT_CASE(vpl_vector_readback),
 	KUNIT_CASE(vpl_no_vector_fallback),
 	KUNIT_CASE(vpl_queue_reset),
+	KUNIT_CASE(vpl_queue_reset_interrupts),
 	KUNIT_CASE(vpl_pci_ids),
 	KUNIT_CASE_PARAM(vpl_model_fuzz, vpl_fuzz_gen_params),
 	{}
