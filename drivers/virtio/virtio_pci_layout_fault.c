@@ -34,7 +34,7 @@
  *           INTx line) is raised every VPL_FAULT_STORM_US microseconds,
  *           at most VPL_FAULT_STORM_MAX times: a device that interrupts
  *           for a queue it is resetting; "fail" (request_irq only): the
- *           request fails as when the system is out of vectors
+ *           request fails (-EBUSY), as when the system is out of vectors
  *
  * "clear" removes every rule, "clear BDF" those of one function.  Reading
  * the file lists the rules with how often each matched and fired.
@@ -549,7 +549,9 @@ bool vpl_fault_gone(struct pci_dev *pdev)
  * @pdev: the function
  * @vector: the MSI-X vector, or 0 for INTx
  *
- * Return: 0, or -ENOSPC when a "request_irq ... fail" rule fires.
+ * Return: 0, or -EBUSY when a "request_irq ... fail" rule fires (not the
+ * -ENOSPC of x86 vector exhaustion: the transport must step down on any
+ * failure of request_irq(), whatever the error).
  */
 int vpl_fault_request_irq(struct pci_dev *pdev, unsigned int vector)
 {
@@ -570,7 +572,7 @@ int vpl_fault_request_irq(struct pci_dev *pdev, unsigned int vector)
 		    !vpl_fault_due(r))
 			continue;
 		r->fired++;
-		err = -ENOSPC;
+		err = -EBUSY;
 	}
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
 	return err;
