@@ -9,6 +9,8 @@
 HOSTILE_FAULTS=/sys/kernel/debug/virtio-pci-layout/faults
 HOSTILE_PARAMS=/sys/module/virtio_pci_layout/parameters
 HOSTILE_TIMEOUT_MS=300
+# The KUnit suites, built where the kernel has KUnit (the debug kernel).
+HOSTILE_KUNIT=/vpl/kunit/virtio_pci_layout_kunit.ko
 # vpl.hostile_light=1 (the debug kernel in make test): NICs are checked
 # with fewer pings, and after a lie only by binding again; the disk is
 # always read back.
@@ -337,6 +339,31 @@ t_hostile() {
 	[ "$target" = blk ] || hostile_disk_intact
 }
 
+# The KUnit suites as a module (the debug kernel: kmemleak, debug objects
+# and the DMA-API checks besides KASAN and lockdep), with $1 seeds of the
+# model's random device behaviour; the scenario's debug-reports test then
+# scans for leaks and reports.  The model's messages (thousands) stay out
+# of the serial console.
+t_hostile_kunit() {
+	local suite res level
+	hostile_mount_debugfs
+	# allnoconfig leaves KUNIT_DEFAULT_ENABLED off.
+	modprobe kunit enable=1 || fail "no kunit module"
+	level=$(cut -f1 /proc/sys/kernel/printk)
+	dmesg -n 1
+	insmod "$HOSTILE_KUNIT" fuzz_seeds="$1" || { dmesg -n "$level"; fail "insmod failed"; }
+	dmesg -n "$level"
+	for suite in virtio_pci_layout_parse virtio_pci_layout_transport; do
+		res=/sys/kernel/debug/kunit/$suite/results
+		[ -e "$res" ] || fail "no results for $suite"
+		grep -E '^ *(not ok|# vpl_model_fuzz.*sequences)' "$res" || true
+		! grep -q '^ *not ok' "$res" || fail "$suite: a case failed"
+		tail -n 1 "$res" | grep -q "^ok [0-9]* $suite" || fail "$suite: no result: $(tail -n 3 "$res")"
+		echo "$suite: $(grep -c '^    ok ' "$res") cases passed"
+	done
+	rmmod virtio_pci_layout_kunit
+}
+
 # reset_timeout_ms: 0 would mean no bound at all; above 60000 is refused.
 t_hostile_timeout_bounds() {
 	local p=$HOSTILE_PARAMS/reset_timeout_ms v
@@ -434,6 +461,9 @@ scenario_hostile() {
 	done 3</vpl/hostile.cases
 	run_test reset-timeout-bounds 30 t_hostile_timeout_bounds
 	run_test fuzz $((300 + 10 * $(cmdline vpl.fuzz 25))) t_hostile_fuzz "$(cmdline vpl.fuzz 25)"
+	[ ! -e "$HOSTILE_KUNIT" ] ||
+		run_test kunit-suites $((300 + 300 * $(cmdline vpl.kunit_seeds 1))) \
+			t_hostile_kunit "$(cmdline vpl.kunit_seeds 1)"
 	run_test after-blk-pattern 180 t_blk_pattern 32
 	run_test after-net 240 t_net_all
 	run_test rmmod-stuck-reset 120 t_hostile_rmmod

@@ -4,9 +4,10 @@
 # build-module.sh KDIR OUTDIR [make args...]
 #
 # Builds virtio_pci_layout.ko, the test-only layout injector
-# (OUTDIR/src/tests/injector/vpl_inject.ko) and the test build of the module
+# (OUTDIR/src/tests/injector/vpl_inject.ko), the test build of the module
 # with the register fault injector (OUTDIR/fault/virtio_pci_layout.ko,
-# VPL_FAULT=y) against the kernel build tree
+# VPL_FAULT=y) and, for a kernel with KUnit, the KUnit suites
+# (OUTDIR/kunit/virtio_pci_layout_kunit.ko) against the kernel build tree
 # KDIR, in a private copy of the sources under OUTDIR, so that builds for
 # several kernels can coexist (kbuild writes objects next to the sources of
 # an external module).  Prints the path of virtio_pci_layout.ko on its last
@@ -41,4 +42,13 @@ make -s -C "$kdir" M="$out/src/tests/injector" "$@" modules >&2
 		sync_file "$out/src/$f" "$out/fault/$f"
 	done
 make -s -C "$kdir" M="$out/fault" VPL_FAULT=y "$@" modules >&2
+# The KUnit suites as a module (virtio_pci_layout_kunit.ko), for a kernel
+# with KUnit (the debug kernel), in a copy of their own.
+if grep -q -E '^CONFIG_KUNIT=[ym]' "$kdir/.config" 2>/dev/null; then
+	(cd "$top" && find drivers include tests/kunit tests/parser Kbuild -type f \
+		-name '*.[ch]' -o -name Kbuild) | while read -r f; do
+		sync_file "$top/$f" "$out/kunit/$f"
+	done
+	make -s -C "$kdir" M="$out/kunit" VPL_KUNIT=m "$@" modules >&2
+fi
 echo "$out/src/virtio_pci_layout.ko"

@@ -87,6 +87,11 @@ install_modules() {
 		# hostile scenarios insmod it in place of the module above.
 		mkdir -p "$root/vpl/fault"
 		cp "$(dirname "$ko")/../fault/virtio_pci_layout.ko" "$root/vpl/fault/"
+		# The KUnit suites, where the kernel has KUnit (build-module.sh).
+		if [ -e "$(dirname "$ko")/../kunit/virtio_pci_layout_kunit.ko" ]; then
+			mkdir -p "$root/vpl/kunit"
+			cp "$(dirname "$ko")/../kunit/virtio_pci_layout_kunit.ko" "$root/vpl/kunit/"
+		fi
 		;;
 	esac
 	# shellcheck disable=SC2086 # names is a list

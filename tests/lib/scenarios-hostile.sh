@@ -15,7 +15,10 @@
 #             and a check that the function binds and works again after
 #             the lie stops; then the transport-wide cases (the
 #             reset_timeout_ms bounds, random lies, rmmod with a device
-#             whose reset never completes)
+#             whose reset never completes); on the debug kernel also the
+#             KUnit suites, loaded as a module, with the random device
+#             behaviour of the KUnit model (25,000 sequences in make test,
+#             100,000 in make test-full) under kmemleak and the checkers
 #
 # Boots use panic_on_warn=1 like every other: a WARN reached from a lie
 # ends the boot and fails every test not yet reported.
@@ -42,10 +45,24 @@ hostile_fuzz_rounds() {
 	fi
 }
 
+# Seeds of the KUnit model's random device behaviour (25,000 sequences
+# each) on the debug kernel; VPL_KUNIT_SEEDS overrides.
+hostile_kunit_seeds() {
+	if [ -n "${VPL_KUNIT_SEEDS:-}" ]; then
+		echo "$VPL_KUNIT_SEEDS"
+	elif [ "$VPL_TIER" = full ]; then
+		echo 4
+	else
+		echo 1
+	fi
+}
+
 hostile_tests() {
 	echo bind blk-pattern
 	grep -v -e '^#' -e '^$' "$VPL_TESTS/guest/hostile.cases" | awk '{ print $1 }'
-	echo reset-timeout-bounds fuzz after-blk-pattern after-net rmmod-stuck-reset
+	echo reset-timeout-bounds fuzz
+	[ "$1" != debug ] || echo kunit-suites
+	echo after-blk-pattern after-net rmmod-stuck-reset
 }
 
 hostile_append() {
@@ -56,7 +73,7 @@ hostile_append() {
 	# make test draws the same lies every time (the seed is printed);
 	# make test-full new ones.
 	[ "$VPL_TIER" = full ] || seed=vpl.fuzz_seed=1207
-	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light ${seed:-}"
+	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light vpl.kunit_seeds=$(hostile_kunit_seeds) ${seed:-}"
 }
 
 # The first pattern before the lies, the second after them.
@@ -74,6 +91,8 @@ hostile_memory() {
 
 hostile_modules() {
 	echo virtio_scsi sd_mod virtio_console virtio_rng virtio_balloon
+	# KUnit for the suites' module (the debug kernel has it as a module).
+	[ "$1" != debug ] || echo kunit
 }
 
 # ethtool resizes the rings (per-queue reset).
