@@ -20,7 +20,7 @@
  *           register: the transport's request for an interrupt line)
  * @SEL      only while the field's selector (queue_select for queue
  *           fields, the feature select for feature words) holds SEL;
- *           for request_irq, only for MSI-X vector SEL
+ *           for request_irq, only for vector SEL (0 is also INTx)
  * WHEN      "every" matching access, "nth=N" (only the Nth) or "from=N"
  *           (the Nth and all later ones)
  * ACTION    for reads: "value=V", "or=V" (bits set on top of the real
@@ -28,12 +28,20 @@
  *           "gone" (REGISTER all only): the function has left the bus -
  *           reads are all ones, writes are lost, and the transport's
  *           presence check says absent; "storm" (REGISTER queue_reset
- *           only): from the write of 1 to queue_reset until the write of
- *           1 to that queue's queue_enable, the queue's interrupt (its
- *           MSI-X vector as last written to queue_msix_vector, else the
- *           INTx line) is raised every VPL_FAULT_STORM_US microseconds,
- *           at most VPL_FAULT_STORM_MAX times: a device that interrupts
- *           for a queue it is resetting; "fail" (request_irq only): the
+ *           only, no @SEL): from the write of 1 to queue_reset until the
+ *           write of 1 to that queue's queue_enable, the queue's
+ *           interrupt (its MSI-X vector as last written to
+ *           queue_msix_vector, else the INTx line) is raised on every
+ *           other write of the transport to the common configuration
+ *           (those that set the queue up again), and by a thread every
+ *           VPL_FAULT_STORM_US microseconds (at most VPL_FAULT_STORM_MAX
+ *           times per reset): a device that interrupts for a queue it is
+ *           resetting.  Queues from VPL_FAULT_STORM_QUEUES on, and MSI-X
+ *           queues whose vector the rule did not see written (it was
+ *           added after the bind), get none; a device_status write ends
+ *           the storm.  x86 only: the interrupt is handled as the
+ *           interrupt controller would deliver it, acknowledgment and
+ *           all; "fail" (request_irq only): the
  *           request fails (-EBUSY), as when the system is out of vectors
  *
  * "clear" removes every rule, "clear BDF" those of one function.  Reading
@@ -159,7 +167,7 @@ static const char * const vpl_fault_action_names[] = {
  * @action: what it does
  * @arg: the V of value= and or=
  * @hits: matching accesses seen
- * @fired: accesses changed (storm: storms started)
+ * @fired: accesses changed (storm: queue resets seen)
  * @vectors: storm: the MSI-X vector last written for each queue, plus one
  *	(0: none written)
  */
@@ -181,26 +189,37 @@ struct vpl_fault_rule {
 
 /**
  * struct vpl_fault_storm - the interrupt storm of "storm" rules
- * @work: raises the interrupt, in hard interrupt context (a self-IPI):
- *	the flow handler insists on it, as it would for the real one
- * @thread: runs while a storm rule exists, spinning on its CPU: a thread
- *	woken at queue_reset would start only after the reset was over
- * @pdev: the function whose queue is reset, or NULL: no storm
+ * @work: raises the interrupt in hard interrupt context (a self-IPI), as
+ *	handle_irq_desc() insists on x86
+ * @thread: while a storm is armed, raises the interrupt every
+ *	VPL_FAULT_STORM_US, at no particular point of the reset
+ * @wait: where @thread waits for a storm
+ * @pdev: the function whose queue is being reset (referenced), or NULL
  * @queue: that queue
  * @irq: the Linux IRQ raised
- * @raised: interrupts raised in this queue reset
- * @total: interrupts raised by all storms
+ * @raised: interrupts handled during this reset
+ * @total: interrupts handled in all storms
  *
  * One storm at a time: a test resets one queue at a time.
  */
 struct vpl_fault_storm {
 	struct irq_work work;
 	struct task_struct *thread;
+	wait_queue_head_t wait;
 	struct pci_dev *pdev;
 	int queue;
 	int irq;
 	atomic_t raised;
 	atomic_long_t total;
+};
+
+/* What a write means to the storm (vpl_fault_storm_write()). */
+enum vpl_fault_storm_op {
+	VPL_STORM_NONE,
+	VPL_STORM_ARM,
+	VPL_STORM_RAISE,
+	VPL_STORM_DISARM_QUEUE,
+	VPL_STORM_DISARM,
 };
 
 static DEFINE_SPINLOCK(vpl_fault_lock);	/* protects the rules */
@@ -281,29 +300,106 @@ static void vpl_fault_storm_fire(struct irq_work *work)
 	struct vpl_fault_storm *st = container_of(work, struct vpl_fault_storm,
 						  work);
 
-	/* As the interrupt controller would deliver it: flow handler and all. */
-	generic_handle_irq_safe(st->irq);
-	atomic_inc(&st->raised);
-	atomic_long_inc(&st->total);
+	/* Queued just before a disarm: the reset is over. */
+	if (!READ_ONCE(st->pdev))
+		return;
+	if (!generic_handle_irq_safe(st->irq)) {
+		atomic_inc(&st->raised);
+		atomic_long_inc(&st->total);
+	}
 }
 
 static struct vpl_fault_storm vpl_fault_storm = {
 	.work = IRQ_WORK_INIT_HARD(vpl_fault_storm_fire),
+	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(vpl_fault_storm.wait),
 };
+
+static bool vpl_fault_storm_armed(struct vpl_fault_storm *st)
+{
+	/* Pairs with the release in vpl_fault_storm_arm(). */
+	return smp_load_acquire(&st->pdev) || kthread_should_stop();
+}
 
 static int vpl_fault_storm_thread(void *data)
 {
 	struct vpl_fault_storm *st = data;
 
 	while (!kthread_should_stop()) {
-		/* Pairs with the release in vpl_fault_storm_arm(). */
-		if (smp_load_acquire(&st->pdev) &&
-		    atomic_read(&st->raised) < VPL_FAULT_STORM_MAX)
-			irq_work_queue(&st->work);
-		udelay(VPL_FAULT_STORM_US);
-		cond_resched();
+		wait_event_interruptible(st->wait, vpl_fault_storm_armed(st));
+		while (READ_ONCE(st->pdev) && !kthread_should_stop()) {
+			if (atomic_read(&st->raised) < VPL_FAULT_STORM_MAX)
+				irq_work_queue(&st->work);
+			udelay(VPL_FAULT_STORM_US);
+			cond_resched();
+		}
 	}
 	return 0;
+}
+
+/* Under vpl_fault_storm_lock: ends the storm, if any. */
+static void __vpl_fault_storm_disarm(struct vpl_fault_storm *st)
+{
+	struct pci_dev *cur = st->pdev;
+
+	if (!cur)
+		return;
+	WRITE_ONCE(st->pdev, NULL);
+	irq_work_sync(&st->work);
+	pci_dev_put(cur);
+}
+
+/*
+ * Ends the storm of @queue of @pdev (of any of its queues when @queue is
+ * negative).  May sleep.
+ */
+static void vpl_fault_storm_disarm(struct pci_dev *pdev, int queue)
+{
+	struct vpl_fault_storm *st = &vpl_fault_storm;
+
+	mutex_lock(&vpl_fault_storm_lock);
+	if (st->pdev == pdev && (queue < 0 || st->queue == queue))
+		__vpl_fault_storm_disarm(st);
+	mutex_unlock(&vpl_fault_storm_lock);
+}
+
+/*
+ * Arms the storm for @queue of @pdev, whose MSI-X vector the transport
+ * wrote as @vector (plus one, so that NO_VECTOR and none are both 0).
+ * Runs where the transport writes queue_reset, which may sleep.
+ */
+static void vpl_fault_storm_arm(struct pci_dev *pdev, int queue, u16 vector)
+{
+	struct vpl_fault_storm *st = &vpl_fault_storm;
+	int irq;
+
+	if (!pdev->msix_enabled)
+		irq = pdev->irq;
+	else if (vector)
+		irq = pci_irq_vector(pdev, vector - 1);
+	else
+		return;		/* no vector, or not seen: no interrupt */
+	if (irq <= 0)
+		return;
+	mutex_lock(&vpl_fault_storm_lock);
+	__vpl_fault_storm_disarm(st);
+	st->queue = queue;
+	st->irq = irq;
+	atomic_set(&st->raised, 0);
+	/* Pairs with the acquire in vpl_fault_storm_armed(). */
+	smp_store_release(&st->pdev, pci_dev_get(pdev));
+	mutex_unlock(&vpl_fault_storm_lock);
+	wake_up(&st->wait);
+}
+
+/* Raises the interrupt now, on this CPU, if @pdev has the storm. */
+static void vpl_fault_storm_raise(struct pci_dev *pdev)
+{
+	struct vpl_fault_storm *st = &vpl_fault_storm;
+
+	if (READ_ONCE(st->pdev) != pdev || irqs_disabled())
+		return;
+	irq_work_queue(&st->work);
+	irq_work_sync(&st->work);
 }
 
 /* Starts the storm thread for a new storm rule; may sleep. */
@@ -326,87 +422,62 @@ static int vpl_fault_storm_begin(void)
 }
 
 /*
- * Stops raising interrupts for @queue of @pdev (any, when @pdev is NULL;
- * then the thread ends too, when @end).  The queue's enable, where @pdev
- * is given, gets one interrupt of its own first, on this CPU: however the
- * thread was scheduled, every reset has one interrupt, at its very end.
- * May sleep.
+ * After rules of @bdf (all rules, when NULL) went: ends the storm of that
+ * function, and the thread once no storm rule is left.  May sleep.
  */
-static void vpl_fault_storm_disarm(struct pci_dev *pdev, int queue, bool end)
+static void vpl_fault_storm_cleared(const char *bdf)
 {
 	struct vpl_fault_storm *st = &vpl_fault_storm;
-	struct pci_dev *cur;
+	unsigned long flags;
+	bool left = false;
+	unsigned int i;
+
+	spin_lock_irqsave(&vpl_fault_lock, flags);
+	for (i = 0; i < vpl_fault_nrules; i++)
+		left |= vpl_fault_rules[i].action == VPL_FAULT_STORM;
+	spin_unlock_irqrestore(&vpl_fault_lock, flags);
 
 	mutex_lock(&vpl_fault_storm_lock);
-	cur = st->pdev;
-	if (cur && (!pdev || (cur == pdev && st->queue == queue))) {
-		if (pdev) {
-			irq_work_sync(&st->work);
-			irq_work_queue(&st->work);
-		}
-		WRITE_ONCE(st->pdev, NULL);
-		irq_work_sync(&st->work);
-		pci_dev_put(cur);
-	}
-	if (end && st->thread) {
+	if (st->pdev && (!bdf || !left || !strcmp(pci_name(st->pdev), bdf)))
+		__vpl_fault_storm_disarm(st);
+	if (!left && st->thread) {
 		kthread_stop(st->thread);
 		st->thread = NULL;
+		irq_work_sync(&st->work);
 	}
 	mutex_unlock(&vpl_fault_storm_lock);
 }
 
 /*
- * Raises the interrupt of @queue from now until its queue_enable, where
- * the transport wrote its MSI-X vector as @vector (plus one, so that
- * NO_VECTOR and none are 0: the INTx line).  Runs where the transport
- * writes queue_reset, which may sleep.
+ * Under vpl_fault_lock: what a write of @val at @off of the common
+ * configuration of @pdev means to its storm rule @r.
  */
-static void vpl_fault_storm_arm(struct pci_dev *pdev, int queue, u16 vector)
+static enum vpl_fault_storm_op
+vpl_fault_storm_write(struct vpl_fault_rule *r, struct pci_dev *pdev,
+		      unsigned int off, u32 val)
 {
-	struct vpl_fault_storm *st = &vpl_fault_storm;
-	int irq;
-
-	if (pdev->msix_enabled && vector)
-		irq = pci_irq_vector(pdev, vector - 1);
-	else
-		irq = pdev->irq;
-	if (irq <= 0)
-		return;
-	vpl_fault_storm_disarm(NULL, 0, false);
-	mutex_lock(&vpl_fault_storm_lock);
-	st->queue = queue;
-	st->irq = irq;
-	atomic_set(&st->raised, 0);
-	/* Pairs with the acquire in vpl_fault_storm_thread(). */
-	smp_store_release(&st->pdev, pci_dev_get(pdev));
-	mutex_unlock(&vpl_fault_storm_lock);
-}
-
-/*
- * Under vpl_fault_lock: what a write means to a storm rule @r.  Returns
- * 1 to arm the storm for @r->cur_sel, -1 to disarm that queue's.
- */
-static int vpl_fault_storm_write(struct vpl_fault_rule *r, unsigned int off,
-				 u32 val)
-{
+	bool armed = READ_ONCE(vpl_fault_storm.pdev) == pdev;
 	int q = r->cur_sel;
 
+	if (off == VIRTIO_PCI_COMMON_STATUS)
+		return VPL_STORM_DISARM;
 	if (q < 0 || q >= VPL_FAULT_STORM_QUEUES)
-		return 0;
+		return armed ? VPL_STORM_RAISE : VPL_STORM_NONE;
 	switch (off) {
-	case VIRTIO_PCI_COMMON_Q_MSIX:
-		r->vectors[q] = (u16)val + 1;
-		return 0;
 	case VIRTIO_PCI_COMMON_Q_RESET:
 		if (val != 1 || !vpl_fault_due(r))
-			return 0;
+			return VPL_STORM_NONE;
 		r->fired++;
-		return 1;
+		return VPL_STORM_ARM;
 	case VIRTIO_PCI_COMMON_Q_ENABLE:
-		return val == 1 ? -1 : 0;
-	default:
-		return 0;
+		if (val == 1)
+			return VPL_STORM_DISARM_QUEUE;
+		break;
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		r->vectors[q] = (u16)val + 1;
+		break;
 	}
+	return armed ? VPL_STORM_RAISE : VPL_STORM_NONE;
 }
 
 /**
@@ -469,8 +540,9 @@ bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 {
 	const char *name;
 	unsigned long flags;
+	enum vpl_fault_storm_op storm = VPL_STORM_NONE;
 	unsigned int i, shift;
-	int storm = 0, queue = 0;
+	int queue = 0;
 	u16 vector = 0;
 	bool pass = true;
 
@@ -486,7 +558,7 @@ bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 		if (r->action == VPL_FAULT_STORM) {
 			if (space != VPL_FAULT_COMMON)
 				continue;
-			storm = vpl_fault_storm_write(r, off, val) ?: storm;
+			storm = vpl_fault_storm_write(r, pdev, off, val);
 			queue = r->cur_sel;
 			if (queue >= 0 && queue < VPL_FAULT_STORM_QUEUES)
 				vector = r->vectors[queue];
@@ -511,10 +583,22 @@ bool vpl_fault_write(struct pci_dev *pdev, enum vpl_fault_space space,
 			r->cur_sel = val;
 	}
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
-	if (storm > 0)
+	switch (storm) {
+	case VPL_STORM_ARM:
 		vpl_fault_storm_arm(pdev, queue, vector);
-	else if (storm < 0)
-		vpl_fault_storm_disarm(pdev, queue, false);
+		break;
+	case VPL_STORM_RAISE:
+		vpl_fault_storm_raise(pdev);
+		break;
+	case VPL_STORM_DISARM_QUEUE:
+		vpl_fault_storm_disarm(pdev, queue);
+		break;
+	case VPL_STORM_DISARM:
+		vpl_fault_storm_disarm(pdev, -1);
+		break;
+	default:
+		break;
+	}
 	return pass;
 }
 
@@ -704,6 +788,8 @@ static int vpl_fault_add(char *line)
 		err = -ENOSPC;
 	}
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
+	if (err && r.action == VPL_FAULT_STORM)
+		vpl_fault_storm_cleared(NULL);	/* the thread, if unused */
 	return err;
 }
 
@@ -712,17 +798,14 @@ static void vpl_fault_clear(const char *bdf)
 {
 	unsigned long flags;
 	unsigned int i, n = 0;
-	bool storm = false;
 
 	spin_lock_irqsave(&vpl_fault_lock, flags);
 	for (i = 0; i < vpl_fault_nrules; i++)
 		if (bdf && strcmp(vpl_fault_rules[i].bdf, bdf))
 			vpl_fault_rules[n++] = vpl_fault_rules[i];
 	WRITE_ONCE(vpl_fault_nrules, n);
-	for (i = 0; i < n; i++)
-		storm |= vpl_fault_rules[i].action == VPL_FAULT_STORM;
 	spin_unlock_irqrestore(&vpl_fault_lock, flags);
-	vpl_fault_storm_disarm(NULL, 0, !storm);
+	vpl_fault_storm_cleared(bdf);
 }
 
 static ssize_t vpl_fault_write_file(struct file *file, const char __user *ubuf,

@@ -195,13 +195,12 @@ blkdev_of() {
 # once and each dd writes through /proc/self/fd, never through the name:
 # a dd started after the node went would create a regular file called
 # /dev/vdX and write to it for ever (devtmpfs takes O_DIRECT since 6.6).
-blk_write_loop() {
-	[ -b "$1" ] || { echo "$1: not a block device"; return 1; }
-	exec 3<"$1"
-	while dd if="$PATTERN" of=/proc/self/fd/3 bs=1M seek="${2:-0}" \
+blk_write_loop() (
+	[ -b "$1" ] || { echo "$1: not a block device"; exit 1; }
+	exec 9<"$1"
+	while dd if="$PATTERN" of=/proc/self/fd/9 bs=1M seek="${2:-0}" \
 		oflag=direct conv=notrunc status=none; do :; done
-	exec 3<&-
-}
+)
 
 # Interface name with MAC $1, in namespace $2 (default: the initial one).
 nic_by_mac() {

@@ -9,7 +9,7 @@
 HOSTILE_FAULTS=/sys/kernel/debug/virtio-pci-layout/faults
 HOSTILE_PARAMS=/sys/module/virtio_pci_layout/parameters
 HOSTILE_TIMEOUT_MS=300
-# The KUnit suites, built where the kernel has KUnit (the debug kernel).
+# The KUnit suites (the debug kernel's boots, vpl.kunit_seeds=N).
 HOSTILE_KUNIT=/vpl/kunit/virtio_pci_layout_kunit.ko
 # vpl.hostile_light=1 (the debug kernel in make test): NICs are checked
 # with fewer pings, and after a lie only by binding again; the disk is
@@ -346,6 +346,7 @@ t_hostile() {
 # of the serial console.
 t_hostile_kunit() {
 	local suite res level
+	[ -e "$HOSTILE_KUNIT" ] || fail "no $HOSTILE_KUNIT: the kernel has no KUnit?"
 	hostile_mount_debugfs
 	# allnoconfig leaves KUNIT_DEFAULT_ENABLED off.
 	modprobe kunit enable=1 || fail "no kunit module"
@@ -461,9 +462,9 @@ scenario_hostile() {
 	done 3</vpl/hostile.cases
 	run_test reset-timeout-bounds 30 t_hostile_timeout_bounds
 	run_test fuzz $((300 + 10 * $(cmdline vpl.fuzz 25))) t_hostile_fuzz "$(cmdline vpl.fuzz 25)"
-	[ ! -e "$HOSTILE_KUNIT" ] ||
-		run_test kunit-suites $((300 + 300 * $(cmdline vpl.kunit_seeds 1))) \
-			t_hostile_kunit "$(cmdline vpl.kunit_seeds 1)"
+	[ "$(cmdline vpl.kunit_seeds 0)" = 0 ] ||
+		run_test kunit-suites $((300 + 300 * $(cmdline vpl.kunit_seeds 0))) \
+			t_hostile_kunit "$(cmdline vpl.kunit_seeds 0)"
 	run_test after-blk-pattern 180 t_blk_pattern 32
 	run_test after-net 240 t_net_all
 	run_test rmmod-stuck-reset 120 t_hostile_rmmod

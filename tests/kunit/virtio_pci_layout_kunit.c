@@ -1009,8 +1009,7 @@ static void vpl_queue_reset_interrupts(struct kunit *test)
 				    BIT_ULL(VIRTIO_F_RING_RESET);
 		KUNIT_ASSERT_EQ(test, vpl_find_vqs(&vp->vdev, 2, vqs, info, NULL), 0);
 		KUNIT_ASSERT_EQ_MSG(test, vp->irq_mode, cases[i].mode, "%s", mode);
-		/* No ACCESS_PLATFORM: the ring's addresses are physical. */
-		used = phys_to_virt(m->q[0].used);
+		used = virtqueue_get_vring(vqs[0])->used;
 		used->idx = cpu_to_virtio16(&vp->vdev, 1);
 
 		vpl_test_callbacks = 0;
@@ -1053,16 +1052,12 @@ module_param(fuzz_seeds, uint, 0444);
 MODULE_PARM_DESC(fuzz_seeds,
 		 "vpl_model_fuzz: how many of its 4 seeds to run, 25,000 sequences each");
 
-static const void *vpl_fuzz_gen_params(const void *prev, char *desc)
+static void vpl_fuzz_desc(const u32 *seed, char *desc)
 {
-	const u32 *seed = prev ? (const u32 *)prev + 1 : vpl_fuzz_seeds;
-
-	if (seed >= vpl_fuzz_seeds + min_t(size_t, fuzz_seeds,
-					   ARRAY_SIZE(vpl_fuzz_seeds)))
-		return NULL;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed_%#x", *seed);
-	return seed;
 }
+
+KUNIT_ARRAY_PARAM(vpl_fuzz, vpl_fuzz_seeds, vpl_fuzz_desc);
 
 static bool vpl_fuzz_one_in(struct rnd_state *rs, u32 n)
 {
@@ -1166,6 +1161,8 @@ static void vpl_model_fuzz(struct kunit *test)
 	unsigned int i, ends[VPL_FUZZ_ENDS] = {};
 	struct rnd_state rs;
 
+	if ((unsigned int)(seed - vpl_fuzz_seeds) >= fuzz_seeds)
+		kunit_skip(test, "fuzz_seeds=%u", fuzz_seeds);
 	reset_timeout_ms = 1;
 	prandom_seed_state(&rs, *seed);
 	for (i = 0; i < VPL_FUZZ_SEQUENCES; i++) {

@@ -66,14 +66,16 @@ hostile_tests() {
 }
 
 hostile_append() {
-	local light=0 seed=
+	local light=0 seed='' kunit=''
 	# The debug kernel is five times slower: a lighter check of the NICs
 	# in make test (tests/guest/scenarios-hostile.sh).
 	[ "$1/$VPL_TIER" != debug/quick ] || light=1
 	# make test draws the same lies every time (the seed is printed);
 	# make test-full new ones.
 	[ "$VPL_TIER" = full ] || seed=vpl.fuzz_seed=1207
-	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light vpl.kunit_seeds=$(hostile_kunit_seeds) ${seed:-}"
+	# The KUnit suites run on the debug kernel only (hostile_tests).
+	[ "$1" != debug ] || kunit=vpl.kunit_seeds=$(hostile_kunit_seeds)
+	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light ${seed:-} ${kunit:-}"
 }
 
 # The first pattern before the lies, the second after them.
