@@ -55,13 +55,7 @@ debug_offsets() {
 
 # Bind/unbind cycles for the tier; VPL_DEBUG_CYCLES overrides.
 debug_cycles() {
-	if [ -n "${VPL_DEBUG_CYCLES:-}" ]; then
-		echo "$VPL_DEBUG_CYCLES"
-	elif [ "$VPL_TIER" = full ]; then
-		echo 1000
-	else
-		echo 50
-	fi
+	vpl_tier_value VPL_DEBUG_CYCLES 50 1000
 }
 
 debug_append() {

@@ -36,25 +36,13 @@ hostile_has() {
 # Random lie sequences (hostile-fuzz): a few in the quick tier, many in
 # the full one; VPL_HOSTILE_FUZZ overrides.
 hostile_fuzz_rounds() {
-	if [ -n "${VPL_HOSTILE_FUZZ:-}" ]; then
-		echo "$VPL_HOSTILE_FUZZ"
-	elif [ "$VPL_TIER" = full ]; then
-		echo 1000
-	else
-		echo 25
-	fi
+	vpl_tier_value VPL_HOSTILE_FUZZ 25 1000
 }
 
 # Seeds of the KUnit model's random device behaviour (25,000 sequences
 # each) on the debug kernel; VPL_KUNIT_SEEDS overrides.
 hostile_kunit_seeds() {
-	if [ -n "${VPL_KUNIT_SEEDS:-}" ]; then
-		echo "$VPL_KUNIT_SEEDS"
-	elif [ "$VPL_TIER" = full ]; then
-		echo 4
-	else
-		echo 1
-	fi
+	vpl_tier_value VPL_KUNIT_SEEDS 1 4
 }
 
 hostile_tests() {

@@ -35,6 +35,18 @@
 # VPL_TIER is "quick" (make test, CI) or "full" (make test-full): families
 # may offer more scenarios, or longer ones, in the full tier.
 VPL_TIER=${VPL_TIER:-quick}
+
+# vpl_tier_value VAR QUICK FULL: the value of environment variable VAR if
+# set, else QUICK or FULL for the tier.
+vpl_tier_value() {
+	if [ -n "${!1:-}" ]; then
+		echo "${!1}"
+	elif [ "$VPL_TIER" = full ]; then
+		echo "$3"
+	else
+		echo "$2"
+	fi
+}
 declare -ga VPL_FAMILIES=()
 
 # The family that owns SCENARIO, or nothing for a core scenario.
