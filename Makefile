@@ -12,7 +12,7 @@
 #   make check           checkpatch --strict, kernel-doc, W=1 + sparse builds
 #   make kunit           the KUnit suites, with kunit.py under QEMU (6.12)
 #   make kunit-module KDIR=<KUnit-enabled kernel build dir>
-#                        the suites as a loadable virtio_pci_layout_kunit.ko
+#                        the test build of virtio_pci_layout.ko with the suites
 #   make bench           register accesses, probe time and throughput against
 #                        the in-tree virtio_pci (QUICK=1: 6.12 only, 3 rounds)
 #   make tools           virtio-pci-layout and virtio-pci-rebind into build/bin
@@ -67,7 +67,7 @@ fuzz:
 	$(MAKE) -C tests/fuzz run
 
 kunit-module:
-	$(MAKE) -C $(KDIR) M=$(PWD) VPL_KUNIT=m modules
+	$(MAKE) -C $(KDIR) M=$(PWD) VPL_KUNIT=y modules
 
 # Not a test: numbers only, written to build/bench/ (see bench/run.sh).
 bench:

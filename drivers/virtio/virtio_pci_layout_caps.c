@@ -133,6 +133,47 @@ const char *vpl_region_name(unsigned int region)
 }
 
 /**
+ * vpl_dialect_name() - name a capability dialect
+ * @dialect: enum vpl_dialect
+ *
+ * Return: "none", "virtio1", "draft" or "auto" (the names the module
+ * parameter takes), or "unknown".
+ */
+const char *vpl_dialect_name(unsigned int dialect)
+{
+	static const char * const str[] = {
+		[VPL_DIALECT_NONE]	= "none",
+		[VPL_DIALECT_VIRTIO1]	= "virtio1",
+		[VPL_DIALECT_DRAFT]	= "draft",
+		[VPL_DIALECT_AUTO]	= "auto",
+	};
+
+	if (dialect >= ARRAY_SIZE(str))
+		return "unknown";
+	return str[dialect];
+}
+
+/**
+ * vpl_virtio_id() - the virtio device ID of a virtio PCI function
+ * @device: its PCI device ID (vendor 0x1af4)
+ * @subsystem_device: its PCI subsystem device ID
+ *
+ * virtio 1.2 §4.1.2.1: 0x1040 + the ID for a modern function; the
+ * subsystem device ID for a transitional one (0x1000-0x103f).
+ *
+ * Return: the virtio device ID, or -ENODEV for any other device ID.
+ */
+int vpl_virtio_id(u16 device, u16 subsystem_device)
+{
+	if (device >= VPL_PCI_ID_TRANSITIONAL_FIRST &&
+	    device <= VPL_PCI_ID_TRANSITIONAL_LAST)
+		return subsystem_device;
+	if (device >= VPL_PCI_ID_MODERN_BASE && device <= VPL_PCI_ID_MODERN_LAST)
+		return device - VPL_PCI_ID_MODERN_BASE;
+	return -ENODEV;
+}
+
+/**
  * vpl_cfg_type_name() - name a virtio 1.x capability structure type
  * @cfg_type: the capability's cfg_type byte
  *

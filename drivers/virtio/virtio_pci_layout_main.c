@@ -37,30 +37,25 @@
 #include "virtio_pci_layout/compat.h"
 #include "virtio_pci_layout/fault.h"
 
-static const char * const vpl_dialect_names[] = {
-	[VPL_DIALECT_NONE]	= "none",
-	[VPL_DIALECT_VIRTIO1]	= "virtio1",
-	[VPL_DIALECT_DRAFT]	= "draft",
-	[VPL_DIALECT_AUTO]	= "auto",
-};
-
 static enum vpl_dialect vpl_dialect = VPL_DIALECT_AUTO;
 
 static int vpl_dialect_set(const char *val, const struct kernel_param *kp)
 {
-	int i = sysfs_match_string(vpl_dialect_names, val);
+	enum vpl_dialect d;
 
-	if (i <= VPL_DIALECT_NONE) {
-		pr_err("dialect=%s: expected auto, virtio1 or draft\n", val);
-		return -EINVAL;
+	for (d = VPL_DIALECT_VIRTIO1; d <= VPL_DIALECT_AUTO; d++) {
+		if (sysfs_streq(val, vpl_dialect_name(d))) {
+			vpl_dialect = d;
+			return 0;
+		}
 	}
-	vpl_dialect = i;
-	return 0;
+	pr_err("dialect=%s: expected auto, virtio1 or draft\n", val);
+	return -EINVAL;
 }
 
 static int vpl_dialect_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", vpl_dialect_names[vpl_dialect]);
+	return sysfs_emit(buf, "%s\n", vpl_dialect_name(vpl_dialect));
 }
 
 static const struct kernel_param_ops vpl_dialect_ops = {
@@ -105,19 +100,23 @@ module_param_cb(reset_timeout_ms, &vpl_reset_timeout_ops, &reset_timeout_ms,
 MODULE_PARM_DESC(reset_timeout_ms,
 		 "How long to wait for a device or queue reset to complete (ms, 1-60000, default 3000)");
 
-/* The bound of one wait on the device, in microseconds. */
+/*
+ * The bound of one wait on the device.  A KUnit static stub: a test's
+ * model gets short waits without changing them for the real functions the
+ * same module drives meanwhile.
+ */
+static unsigned int vpl_timeout_ms(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(vpl_timeout_ms);
+	return READ_ONCE(reset_timeout_ms);
+}
+
 static u64 vpl_timeout_us(void)
 {
-	return (u64)READ_ONCE(reset_timeout_ms) * USEC_PER_MSEC;
+	return (u64)vpl_timeout_ms() * USEC_PER_MSEC;
 }
 
 #define VPL_DRIVER_NAME		"virtio-pci-layout"
-
-/* PCI device IDs of virtio functions (virtio 1.2 §4.1.2.1). */
-#define VPL_PCI_ID_TRANSITIONAL_FIRST	0x1000
-#define VPL_PCI_ID_TRANSITIONAL_LAST	0x103f
-#define VPL_PCI_ID_MODERN_BASE		0x1040
-#define VPL_PCI_ID_MODERN_LAST		0x107f
 
 /* Virtqueue sizes above this are not allowed by virtio 1.2 §2.7/§2.8. */
 #define VPL_MAX_QUEUE_SIZE		32768
@@ -189,15 +188,12 @@ struct vpl_vq {
 	cpumask_var_t affinity;
 };
 
-struct vpl_model;
-
 /**
  * struct vpl_device - one virtio PCI function driven by this transport
  * @vdev: the virtio device registered with the core
  * @pdev: the PCI function
  * @dev: the device messages are about (the PCI function's)
  * @layout: where the structures are, as the parser resolved them
- * @model: software model of the device (KUnit builds only)
  * @common: mapped common configuration
  * @common_len: bytes of it mapped
  * @isr: mapped ISR status byte, or NULL
@@ -233,9 +229,6 @@ struct vpl_device {
 	struct pci_dev *pdev;
 	struct device *dev;
 	struct vpl_layout layout;
-#ifdef VPL_KUNIT
-	struct vpl_model *model;
-#endif
 
 	void __iomem *common;
 	size_t common_len;
@@ -268,59 +261,6 @@ struct vpl_device {
 	struct list_head shared_vqs;
 	struct dentry *debugfs;
 };
-
-/*
- * The KUnit suites (tests/kunit/) compile this file with VPL_KUNIT defined
- * and attach a software model of the device to struct vpl_device: common
- * configuration accesses and interrupt allocation then go to the model.
- * In the driver proper vpl_model() is constant NULL and all of it compiles
- * away.
- */
-#ifdef VPL_KUNIT
-static u32 vpl_model_read(struct vpl_model *m, unsigned int off,
-			  unsigned int size);
-static void vpl_model_write(struct vpl_model *m, unsigned int off,
-			    unsigned int size, u32 val);
-static int vpl_model_msix_table(struct vpl_model *m);
-static int vpl_model_alloc_vectors(struct vpl_model *m, unsigned int n);
-static bool vpl_model_present(struct vpl_model *m);
-
-static struct vpl_model *vpl_model(struct vpl_device *vp)
-{
-	return vp->model;
-}
-#else
-static inline struct vpl_model *vpl_model(struct vpl_device *vp)
-{
-	return NULL;
-}
-
-static inline u32 vpl_model_read(struct vpl_model *m, unsigned int off,
-				 unsigned int size)
-{
-	return 0;
-}
-
-static inline void vpl_model_write(struct vpl_model *m, unsigned int off,
-				   unsigned int size, u32 val)
-{
-}
-
-static inline int vpl_model_msix_table(struct vpl_model *m)
-{
-	return 0;
-}
-
-static inline int vpl_model_alloc_vectors(struct vpl_model *m, unsigned int n)
-{
-	return 0;
-}
-
-static inline bool vpl_model_present(struct vpl_model *m)
-{
-	return true;
-}
-#endif
 
 static struct vpl_device *to_vpl(struct virtio_device *vdev)
 {
@@ -407,52 +347,74 @@ static inline void vpl_check_offsets(void)
  * pinned by vpl_check_offsets()) at the width of each field.
  */
 
+/* One access of @size bytes (1, 2 or 4) at @addr. */
+static u32 vpl_ioread(void __iomem *addr, unsigned int size)
+{
+	if (size == 1)
+		return ioread8(addr);
+	if (size == 2)
+		return ioread16(addr);
+	return ioread32(addr);
+}
+
+static void vpl_iowrite(u32 val, void __iomem *addr, unsigned int size)
+{
+	if (size == 1)
+		iowrite8(val, addr);
+	else if (size == 2)
+		iowrite16(val, addr);
+	else
+		iowrite32(val, addr);
+}
+
+/*
+ * Every common configuration access goes through these two.  The KUnit
+ * suites redirect them to their model of a device (a static stub: nothing
+ * unless a KUnit test is running).
+ */
+static u32 vpl_cread(struct vpl_device *vp, unsigned int off, unsigned int size)
+{
+	KUNIT_STATIC_STUB_REDIRECT(vpl_cread, vp, off, size);
+	return vpl_fault_read(vp->pdev, VPL_FAULT_COMMON, off, size,
+			      vpl_ioread(vp->common + off, size));
+}
+
+static void vpl_cwrite(struct vpl_device *vp, unsigned int off,
+		       unsigned int size, u32 val)
+{
+	KUNIT_STATIC_STUB_REDIRECT(vpl_cwrite, vp, off, size, val);
+	if (vpl_fault_write(vp->pdev, VPL_FAULT_COMMON, off, size, val))
+		vpl_iowrite(val, vp->common + off, size);
+}
+
 static u8 vpl_cread8(struct vpl_device *vp, unsigned int off)
 {
-	if (vpl_model(vp))
-		return vpl_model_read(vpl_model(vp), off, 1);
-	return vpl_fault_read(vp->pdev, VPL_FAULT_COMMON, off, 1,
-			      ioread8(vp->common + off));
+	return vpl_cread(vp, off, 1);
 }
 
 static u16 vpl_cread16(struct vpl_device *vp, unsigned int off)
 {
-	if (vpl_model(vp))
-		return vpl_model_read(vpl_model(vp), off, 2);
-	return vpl_fault_read(vp->pdev, VPL_FAULT_COMMON, off, 2,
-			      ioread16(vp->common + off));
+	return vpl_cread(vp, off, 2);
 }
 
 static u32 vpl_cread32(struct vpl_device *vp, unsigned int off)
 {
-	if (vpl_model(vp))
-		return vpl_model_read(vpl_model(vp), off, 4);
-	return vpl_fault_read(vp->pdev, VPL_FAULT_COMMON, off, 4,
-			      ioread32(vp->common + off));
+	return vpl_cread(vp, off, 4);
 }
 
 static void vpl_cwrite8(struct vpl_device *vp, unsigned int off, u8 val)
 {
-	if (vpl_model(vp))
-		vpl_model_write(vpl_model(vp), off, 1, val);
-	else if (vpl_fault_write(vp->pdev, VPL_FAULT_COMMON, off, 1, val))
-		iowrite8(val, vp->common + off);
+	vpl_cwrite(vp, off, 1, val);
 }
 
 static void vpl_cwrite16(struct vpl_device *vp, unsigned int off, u16 val)
 {
-	if (vpl_model(vp))
-		vpl_model_write(vpl_model(vp), off, 2, val);
-	else if (vpl_fault_write(vp->pdev, VPL_FAULT_COMMON, off, 2, val))
-		iowrite16(val, vp->common + off);
+	vpl_cwrite(vp, off, 2, val);
 }
 
 static void vpl_cwrite32(struct vpl_device *vp, unsigned int off, u32 val)
 {
-	if (vpl_model(vp))
-		vpl_model_write(vpl_model(vp), off, 4, val);
-	else if (vpl_fault_write(vp->pdev, VPL_FAULT_COMMON, off, 4, val))
-		iowrite32(val, vp->common + off);
+	vpl_cwrite(vp, off, 4, val);
 }
 
 /* A 64-bit field: two 32-bit writes, low half first (§4.1.3.1). */
@@ -495,31 +457,15 @@ static bool vpl_config_ok(struct vpl_device *vp, unsigned int offset,
 static u32 vpl_dread(struct vpl_device *vp, unsigned int off,
 		     unsigned int size)
 {
-	void __iomem *addr = vp->device + off;
-	u32 val;
-
-	if (size == 1)
-		val = ioread8(addr);
-	else if (size == 2)
-		val = ioread16(addr);
-	else
-		val = ioread32(addr);
-	return vpl_fault_read(vp->pdev, VPL_FAULT_DEVICE, off, size, val);
+	return vpl_fault_read(vp->pdev, VPL_FAULT_DEVICE, off, size,
+			      vpl_ioread(vp->device + off, size));
 }
 
 static void vpl_dwrite(struct vpl_device *vp, unsigned int off,
 		       unsigned int size, u32 val)
 {
-	void __iomem *addr = vp->device + off;
-
-	if (!vpl_fault_write(vp->pdev, VPL_FAULT_DEVICE, off, size, val))
-		return;
-	if (size == 1)
-		iowrite8(val, addr);
-	else if (size == 2)
-		iowrite16(val, addr);
-	else
-		iowrite32(val, addr);
+	if (vpl_fault_write(vp->pdev, VPL_FAULT_DEVICE, off, size, val))
+		vpl_iowrite(val, vp->device + off, size);
 }
 
 static void vpl_get(struct virtio_device *vdev, unsigned int offset,
@@ -657,7 +603,7 @@ static void vpl_set_status(struct virtio_device *vdev, u8 status)
 
 static void vpl_sync_irq(struct vpl_device *vp, int irq)
 {
-	if (irq && !vpl_model(vp))
+	if (irq)
 		synchronize_irq(irq);
 }
 
@@ -673,12 +619,18 @@ static void vpl_synchronize_cbs(struct virtio_device *vdev)
 			vpl_sync_irq(vp, vp->vqs[i]->irq);
 }
 
-/* Whether the function is still on the bus. */
+/* Whether the function is still on the bus (a KUnit static stub). */
 static bool vpl_present(struct vpl_device *vp)
 {
-	if (vpl_model(vp))
-		return vpl_model_present(vpl_model(vp));
+	KUNIT_STATIC_STUB_REDIRECT(vpl_present, vp);
 	return pci_device_is_present(vp->pdev) && !vpl_fault_gone(vp->pdev);
+}
+
+/* Ends the function's bus mastering (a KUnit static stub). */
+static void vpl_clear_master(struct vpl_device *vp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(vpl_clear_master, vp);
+	pci_clear_master(vp->pdev);
 }
 
 /* A function that has left the bus reads all ones; nothing will change. */
@@ -697,8 +649,7 @@ static void vpl_fail_device(struct vpl_device *vp)
 {
 	WRITE_ONCE(vp->failed, true);
 	virtio_break_device(&vp->vdev);
-	if (!vpl_model(vp))
-		pci_clear_master(vp->pdev);
+	vpl_clear_master(vp);
 }
 
 /* -EIO, once said why, when the device failed a reset earlier. */
@@ -737,7 +688,7 @@ static void vpl_reset(struct virtio_device *vdev)
 		dev_err(vp->dev,
 			"reset: device_status stuck at %#x for %lld ms (limit %u ms); device shut off\n",
 			status, ktime_ms_delta(ktime_get(), start),
-			READ_ONCE(reset_timeout_ms));
+			vpl_timeout_ms());
 	vpl_fail_device(vp);
 out:
 	/* No callback may run past a reset. */
@@ -919,20 +870,17 @@ static enum vpl_irq_mode vpl_next_irq_mode(enum vpl_irq_mode mode, int table,
 	}
 }
 
-static int vpl_msix_table(struct vpl_device *vp)
-{
-	if (vpl_model(vp))
-		return vpl_model_msix_table(vpl_model(vp));
-	return vp->msix_table;
-}
-
+/*
+ * The IRQ vectors of the function: allocated, numbered and freed through
+ * these three, which the KUnit suites redirect to interrupts of their own
+ * (static stubs).
+ */
 static int vpl_irq_alloc(struct vpl_device *vp, enum vpl_irq_mode mode,
 			 unsigned int n, struct irq_affinity *desc)
 {
 	struct irq_affinity spread;
 
-	if (vpl_model(vp))
-		return vpl_model_alloc_vectors(vpl_model(vp), n);
+	KUNIT_STATIC_STUB_REDIRECT(vpl_irq_alloc, vp, mode, n, desc);
 	if (mode == VPL_IRQ_INTX)
 		return pci_alloc_irq_vectors(vp->pdev, 1, 1, PCI_IRQ_INTX);
 	if (mode != VPL_IRQ_MSIX_PER_VQ || !desc)
@@ -945,6 +893,18 @@ static int vpl_irq_alloc(struct vpl_device *vp, enum vpl_irq_mode mode,
 					      &spread);
 }
 
+static int vpl_irq_vector(struct vpl_device *vp, unsigned int vector)
+{
+	KUNIT_STATIC_STUB_REDIRECT(vpl_irq_vector, vp, vector);
+	return pci_irq_vector(vp->pdev, vector);
+}
+
+static void vpl_irq_free_vectors(struct vpl_device *vp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(vpl_irq_free_vectors, vp);
+	pci_free_irq_vectors(vp->pdev);
+}
+
 /*
  * Requests the Linux IRQ of @vector.  A failure of request_irq() itself
  * (the system is out of vectors) is -ENOSPC: the caller moves down a mode.
@@ -953,7 +913,7 @@ static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 			   irq_handler_t handler, unsigned long flags,
 			   void *dev_id, const char *fmt, const char *name)
 {
-	int irq = vpl_model(vp) ? vector + 1 : pci_irq_vector(vp->pdev, vector);
+	int irq = vpl_irq_vector(vp, vector);
 	int err;
 
 	if (irq < 0)
@@ -962,8 +922,6 @@ static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 					  dev_name(&vp->vdev.dev), name);
 	if (!vp->irq_names[vector])
 		return -ENOMEM;
-	if (vpl_model(vp))
-		return irq;	/* the model raises no interrupts */
 	err = vpl_fault_request_irq(vp->pdev, vector) ?:
 	      request_irq(irq, handler, flags, vp->irq_names[vector], dev_id);
 	if (err) {
@@ -979,8 +937,7 @@ static int vpl_request_irq(struct vpl_device *vp, unsigned int vector,
 static void vpl_free_irq(struct vpl_device *vp, unsigned int vector,
 			 int irq, void *dev_id)
 {
-	if (!vpl_model(vp))
-		free_irq(irq, dev_id);
+	free_irq(irq, dev_id);
 	kfree(vp->irq_names[vector]);
 	vp->irq_names[vector] = NULL;
 }
@@ -1064,8 +1021,7 @@ static int vpl_setup_irqs(struct vpl_device *vp, enum vpl_irq_mode mode,
 static void vpl_teardown_irqs(struct vpl_device *vp)
 {
 	if (vp->shared_irq) {
-		if (!vpl_model(vp))
-			irq_update_affinity_hint(vp->shared_irq, NULL);
+		irq_update_affinity_hint(vp->shared_irq, NULL);
 		vpl_free_irq(vp, 1, vp->shared_irq, vp);
 		vp->shared_irq = 0;
 	}
@@ -1078,8 +1034,8 @@ static void vpl_teardown_irqs(struct vpl_device *vp)
 	}
 	kfree(vp->irq_names);
 	vp->irq_names = NULL;
-	if (vp->nvectors && !vpl_model(vp))
-		pci_free_irq_vectors(vp->pdev);
+	if (vp->nvectors)
+		vpl_irq_free_vectors(vp);
 	vp->nvectors = 0;
 	vp->irq_mode = VPL_IRQ_NONE;
 }
@@ -1096,7 +1052,7 @@ static int vpl_set_vq_affinity(struct virtqueue *vq, const struct cpumask *mask)
 	struct cpumask *store;
 	int irq;
 
-	if (vpl_model(vp) || !vq->callback)
+	if (!vq->callback)
 		return 0;
 	if (info->irq) {
 		irq = info->irq;
@@ -1122,7 +1078,7 @@ static const struct cpumask *vpl_get_vq_affinity(struct virtio_device *vdev,
 	if (index < 0 || (unsigned int)index >= vp->nvqs || !vp->vqs[index])
 		return NULL;
 	info = vp->vqs[index];
-	if (!info->irq || vpl_model(vp))
+	if (!info->irq)
 		return NULL;
 	return pci_irq_get_affinity(vp->pdev, info->vector);
 }
@@ -1402,7 +1358,7 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 			struct irq_affinity *desc)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	int table = vpl_msix_table(vp);
+	int table = vp->msix_table;
 	enum vpl_irq_mode mode, next;
 	unsigned int i, ncallbacks = 0;
 	int err = -ENOSPC;
@@ -1498,7 +1454,7 @@ static int vpl_disable_vq_and_reset(struct virtqueue *vq)
 	if (err) {
 		dev_err(vp->dev,
 			"queue %u: reset not complete after %u ms; device shut off\n",
-			vq->index, READ_ONCE(reset_timeout_ms));
+			vq->index, vpl_timeout_ms());
 		vpl_fail_device(vp);
 		return err;
 	}
@@ -1656,11 +1612,11 @@ static int vpl_discover(struct vpl_device *vp)
 	if (missing[0])
 		dev_info(vp->dev,
 			 "no usable %s capability (dialect=%s), leaving the device to another driver\n",
-			 missing, vpl_dialect_names[want]);
+			 missing, vpl_dialect_name(want));
 	else
 		dev_info(vp->dev,
 			 "no usable virtio-pci layout (%d, dialect=%s), leaving the device to another driver\n",
-			 err, vpl_dialect_names[want]);
+			 err, vpl_dialect_name(want));
 	return -ENODEV;
 }
 
@@ -1759,7 +1715,7 @@ static void vpl_print_layout(struct vpl_device *vp)
 {
 	const struct vpl_region *r = vp->layout.region;
 	char regions[VPL_NR_REGIONS][40], irq[24];
-	int table = vpl_msix_table(vp);
+	int table = vp->msix_table;
 	unsigned int i;
 
 	if (table > 0)
@@ -1795,7 +1751,7 @@ static int vpl_debugfs_show(struct seq_file *s, void *unused)
 	const struct vpl_region *r = vp->layout.region;
 	unsigned int i;
 
-	seq_printf(s, "dialect: %s\n", vpl_dialect_names[vp->layout.dialect]);
+	seq_printf(s, "dialect: %s\n", vpl_dialect_name(vp->layout.dialect));
 	for (i = 0; i < VPL_NR_REGIONS; i++) {
 		if (!r[i].present) {
 			seq_printf(s, "%s: none\n", vpl_region_name(i));
@@ -1850,24 +1806,16 @@ DEFINE_SHOW_ATTRIBUTE(vpl_debugfs);
  * PCI driver
  */
 
-static void vpl_release_dev(struct device *dev)
+static void vpl_free(struct vpl_device *vp)
 {
-	struct vpl_device *vp = to_vpl(dev_to_virtio(dev));
-
 	free_cpumask_var(vp->shared_affinity);
 	kfree(vp);
 }
 
-/* virtio 1.2 §4.1.2.1: the virtio device ID of a PCI function. */
-static int vpl_virtio_id(struct pci_dev *pdev)
+/* The virtio device's release: the last reference to it is gone. */
+static void vpl_release_dev(struct device *dev)
 {
-	if (pdev->device >= VPL_PCI_ID_TRANSITIONAL_FIRST &&
-	    pdev->device <= VPL_PCI_ID_TRANSITIONAL_LAST)
-		return pdev->subsystem_device;
-	if (pdev->device >= VPL_PCI_ID_MODERN_BASE &&
-	    pdev->device <= VPL_PCI_ID_MODERN_LAST)
-		return pdev->device - VPL_PCI_ID_MODERN_BASE;
-	return -ENODEV;
+	vpl_free(to_vpl(dev_to_virtio(dev)));
 }
 
 /*
@@ -1897,9 +1845,22 @@ static bool vpl_nodev_ok(int virtio_id)
 	}
 }
 
+/*
+ * What vpl_probe() sets up for the function and vpl_remove() takes down:
+ * debugfs file, mappings, BAR regions, the enabled function.
+ */
+static void vpl_release_function(struct vpl_device *vp)
+{
+	debugfs_remove(vp->debugfs);
+	vpl_unmap_all(vp);
+	pci_release_selected_regions(vp->pdev, vp->bars);
+	/* pci_disable_device() also ends bus mastering. */
+	pci_disable_device(vp->pdev);
+}
+
 static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	int virtio_id = vpl_virtio_id(pdev);
+	int virtio_id = vpl_virtio_id(pdev->device, pdev->subsystem_device);
 	struct vpl_device *vp;
 	int err;
 
@@ -1980,18 +1941,13 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 					  &vpl_debugfs_fops);
 
 	err = register_virtio_device(&vp->vdev);
-	if (err)
-		goto err_put;
+	if (err) {
+		/* It initialised vp->vdev: vp is the device model's now. */
+		vpl_release_function(vp);
+		put_device(&vp->vdev.dev);
+		return err;
+	}
 	return 0;
-
-err_put:
-	/* From here vp belongs to the device model: put, never kfree. */
-	debugfs_remove(vp->debugfs);
-	vpl_unmap_all(vp);
-	pci_release_selected_regions(pdev, vp->bars);
-	pci_disable_device(pdev);
-	put_device(&vp->vdev.dev);
-	return err;
 
 err_unmap:
 	vpl_unmap_all(vp);
@@ -2000,30 +1956,28 @@ err_release_regions:
 err_disable:
 	pci_disable_device(pdev);
 err_free:
-	free_cpumask_var(vp->shared_affinity);
-	kfree(vp);
+	vpl_free(vp);
 	return err;
 }
 
 static void vpl_remove(struct pci_dev *pdev)
 {
 	struct vpl_device *vp = pci_get_drvdata(pdev);
-	struct device *dev = get_device(&vp->vdev.dev);
 
 	/* Surprise removal: fail everything now rather than wait on it. */
 	if (!vpl_present(vp))
 		virtio_break_device(&vp->vdev);
 
-	debugfs_remove(vp->debugfs);
+	get_device(&vp->vdev.dev);
 	unregister_virtio_device(&vp->vdev);
-
-	/* pci_disable_device() also ends bus mastering. */
-	vpl_unmap_all(vp);
-	pci_release_selected_regions(pdev, vp->bars);
-	pci_disable_device(pdev);
-	put_device(dev);
+	vpl_release_function(vp);
+	put_device(&vp->vdev.dev);
 }
 
+/*
+ * The virtio core declares virtio_device_freeze() and _restore() only with
+ * CONFIG_PM_SLEEP, so the callbacks cannot be left to pm_sleep_ptr().
+ */
 #ifdef CONFIG_PM_SLEEP
 static int vpl_freeze(struct device *dev)
 {
@@ -2054,10 +2008,10 @@ static int vpl_restore(struct device *dev)
 	return virtio_device_restore(&vp->vdev);
 }
 
-static SIMPLE_DEV_PM_OPS(vpl_pm_ops, vpl_freeze, vpl_restore);
-#define VPL_PM_OPS (&vpl_pm_ops)
+static DEFINE_SIMPLE_DEV_PM_OPS(vpl_pm_ops, vpl_freeze, vpl_restore);
+#define VPL_PM_OPS	(&vpl_pm_ops)
 #else
-#define VPL_PM_OPS NULL
+#define VPL_PM_OPS	NULL
 #endif
 
 /* Every 0x1af4 function is offered; vpl_probe() takes 0x1000-0x107f. */
@@ -2066,9 +2020,7 @@ static const struct pci_device_id vpl_id_table[] = {
 	{ }
 };
 
-#ifndef VPL_KUNIT
 MODULE_DEVICE_TABLE(pci, vpl_id_table);
-#endif
 
 static struct pci_driver vpl_driver = {
 	.name		= VPL_DRIVER_NAME,
@@ -2078,8 +2030,6 @@ static struct pci_driver vpl_driver = {
 	.driver.pm	= VPL_PM_OPS,
 };
 
-/* The KUnit build carries its own copy of the transport, never a driver. */
-#ifndef VPL_KUNIT
 static int __init vpl_init(void)
 {
 	int err;
@@ -2110,4 +2060,8 @@ module_exit(vpl_exit);
 MODULE_AUTHOR("virtio-pci-layout developers");
 MODULE_DESCRIPTION("virtio PCI transport driven by the layout capabilities");
 MODULE_LICENSE("GPL");
+
+/* The KUnit suites, in the test build only (Kbuild: VPL_KUNIT=y). */
+#ifdef VPL_KUNIT_TEST
+#include "../../tests/kunit/virtio_pci_layout_kunit.c"
 #endif

@@ -264,6 +264,13 @@ struct vpl_msix {
 	struct vpl_msix_range pba;
 };
 
+/* PCI device IDs of virtio functions (virtio 1.2 §4.1.2.1). */
+#define VPL_PCI_VENDOR_VIRTIO		0x1af4
+#define VPL_PCI_ID_TRANSITIONAL_FIRST	0x1000
+#define VPL_PCI_ID_TRANSITIONAL_LAST	0x103f
+#define VPL_PCI_ID_MODERN_BASE		0x1040
+#define VPL_PCI_ID_MODERN_LAST		0x107f
+
 /** enum vpl_dialect - which capability dialect describes the layout */
 enum vpl_dialect {
 	VPL_DIALECT_NONE,	/* none resolved (yet) */
@@ -308,6 +315,8 @@ int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
 const char *vpl_problem_str(unsigned int problem);
 const char *vpl_region_name(unsigned int region);
 const char *vpl_cfg_type_name(unsigned int cfg_type);
+const char *vpl_dialect_name(unsigned int dialect);
+int vpl_virtio_id(u16 device, u16 subsystem_device);
 int vpl_format_note(char *buf, size_t size, const struct vpl_note *note);
 
 #endif /* _VIRTIO_PCI_LAYOUT_CAPS_H */

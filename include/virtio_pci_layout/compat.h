@@ -44,4 +44,15 @@ struct vpl_vq_info {
 #define VIRTIO_F_NOTIFICATION_DATA 38
 #endif
 
+/*
+ * 6.3 added KUnit's static stubs (kunit/static_stub.h), through which the
+ * KUnit suites redirect the transport's register and IRQ seams.  Without
+ * them there is nothing to redirect to.
+ */
+#ifdef VPL_HAVE_STATIC_STUB
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(...) do { } while (0)
+#endif
+
 #endif /* _VIRTIO_PCI_LAYOUT_COMPAT_H */

@@ -10,27 +10,28 @@
  * interrupt setup against a software model of a virtio 1.x device's common
  * configuration (feature select windows, status and reset, queue select and
  * per-queue registers, generation counter), with scriptable misbehaviour.
- * Device configuration, ISR and notification area are plain memory.  The
- * model sits behind the transport's register accessors (vpl_model()), which
- * the driver proper compiles without.
+ * Device configuration, ISR and notification area are plain memory.
  *
- * This file includes the driver's sources, so the suites see its static
- * functions and carry their own copy of the transport; the parser's global
- * names are renamed so the copy can sit beside a built-in driver.
+ * The transport's source includes this file at its end in the test build
+ * (Kbuild: VPL_KUNIT=y), so the suites see its static functions and test
+ * the one copy of it there is.  While a test runs, KUnit static stubs send
+ * the transport's common configuration accesses to the model and its IRQ
+ * vector allocation to interrupts of the test's own (dummy IRQ chip), which
+ * the test raises through the IRQ core.
  */
-#define vpl_parse		vpl_kunit_parse
-#define vpl_problem_str		vpl_kunit_problem_str
-#define vpl_region_name		vpl_kunit_region_name
-#define vpl_cfg_type_name	vpl_kunit_cfg_type_name
-#define vpl_format_note		vpl_kunit_format_note
-#define VPL_KUNIT
-
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/prandom.h>
 
-#include "../../drivers/virtio/virtio_pci_layout_caps.c"
-#include "../../drivers/virtio/virtio_pci_layout_main.c"
+#include <kunit/static_stub.h>
+#include <linux/irq.h>
+
+#ifndef VPL_HAVE_STATIC_STUB
+#error "the KUnit suites need KUnit's static stubs (Linux 6.3 or later)"
+#endif
+
+MODULE_INFO(test, "Y");
+
 #include "../parser/parse_cases.c"
 
 /* ------------------------------------------------------------------------
@@ -139,6 +140,7 @@ static struct kunit_suite vpl_parse_suite = {
 #define VPL_MODEL_QUEUES	4
 #define VPL_MODEL_NOTIFY_LEN	64
 #define VPL_MODEL_DEVICE_LEN	32
+#define VPL_MODEL_IRQS		8	/* a config vector and one per queue */
 
 struct vpl_model_queue {
 	u16 size;
@@ -174,8 +176,10 @@ struct vpl_model {
 	u8 status_or;		/* bits status reads show on top */
 
 	/* Platform. */
-	int msix_table;		/* MSI-X table size */
 	unsigned int max_vectors; /* the system grants at most this many */
+	int irq_base;		/* its interrupts: VPL_MODEL_IRQS Linux IRQs */
+	unsigned int nirqs;	/* how many of them are granted as vectors */
+	bool master_off;	/* bus mastering was turned off */
 
 	/* Observation. */
 	unsigned int status_reads;
@@ -335,20 +339,85 @@ static void vpl_model_write(struct vpl_model *m, unsigned int off,
 	}
 }
 
-static int vpl_model_msix_table(struct vpl_model *m)
+/*
+ * The static stubs: while a test runs, the transport's seams come here.
+ * The model of a test device is the driver data of its parent.
+ */
+static struct vpl_model *vpl_model_of(struct vpl_device *vp)
 {
-	return m->msix_table;
+	return dev_get_drvdata(vp->dev);
 }
 
-static int vpl_model_alloc_vectors(struct vpl_model *m, unsigned int n)
+static u32 vpl_stub_cread(struct vpl_device *vp, unsigned int off,
+			  unsigned int size)
 {
+	return vpl_model_read(vpl_model_of(vp), off, size);
+}
+
+static void vpl_stub_cwrite(struct vpl_device *vp, unsigned int off,
+			    unsigned int size, u32 val)
+{
+	vpl_model_write(vpl_model_of(vp), off, size, val);
+}
+
+static bool vpl_stub_present(struct vpl_device *vp)
+{
+	return !vpl_model_of(vp)->absent;
+}
+
+static void vpl_stub_clear_master(struct vpl_device *vp)
+{
+	vpl_model_of(vp)->master_off = true;
+}
+
+/*
+ * Vectors are the model's interrupts on the dummy chip, requested by the
+ * transport and raised by the tests for real.
+ */
+static int vpl_stub_irq_alloc(struct vpl_device *vp, enum vpl_irq_mode mode,
+			      unsigned int n, struct irq_affinity *desc)
+{
+	struct vpl_model *m = vpl_model_of(vp);
+
 	m->alloc_calls++;
-	return n <= m->max_vectors ? n : -ENOSPC;
+	if (n > m->max_vectors || n > VPL_MODEL_IRQS)
+		return -ENOSPC;
+	m->nirqs = n;
+	return n;
 }
 
-static bool vpl_model_present(struct vpl_model *m)
+static int vpl_stub_irq_vector(struct vpl_device *vp, unsigned int vector)
 {
-	return !m->absent;
+	struct vpl_model *m = vpl_model_of(vp);
+
+	return vector < m->nirqs ? m->irq_base + vector : -EINVAL;
+}
+
+static void vpl_stub_irq_free_vectors(struct vpl_device *vp)
+{
+	vpl_model_of(vp)->nirqs = 0;
+}
+
+static void vpl_model_free_irqs(void *m)
+{
+	irq_free_descs(((struct vpl_model *)m)->irq_base, VPL_MODEL_IRQS);
+}
+
+/* The model's interrupts, allocated once: a random sequence is quick. */
+static void vpl_model_irqs(struct kunit *test, struct vpl_model *m)
+{
+	unsigned int i;
+
+	m->irq_base = irq_alloc_descs(-1, 1, VPL_MODEL_IRQS, NUMA_NO_NODE);
+	KUNIT_ASSERT_GE(test, m->irq_base, 0);
+	for (i = 0; i < VPL_MODEL_IRQS; i++) {
+		irq_set_chip_and_handler(m->irq_base + i, &dummy_irq_chip,
+					 handle_simple_irq);
+		irq_modify_status(m->irq_base + i, IRQ_NOREQUEST, 0);
+	}
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   vpl_model_free_irqs,
+							   m));
 }
 
 /* A healthy device: three 256-entry queues, 4 MSI-X vectors, VERSION_1. */
@@ -363,8 +432,8 @@ static struct vpl_model *vpl_model_new(struct kunit *test)
 			     BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) |
 			     BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT(0);
 	m->num_queues = 3;
-	m->msix_table = 4;
 	m->max_vectors = 64;
+	vpl_model_irqs(test, m);
 	for (i = 0; i < VPL_MODEL_QUEUES; i++) {
 		m->q[i].size = 256;
 		m->q[i].notify_off = i;
@@ -382,10 +451,17 @@ static struct vpl_model *vpl_model_new(struct kunit *test)
 #define VPL_TEST_TIMEOUT_MS	20
 
 static unsigned int vpl_saved_timeout;
+static unsigned int vpl_test_timeout_ms;	/* the model's waits */
 
 static void vpl_unregister(void *vdev)
 {
 	unregister_virtio_device(vdev);
+}
+
+/* Whatever a test left set up goes before the model's interrupts do. */
+static void vpl_test_del_vqs(void *vdev)
+{
+	vpl_del_vqs(vdev);
 }
 
 /* A transport instance over @m, registered with the virtio core. */
@@ -405,10 +481,11 @@ static struct vpl_device *vpl_test_device(struct kunit *test,
 	parent = kunit_device_register(test, name);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+	dev_set_drvdata(parent, m);
 	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vp);
-	vp->model = m;
 	vp->dev = parent;
+	vp->msix_table = 4;
 	vp->common_len = sizeof(struct vpl_common_cfg);
 	vp->isr = (u8 __iomem __force *)&m->isr;
 	vp->device = (void __iomem __force *)m->device;
@@ -432,6 +509,8 @@ static struct vpl_device *vpl_test_device(struct kunit *test,
 	}
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vpl_unregister,
 							   &vp->vdev));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vpl_test_del_vqs,
+							   &vp->vdev));
 	return vp;
 }
 
@@ -454,10 +533,25 @@ static int vpl_test_find_vqs(struct vpl_device *vp, unsigned int n,
 	return vpl_find_vqs(&vp->vdev, n, vqs, info, NULL);
 }
 
+static unsigned int vpl_stub_timeout_ms(void)
+{
+	return vpl_test_timeout_ms;
+}
+
 static int vpl_transport_init(struct kunit *test)
 {
 	vpl_saved_timeout = reset_timeout_ms;
-	reset_timeout_ms = VPL_TEST_TIMEOUT_MS;
+	vpl_test_timeout_ms = VPL_TEST_TIMEOUT_MS;
+	kunit_activate_static_stub(test, vpl_timeout_ms, vpl_stub_timeout_ms);
+	kunit_activate_static_stub(test, vpl_cread, vpl_stub_cread);
+	kunit_activate_static_stub(test, vpl_cwrite, vpl_stub_cwrite);
+	kunit_activate_static_stub(test, vpl_present, vpl_stub_present);
+	kunit_activate_static_stub(test, vpl_clear_master,
+				   vpl_stub_clear_master);
+	kunit_activate_static_stub(test, vpl_irq_alloc, vpl_stub_irq_alloc);
+	kunit_activate_static_stub(test, vpl_irq_vector, vpl_stub_irq_vector);
+	kunit_activate_static_stub(test, vpl_irq_free_vectors,
+				   vpl_stub_irq_free_vectors);
 	return 0;
 }
 
@@ -537,6 +631,7 @@ static void vpl_reset_never_completes(struct kunit *test)
 
 	/* The device is shut off: the core sees status 0, no queues. */
 	KUNIT_EXPECT_TRUE(test, vp->failed);
+	KUNIT_EXPECT_TRUE(test, m->master_off);
 	KUNIT_EXPECT_EQ(test, vpl_get_status(&vp->vdev), 0);
 	KUNIT_EXPECT_EQ(test, vpl_test_find_vqs(vp, 3, vqs, false), -EIO);
 	KUNIT_EXPECT_EQ(test, vp->nvectors, 0);
@@ -593,7 +688,7 @@ static void vpl_reset_timeout_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("60001", NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("-1", NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("x", NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, reset_timeout_ms, VPL_TEST_TIMEOUT_MS);
+	KUNIT_EXPECT_EQ(test, reset_timeout_ms, vpl_saved_timeout);
 	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("60000", NULL), 0);
 	KUNIT_EXPECT_EQ(test, reset_timeout_ms, 60000);
 	KUNIT_EXPECT_EQ(test, vpl_reset_timeout_set("1", NULL), 0);
@@ -788,7 +883,7 @@ static void vpl_vector_budget(struct kunit *test)
 	unsigned int i;
 	int err;
 
-	m->msix_table = t->table;
+	vp->msix_table = t->table;
 	m->max_vectors = t->max_vectors;
 	if (!t->isr)
 		vp->isr = NULL;
@@ -876,7 +971,7 @@ static void vpl_vector_readback(struct kunit *test)
 
 		m->vector_skew = cases[i].skew;
 		m->vector_none = cases[i].none;
-		m->msix_table = cases[i].table;
+		vp->msix_table = cases[i].table;
 		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
 		KUNIT_EXPECT_EQ_MSG(test, vpl_test_find_vqs(vp, 3, vqs, false),
 				    -EBUSY, "%s", cases[i].what);
@@ -910,7 +1005,7 @@ static void vpl_no_vector_fallback(struct kunit *test)
 
 		m->vector_max = cases[i].vector_max;
 		m->vector_none = cases[i].none;
-		m->msix_table = 4;
+		vp->msix_table = 4;
 		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
 		KUNIT_EXPECT_EQ_MSG(test, vpl_test_find_vqs(vp, 3, vqs, false),
 				    0, "%s", cases[i].what);
@@ -960,18 +1055,24 @@ static void vpl_counting_cb(struct virtqueue *vq)
 	vpl_test_callbacks++;
 }
 
-/* The queue's interrupt, as the IRQ core would deliver it in @mode. */
-static irqreturn_t vpl_test_raise(struct vpl_device *vp, unsigned int index)
+/* The queue's interrupt, raised through the IRQ core, in each mode. */
+static void vpl_test_raise(struct vpl_device *vp, unsigned int index)
 {
+	int irq;
+
 	switch (vp->irq_mode) {
 	case VPL_IRQ_MSIX_PER_VQ:
-		return vpl_vq_interrupt(0, vp->vqs[index]);
+		irq = vp->vqs[index]->irq;
+		break;
 	case VPL_IRQ_MSIX_SHARED:
-		return vpl_vqs_interrupt(0, vp);
+		irq = vp->shared_irq;
+		break;
 	default:
-		vpl_model(vp)->isr = VPL_ISR_QUEUE;
-		return vpl_intx_interrupt(0, vp);
+		vpl_model_of(vp)->isr = VPL_ISR_QUEUE;
+		irq = vp->config_irq;
+		break;
 	}
+	generic_handle_irq_safe(irq);
 }
 
 /*
@@ -1004,7 +1105,7 @@ static void vpl_queue_reset_interrupts(struct kunit *test)
 		struct virtqueue *vqs[2];
 		struct vring_used *used;
 
-		m->msix_table = cases[i].msix_table;
+		vp->msix_table = cases[i].msix_table;
 		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
 				    BIT_ULL(VIRTIO_F_RING_RESET);
 		KUNIT_ASSERT_EQ(test, vpl_find_vqs(&vp->vdev, 2, vqs, info, NULL), 0);
@@ -1064,7 +1165,8 @@ static bool vpl_fuzz_one_in(struct rnd_state *rs, u32 n)
 	return prandom_u32_state(rs) % n == 0;
 }
 
-static void vpl_fuzz_device(struct vpl_model *m, struct rnd_state *rs)
+static void vpl_fuzz_device(struct vpl_device *vp, struct vpl_model *m,
+			    struct rnd_state *rs)
 {
 	static const u16 sizes[] = { 0, 1, 3, 2, 16, 256, 32768, 65535 };
 	unsigned int i;
@@ -1094,7 +1196,7 @@ static void vpl_fuzz_device(struct vpl_model *m, struct rnd_state *rs)
 	m->vector_skew = vpl_fuzz_one_in(rs, 32);
 	m->vector_none = vpl_fuzz_one_in(rs, 32);
 	m->vector_max = vpl_fuzz_one_in(rs, 16) ? prandom_u32_state(rs) % 4 : 0;
-	m->msix_table = vpl_fuzz_one_in(rs, 4) ? prandom_u32_state(rs) % 6 : 4;
+	vp->msix_table = vpl_fuzz_one_in(rs, 4) ? prandom_u32_state(rs) % 6 : 4;
 	m->max_vectors = vpl_fuzz_one_in(rs, 8) ? prandom_u32_state(rs) % 6 : 64;
 }
 
@@ -1163,10 +1265,10 @@ static void vpl_model_fuzz(struct kunit *test)
 
 	if ((unsigned int)(seed - vpl_fuzz_seeds) >= fuzz_seeds)
 		kunit_skip(test, "fuzz_seeds=%u", fuzz_seeds);
-	reset_timeout_ms = 1;
+	vpl_test_timeout_ms = 1;
 	prandom_seed_state(&rs, *seed);
 	for (i = 0; i < VPL_FUZZ_SEQUENCES; i++) {
-		vpl_fuzz_device(m, &rs);
+		vpl_fuzz_device(vp, m, &rs);
 		ends[vpl_fuzz_sequence(test, vp, &rs)]++;
 		cond_resched();
 	}
@@ -1179,20 +1281,12 @@ static void vpl_model_fuzz(struct kunit *test)
 /* The PCI driver and the virtio device ID it derives (§4.1.2.1). */
 static void vpl_pci_ids(struct kunit *test)
 {
-	struct pci_dev pdev = {};
-
 	KUNIT_EXPECT_STREQ(test, vpl_driver.name, "virtio-pci-layout");
-	pdev.device = 0x1041;
-	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), 1);
-	pdev.device = 0x107f;
-	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), 0x3f);
-	pdev.device = 0x1001;
-	pdev.subsystem_device = 2;
-	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), 2);
-	pdev.device = 0x1080;
-	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), -ENODEV);
-	pdev.device = 0x1110;
-	KUNIT_EXPECT_EQ(test, vpl_virtio_id(&pdev), -ENODEV);
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(0x1041, 0), 1);
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(0x107f, 0), 0x3f);
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(0x1001, 2), 2);
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(0x1080, 2), -ENODEV);
+	KUNIT_EXPECT_EQ(test, vpl_virtio_id(0x1110, 0), -ENODEV);
 }
 
 static struct kunit_case vpl_transport_test_cases[] = {
@@ -1227,5 +1321,3 @@ static struct kunit_suite vpl_transport_suite = {
 
 kunit_test_suites(&vpl_parse_suite, &vpl_transport_suite);
 
-MODULE_DESCRIPTION("KUnit suites for virtio-pci-layout");
-MODULE_LICENSE("GPL");

@@ -60,18 +60,6 @@ static void fill_bars(struct vpl_tcfg *c)
 	}
 }
 
-static const char *dialect_key(u8 dialect)
-{
-	switch (dialect) {
-	case VPL_DIALECT_VIRTIO1:
-		return "virtio1";
-	case VPL_DIALECT_DRAFT:
-		return "draft";
-	default:
-		return "auto";
-	}
-}
-
 /* The names the tool's JSON gives enum vpl_problem. */
 static const char *problem_key(u8 problem)
 {
@@ -132,7 +120,7 @@ static int write_case(const char *dir, const struct vpl_parse_case *t)
 	t->build(&cfg);
 	fill_bars(&cfg);
 
-	snprintf(line, sizeof(line), "--dialect=%s", dialect_key(t->want));
+	snprintf(line, sizeof(line), "--dialect=%s", vpl_dialect_name(t->want));
 	add(args, sizeof(args), &na, line);
 	for (i = 0; i < VPL_NUM_BARS; i++) {
 		if (cfg.bars[i].type == VPL_BAR_NONE)
@@ -146,7 +134,7 @@ static int write_case(const char *dir, const struct vpl_parse_case *t)
 	snprintf(line, sizeof(line), "exit %d", t->err || t->note.field);
 	add(expect, sizeof(expect), &ne, line);
 	snprintf(line, sizeof(line), "selected %s",
-		 t->err ? "none" : dialect_key(t->dialect));
+		 t->err ? "none" : vpl_dialect_name(t->dialect));
 	add(expect, sizeof(expect), &ne, line);
 	for (i = 0; t->check_regions && i < VPL_NR_REGIONS; i++) {
 		const struct vpl_tregion *r = &t->region[i];
@@ -179,17 +167,17 @@ static int write_case(const char *dir, const struct vpl_parse_case *t)
 	 */
 	if (t->err)
 		snprintf(line, sizeof(line), "state %s %s",
-			 dialect_key(note_dialect),
+			 vpl_dialect_name(note_dialect),
 			 t->note.problem == VPL_PROBLEM_MISSING &&
 			 t->note.value == 1 ? "absent" : "invalid");
 	else
 		snprintf(line, sizeof(line), "state %s %s",
-			 dialect_key(note_dialect),
+			 vpl_dialect_name(note_dialect),
 			 t->note.field ? "usable" : "valid");
 	add(expect, sizeof(expect), &ne, line);
 	if (t->note.field) {
 		snprintf(line, sizeof(line), "problem %s %s %s 0x%llx",
-			 dialect_key(note_dialect), problem_key(t->note.problem),
+			 vpl_dialect_name(note_dialect), problem_key(t->note.problem),
 			 t->note.field, (unsigned long long)t->note.value);
 		add(expect, sizeof(expect), &ne, line);
 	}

@@ -26,7 +26,6 @@
 #define PCI_BAR_IO		0x1
 #define PCI_BAR_MEM_TYPE_64	0x4
 #define PCI_BAR_MEM_TYPE_MASK	0x6
-#define VIRTIO_VENDOR		0x1af4
 
 /* include/linux/ioport.h: the flags sysfs's resource file shows. */
 #define IORESOURCE_IO		0x00000100
@@ -477,11 +476,11 @@ int vpl_list_virtio(const char *sysfs, char ***names, size_t *n)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/vendor", dir, e->d_name);
-		if (!read_number(path, &vendor) || vendor != VIRTIO_VENDOR)
+		if (!read_number(path, &vendor) || vendor != VPL_PCI_VENDOR_VIRTIO)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/device", dir, e->d_name);
-		if (!read_number(path, &device) || device < 0x1000 ||
-		    device > 0x107f)
+		if (!read_number(path, &device) || device > 0xffff ||
+		    vpl_virtio_id(device, 0) < 0)
 			continue;
 		grown = realloc(list, (count + 1) * sizeof(*list));
 		if (!grown)

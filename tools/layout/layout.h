@@ -89,7 +89,7 @@ int vpl_parse_bar_opt(struct vpl_tool_opts *o, const char *arg);
 int vpl_list_virtio(const char *sysfs, char ***names, size_t *n);
 
 /* report.c */
-int vpl_virtio_id(const struct vpl_tool_dev *d);
+int vpl_tool_virtio_id(const struct vpl_tool_dev *d);
 const char *vpl_virtio_name(int id);
 const char *vpl_state_name(unsigned int state);
 const char *vpl_problem_key(unsigned int problem);

@@ -174,8 +174,8 @@ static void judge(struct vpl_tool_dev *d, enum vpl_dialect want)
 	for (i = 0; i < VPL_TOOL_NR_DIALECTS && d->chosen < 0; i++)
 		if (d->state[i] != VPL_STATE_SKIPPED && !d->result[i])
 			d->chosen = i;
-	if (d->chosen < 0 || vpl_virtio_id(d) < 0) {
-		d->chosen = vpl_virtio_id(d) < 0 ? -1 : d->chosen;
+	if (d->chosen < 0 || vpl_tool_virtio_id(d) < 0) {
+		d->chosen = vpl_tool_virtio_id(d) < 0 ? -1 : d->chosen;
 		d->valid = false;
 	}
 	d->hint = unsized_bar_hint(d);

@@ -26,17 +26,15 @@
 #define MAX_CAPS		48
 
 /* The virtio device ID, as the driver derives it (-1: not virtio). */
-int vpl_virtio_id(const struct vpl_tool_dev *d)
+int vpl_tool_virtio_id(const struct vpl_tool_dev *d)
 {
-	u16 device = vpl_cfg16(d, PCI_DEVICE_ID);
+	int id;
 
-	if (vpl_cfg16(d, PCI_VENDOR_ID) != 0x1af4)
+	if (vpl_cfg16(d, PCI_VENDOR_ID) != VPL_PCI_VENDOR_VIRTIO)
 		return -1;
-	if (device >= 0x1000 && device <= 0x103f)
-		return vpl_cfg16(d, PCI_SUBSYSTEM_ID);	/* transitional */
-	if (device >= 0x1040 && device <= 0x107f)
-		return device - 0x1040;
-	return -1;
+	id = vpl_virtio_id(vpl_cfg16(d, PCI_DEVICE_ID),
+			   vpl_cfg16(d, PCI_SUBSYSTEM_ID));
+	return id < 0 ? -1 : id;
 }
 
 /* virtio 1.2 §5: the device types a hypervisor developer meets most. */
@@ -99,7 +97,8 @@ const char *vpl_problem_key(unsigned int problem)
 
 const char *vpl_dialect_key(unsigned int dialect)
 {
-	return dialect == VPL_TOOL_DRAFT ? "draft" : "virtio1";
+	return vpl_dialect_name(dialect == VPL_TOOL_DRAFT ? VPL_DIALECT_DRAFT :
+							     VPL_DIALECT_VIRTIO1);
 }
 
 static const char *dialect_title(unsigned int dialect)
@@ -286,7 +285,7 @@ static void text_dialect(const struct vpl_tool_dev *d, unsigned int i)
 
 void vpl_report_text(const struct vpl_tool_dev *d)
 {
-	int id = vpl_virtio_id(d);
+	int id = vpl_tool_virtio_id(d);
 	u16 device = vpl_cfg16(d, PCI_DEVICE_ID);
 	unsigned int i;
 
@@ -476,7 +475,7 @@ static void json_dialect(const struct vpl_tool_dev *d, unsigned int i,
 void vpl_report_json(const struct vpl_tool_dev *d, bool first)
 {
 	struct json_walk w = { .first = true };
-	int id = vpl_virtio_id(d);
+	int id = vpl_tool_virtio_id(d);
 	unsigned int i;
 
 	printf("%s{\n  \"source\": ", first ? "" : ",\n");
