@@ -6,10 +6,11 @@
 #   - scripts/kernel-doc -Wall on the sources;
 #   - a W=1 build with sparse (C=2) against each supported kernel's headers;
 #   - userspace C: -Wall -Wextra -Werror build of the tools, cppcheck and
-#     clang-tidy; every shell script: shellcheck.
+#     clang-tidy; every shell script: shellcheck; every Python script:
+#     pyflakes.
 # Installs what it needs.  Exits non-zero if anything is reported.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$VPL_TOP"
 findings=0
@@ -62,22 +63,23 @@ while read -r series kver; do
 	report "build-$series" sh -c '
 		"$1" "$2" "$3" W=1 C=2 2>&1 >/dev/null |
 			grep -v "^Skipping BTF generation"' sh \
-		"$VPL_TESTS/lib/build-module.sh" "/usr/src/linux-headers-$kver" \
+		"$VPL_SCRIPTS/build-module.sh" "/usr/src/linux-headers-$kver" \
 		"$VPL_BUILD/check/$kver"
-done < <("$VPL_TESTS/lib/kernels.sh" 6.1 6.12)
+done < <("$VPL_SCRIPTS/kernels.sh" 6.1 6.12)
 
-# The KUnit suites need a KUnit kernel to link, but compile against any
-# 6.12 headers: W=1 + sparse on that object alone.
-kver612=$("$VPL_TESTS/lib/kernels.sh" 6.12 | cut -d' ' -f2)
+# The test build with the KUnit suites needs a KUnit kernel to link, but
+# compiles against any 6.12 headers: W=1 + sparse on the transport's object
+# with the suites included.
+kver612=$("$VPL_SCRIPTS/kernels.sh" 6.12 | cut -d' ' -f2)
 vpl_log "W=1 C=2 compile of the KUnit suites against $kver612"
 ksrc=$VPL_BUILD/check/kunit
 mkdir -p "$ksrc/tests"
 cp -a Kbuild drivers include "$ksrc/"
 cp -a tests/kunit tests/parser "$ksrc/tests/"
 # Debian's kernels have no KUnit: say it is there, for the compiler only.
-report build-kunit sh -c 'make -s -C "$1" M="$2" W=1 C=2 VPL_KUNIT=m \
+report build-kunit sh -c 'make -s -C "$1" M="$2" W=1 C=2 VPL_KUNIT=y \
 	KCFLAGS=-DCONFIG_KUNIT=1 \
-	tests/kunit/virtio_pci_layout_kunit.o 2>&1 >/dev/null' sh \
+	drivers/virtio/virtio_pci_layout_main.o 2>&1 >/dev/null' sh \
 	"/usr/src/linux-headers-$kver612" "$ksrc"
 
 # Userspace C (the tools, the tool tests' generator, the fuzzer): the
@@ -106,9 +108,14 @@ shell_scripts=$({ git ls-files 2>/dev/null; git ls-files --others --exclude-stan
 	done)
 # shellcheck disable=SC2086 # one argument per file
 report shellcheck shellcheck -S warning -x $shell_scripts
+# Python (the host agents, QMP, the fuzz seed converter): pyflakes.
+vpl_need_tools pyflakes3:pyflakes3
+python_scripts=$({ git ls-files '*.py' 2>/dev/null; git ls-files --others --exclude-standard '*.py' 2>/dev/null; } | sort -u)
+# shellcheck disable=SC2086
+report pyflakes pyflakes3 $python_scripts
 
 if [ "$findings" -ne 0 ]; then
 	echo "check: $findings finding(s)"
 	exit 1
 fi
-echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on 6.1 and 6.12; tools -Werror, cppcheck, clang-tidy; shellcheck)"
+echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on 6.1 and 6.12; tools -Werror, cppcheck, clang-tidy; shellcheck; pyflakes)"

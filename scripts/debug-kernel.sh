@@ -15,7 +15,7 @@
 # Idempotent: a second run only rebuilds what changed (and nothing when the
 # configuration did not).  Everything stays below build/ (git-ignored).
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT=$VPL_BUILD/debug-kernel/out
 FRAGMENT=$VPL_TESTS/debug/debug.config

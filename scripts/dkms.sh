@@ -9,7 +9,7 @@
 # the running kernel), so that DKMS rebuilds it for every new kernel; remove
 # undoes that for every kernel.  Refuses to touch a version a package owns.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NAME=virtio-pci-layout
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VPL_TOP/dkms.conf")

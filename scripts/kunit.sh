@@ -14,7 +14,7 @@
 # "not ok ...", then "N passed, N failed"; exits non-zero on any failure.
 # kunit.py's own output goes to build/kunit/kunit.log.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KDIR=$VPL_BUILD/kunit
 OUT=$KDIR/out

@@ -9,7 +9,7 @@
 # to OUTDIR (default build/pkg/deb or build/pkg/rpm); their paths are
 # printed, one per line.  Installs the build tools it needs with apt-get.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 version() {
 	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VPL_TOP/dkms.conf"

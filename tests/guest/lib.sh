@@ -168,6 +168,12 @@ is_builtin() {
 	grep -q "/$1\.ko\$" "$MODDIR/modules.builtin"
 }
 
+# debugfs, mounted once, for whichever test needs it first.
+DEBUGFS=/sys/kernel/debug
+mount_debugfs() {
+	grep -q " $DEBUGFS " /proc/mounts || mount -t debugfs debugfs "$DEBUGFS"
+}
+
 module_loaded() {
 	grep -q "^$1 " /proc/modules
 }
@@ -535,8 +541,7 @@ t_draft_layout() {
 t_debugfs() {
 	local bdf f dialect irq n
 	assert_drivers
-	grep -q ' /sys/kernel/debug ' /proc/mounts ||
-		mount -t debugfs debugfs /sys/kernel/debug
+	mount_debugfs
 	dialect=virtio1
 	[ -z "$VPL_INJECT" ] || dialect=draft
 	case $(cmdline vpl.irq) in

@@ -5,11 +5,6 @@
 # and overview: tests/lib/scenarios-debug.sh), and the "debug-reports" test
 # every boot of the debug kernel ends with.
 
-DEBUGFS=/sys/kernel/debug
-
-mount_debugfs() {
-	grep -q " $DEBUGFS " /proc/mounts || mount -t debugfs debugfs "$DEBUGFS"
-}
 
 # Kernel log lines of the checkers: KASAN, lockdep, debug objects, the
 # DMA-API checker, sleeping in atomic context, list corruption.

@@ -9,8 +9,9 @@
 HOSTILE_FAULTS=/sys/kernel/debug/virtio-pci-layout/faults
 HOSTILE_PARAMS=/sys/module/virtio_pci_layout/parameters
 HOSTILE_TIMEOUT_MS=300
-# The KUnit suites (the debug kernel's boots, vpl.kunit_seeds=N).
-HOSTILE_KUNIT=/vpl/kunit/virtio_pci_layout_kunit.ko
+# The test build with the KUnit suites (the debug kernel's boots,
+# vpl.kunit_seeds=N).
+HOSTILE_KUNIT=/vpl/kunit/virtio_pci_layout.ko
 # vpl.hostile_light=1 (the debug kernel in make test): NICs are checked
 # with fewer pings, and after a lie only by binding again; the disk is
 # always read back.
@@ -29,11 +30,6 @@ hostile_bdf() {
 	balloon) virtio_bdfs 0x1045 ;;
 	*) fail "unknown target '$1'" ;;
 	esac
-}
-
-hostile_mount_debugfs() {
-	grep -q ' /sys/kernel/debug ' /proc/mounts ||
-		mount -t debugfs debugfs /sys/kernel/debug
 }
 
 # Writes the rules $2 (see hostile.cases) for function $1: fault rules to
@@ -260,7 +256,7 @@ hostile_restore() {
 t_hostile() {
 	local name=$1 target=$2 phase=$3 rules=$4 expect=$5 msg=$6
 	local bdf got want log e storms
-	hostile_mount_debugfs
+	mount_debugfs
 	hostile_restore
 	bdf=$(hostile_bdf "$target")
 	[ -n "$bdf" ] || fail "no $target function"
@@ -339,30 +335,57 @@ t_hostile() {
 	[ "$target" = blk ] || hostile_disk_intact
 }
 
-# The KUnit suites as a module (the debug kernel: kmemleak, debug objects
-# and the DMA-API checks besides KASAN and lockdep), with $1 seeds of the
-# model's random device behaviour; the scenario's debug-reports test then
-# scans for leaks and reports.  The model's messages (thousands) stay out
-# of the serial console.
+# The KUnit suites (the debug kernel: kmemleak, debug objects and the
+# DMA-API checks besides KASAN and lockdep), with $1 seeds of the model's
+# random device behaviour; the scenario's debug-reports test then scans for
+# leaks and reports.  They live in a test build of the module itself and run
+# as it loads: it takes the place of the fault build for the time, and the
+# real functions go to it and back.  The model's messages (thousands) stay
+# out of the serial console.
 t_hostile_kunit() {
-	local suite res level
+	local level hung verdict
 	[ -e "$HOSTILE_KUNIT" ] || fail "no $HOSTILE_KUNIT: the kernel has no KUnit?"
-	hostile_mount_debugfs
+	mount_debugfs
 	# allnoconfig leaves KUNIT_DEFAULT_ENABLED off.
 	modprobe kunit enable=1 || fail "no kunit module"
+	rmmod virtio_pci_layout || fail "the fault build does not unload"
 	level=$(cut -f1 /proc/sys/kernel/printk)
 	dmesg -n 1
-	insmod "$HOSTILE_KUNIT" fuzz_seeds="$1" || { dmesg -n "$level"; fail "insmod failed"; }
+	# insmod sleeps while each case runs, a random-device case for a minute
+	# or two: the hung-task watchdog would call that a hang.
+	hung=$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null || echo)
+	[ -z "$hung" ] || echo 900 >/proc/sys/kernel/hung_task_timeout_secs
+	if insmod "$HOSTILE_KUNIT" fuzz_seeds="$1"; then
+		verdict=$(hostile_kunit_results)
+	else
+		verdict="insmod of the KUnit build failed"
+	fi
+	[ -z "$hung" ] || echo "$hung" >/proc/sys/kernel/hung_task_timeout_secs
 	dmesg -n "$level"
+	# The fault build back in any case, or the later tests fail with it.
+	if module_loaded virtio_pci_layout; then
+		wait_for 30 devices_present || verdict="${verdict:-the devices did not bind to the KUnit build}"
+		rmmod virtio_pci_layout || fail "the KUnit build does not unload"
+	fi
+	insmod /vpl/fault/virtio_pci_layout.ko reset_timeout_ms="$HOSTILE_TIMEOUT_MS" ||
+		fail "the fault build does not load again"
+	[ -z "$verdict" ] || fail "$verdict"
+	wait_for 30 devices_present || fail "the devices did not come back"
+	hostile_disk_intact
+}
+
+# Prints each suite's summary; the last line says what failed, if anything.
+hostile_kunit_results() {
+	local suite res
 	for suite in virtio_pci_layout_parse virtio_pci_layout_transport; do
 		res=/sys/kernel/debug/kunit/$suite/results
-		[ -e "$res" ] || fail "no results for $suite"
-		grep -E '^ *(not ok|# vpl_model_fuzz.*sequences)' "$res" || true
-		! grep -q '^ *not ok' "$res" || fail "$suite: a case failed"
-		tail -n 1 "$res" | grep -q "^ok [0-9]* $suite" || fail "$suite: no result: $(tail -n 3 "$res")"
-		echo "$suite: $(grep -c '^    ok ' "$res") cases passed"
+		[ -e "$res" ] || { echo "no results for $suite"; return; }
+		grep -E '^ *(not ok|# vpl_model_fuzz.*sequences)' "$res" >&2 || true
+		! grep -q '^ *not ok' "$res" || { echo "$suite: a case failed"; return; }
+		tail -n 1 "$res" | grep -q "^ok [0-9]* $suite" ||
+			{ echo "$suite: no result: $(tail -n 3 "$res")"; return; }
+		echo "$suite: $(grep -c '^    ok ' "$res") cases passed" >&2
 	done
-	rmmod virtio_pci_layout_kunit
 }
 
 # reset_timeout_ms: 0 would mean no bound at all; above 60000 is refused.
@@ -386,7 +409,7 @@ t_hostile_timeout_bounds() {
 # dropped queue writes), after which the class drivers wait unbounded.
 t_hostile_fuzz() {
 	local rounds=$1 seed target rule bdf n=0 outcomes
-	hostile_mount_debugfs
+	mount_debugfs
 	seed=$(cmdline vpl.fuzz_seed "$(date +%s)")
 	echo "fuzz: $rounds rounds, seed $seed"
 	awk -v n="$rounds" -v seed="$seed" 'BEGIN {
@@ -430,7 +453,7 @@ t_hostile_fuzz() {
 # binds everything again.
 t_hostile_rmmod() {
 	local bdf start secs
-	hostile_mount_debugfs
+	mount_debugfs
 	dmesg -c >/dev/null
 	for bdf in $(virtio_bdfs); do
 		echo "$bdf device_status every value=0x1" >"$HOSTILE_FAULTS"

@@ -452,7 +452,7 @@ m_t_gpu() {
 	exec 6>/tmp/mt.in
 	# modetest's stdout is a file, so buffered: the kernel's atomic state
 	# (debugfs) tells when the CRTC runs the new mode.
-	m_debugfs_mounted
+	mount_debugfs
 	wait_for 30 m_crtc_mode 1024x768 || {
 		cat /tmp/mt.log /sys/kernel/debug/dri/*/state
 		fail "the CRTC did not take 1024x768"
@@ -688,7 +688,7 @@ m_t_pio_notify() {
 		bar=${io% *}
 		start=${io#* }
 		if [ "$TRANSPORT" = ours ]; then
-			m_debugfs_mounted
+			mount_debugfs
 			grep '^notify' "/sys/kernel/debug/virtio-pci-layout/$bdf"
 			grep -q "^notify: BAR$bar+" "/sys/kernel/debug/virtio-pci-layout/$bdf" ||
 				fail "$bdf: the notify region is not the I/O BAR$bar"
@@ -700,9 +700,6 @@ m_t_pio_notify() {
 	done
 }
 
-m_debugfs_mounted() {
-	grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug
-}
 
 # page-per-vq=on: a notify_off_multiplier of 4096.  Ours: debugfs shows it
 # and each doorbell at queue index x 4096.  Either transport: QEMU picks the
@@ -713,7 +710,7 @@ m_t_page_per_vq() {
 	for slot in "$@"; do
 		bdf=$(m_bdf "$slot")
 		[ "$TRANSPORT" = ours ] || { echo "$bdf: in-tree driver, judged by I/O"; continue; }
-		m_debugfs_mounted
+		mount_debugfs
 		f=/sys/kernel/debug/virtio-pci-layout/$bdf
 		grep -E '^(notify|queue)' "$f"
 		grep -qx 'notify_off_multiplier: 4096' "$f" || fail "$bdf: multiplier is not 4096"
@@ -749,7 +746,7 @@ m_t_irq_modes() {
 		echo "$rows" | sed 's/^/    /'
 		check_irq_rows "$bdf" "$v" "$mode" "$rows"
 		if [ "$TRANSPORT" = ours ]; then
-			m_debugfs_mounted
+			mount_debugfs
 			case $mode in shared) mode=msix-shared ;; pervq) mode=msix-per-vq ;; esac
 			grep -qx "irq_mode: $mode" "/sys/kernel/debug/virtio-pci-layout/$bdf" ||
 				fail "$bdf: debugfs says $(grep irq_mode "/sys/kernel/debug/virtio-pci-layout/$bdf")"
@@ -859,7 +856,7 @@ m_t_ring_resize() {
 		[ "$got" = 128/128 ] || fail "$nic: ring $got after ethtool -G rx 128 tx 128"
 		echo "$nic: ring $got after"
 		if [ "$TRANSPORT" = ours ]; then
-			m_debugfs_mounted
+			mount_debugfs
 			awk '/^queue / { q = $2; sub(/:/, "", q); if (q < 8 && $4 != 128) { print "queue " q " size " $4; bad = 1 } }
 				END { exit bad }' "/sys/kernel/debug/virtio-pci-layout/$bdf" ||
 				fail "$bdf: debugfs shows queues not at 128"

@@ -4,7 +4,7 @@
 # harness.sh - host side steps shared by run.sh and demo.sh (sourced):
 # prepare a kernel, build the module and the initramfs, boot a scenario and
 # read back what the guest reported.
-. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
 
 VPL_LIB=$VPL_TESTS/lib
@@ -37,7 +37,7 @@ vpl_host_tools() {
 # Output of the step goes to LOG.
 vpl_prepare_kernel() {
 	local series=$1 log=$2 line
-	line=$("$VPL_LIB/kernels.sh" "$series" 2>"$log") || return 1
+	line=$("$VPL_SCRIPTS/kernels.sh" "$series" 2>"$log") || return 1
 	# shellcheck disable=SC2034 # for the caller
 	KVER=${line#* }
 }
@@ -45,7 +45,7 @@ vpl_prepare_kernel() {
 # Builds our module for KVER; prints its path.  Output of make goes to LOG.
 vpl_build_module() {
 	local kver=$1 log=$2 ko
-	ko=$("$VPL_LIB/build-module.sh" "$(vpl_kdir "$kver")" \
+	ko=$("$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
 		"$VPL_BUILD/module/$kver" 2>"$log" | tail -n 1) || return 1
 	[ -f "$ko" ] || return 1
 	echo "$ko"

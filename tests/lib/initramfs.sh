@@ -25,7 +25,7 @@
 # kernel needs before /init runs (/dev/console) is written by a small newc
 # writer below.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
 BUSYBOX=/bin/busybox
 IPROUTE=/sbin/ip
@@ -88,9 +88,9 @@ install_modules() {
 		mkdir -p "$root/vpl/fault"
 		cp "$(dirname "$ko")/../fault/virtio_pci_layout.ko" "$root/vpl/fault/"
 		# The KUnit suites, where the kernel has KUnit (build-module.sh).
-		if [ -e "$(dirname "$ko")/../kunit/virtio_pci_layout_kunit.ko" ]; then
+		if [ -e "$(dirname "$ko")/../kunit/virtio_pci_layout.ko" ]; then
 			mkdir -p "$root/vpl/kunit"
-			cp "$(dirname "$ko")/../kunit/virtio_pci_layout_kunit.ko" "$root/vpl/kunit/"
+			cp "$(dirname "$ko")/../kunit/virtio_pci_layout.ko" "$root/vpl/kunit/"
 		fi
 		;;
 	esac

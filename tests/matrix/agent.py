@@ -28,7 +28,6 @@ Requests:
 --check-ppm judges a screendump: its size must be WIDTH x HEIGHT and it must
 show a picture (many colours), not a blank or text console.
 """
-import json
 import os
 import signal
 import subprocess
@@ -38,86 +37,17 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import qmp  # noqa: E402  (tests/lib/qmp.py: its connect())
+from qmp import Qmp, QmpError, connect, device_add  # noqa: E402  (tests/lib/qmp.py)
 
 
 def log(msg):
     print(f"{time.strftime('%H:%M:%S')} {msg}", flush=True)
 
 
-def connect_unix(path, limit=60.0):
-    """Connects to QEMU's server socket PATH, waiting for it to appear."""
-    return qmp.connect(path, limit)
-
-
-class QmpError(Exception):
-    pass
-
-
-class Qmp:
-    """One QMP connection: commands in order, events collected."""
-
-    def __init__(self, path):
-        self.sock = connect_unix(path)
-        self.file = self.sock.makefile("rb")
-        self.lock = threading.Lock()
-        self.events = []
-        self.cond = threading.Condition()
-        self.replies = []
-        self.closed = False
-        json.loads(self.file.readline())  # greeting
-        threading.Thread(target=self._reader, daemon=True).start()
-        self.cmd("qmp_capabilities")
-
-    def _reader(self):
-        for line in self.file:
-            msg = json.loads(line)
-            with self.cond:
-                if "event" in msg:
-                    log(f"event {json.dumps(msg)}")
-                    self.events.append(msg)
-                else:
-                    self.replies.append(msg)
-                self.cond.notify_all()
-        with self.cond:
-            self.closed = True
-            self.cond.notify_all()
-
-    def cmd(self, name, args=None, timeout=60):
-        msg = {"execute": name}
-        if args is not None:
-            msg["arguments"] = args
-        with self.lock:
-            log(f"qmp {json.dumps(msg)}")
-            self.sock.sendall(json.dumps(msg).encode() + b"\n")
-            end = time.monotonic() + timeout
-            with self.cond:
-                while not self.replies:
-                    if self.closed or time.monotonic() > end:
-                        raise QmpError(f"{name}: no reply")
-                    self.cond.wait(0.5)
-                reply = self.replies.pop(0)
-        if "error" in reply:
-            raise QmpError(f"{name}: {reply['error'].get('desc')}")
-        return reply.get("return")
-
-    def wait_event(self, name, device, timeout):
-        end = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for i, ev in enumerate(self.events):
-                    if ev["event"] == name and ev.get("data", {}).get("device") == device:
-                        del self.events[i]
-                        return ev
-                if self.closed or time.monotonic() > end:
-                    raise QmpError(f"no {name} event for {device} within {timeout}s")
-                self.cond.wait(0.5)
-
-
 def echo(path, name):
     """Sends back whatever the guest writes to the chardev at PATH."""
     try:
-        sock = connect_unix(path)
+        sock = connect(path, 60.0)
     except OSError as err:
         log(f"{name}: cannot connect: {err}")
         return
@@ -183,32 +113,20 @@ class Agent:
         self.qmp.cmd("qom-set", {"path": f"/machine/peripheral/{dev}",
                                  "property": "requested-size", "value": int(mib) << 20})
 
-    def device_add(self, args):
-        # QEMU frees a bus slot only after the guest ejected its last
-        # device; retry for a while.
-        end = time.monotonic() + 30
-        while True:
-            try:
-                return self.qmp.cmd("device_add", args)
-            except QmpError:
-                if time.monotonic() > end:
-                    raise
-                time.sleep(0.2)
-
     def do_plug_blk(self, dev, bus, image):
         node = f"{dev}-node"
         self.qmp.cmd("blockdev-add", {
             "driver": "raw", "node-name": node,
             "file": {"driver": "file", "filename": os.path.join(self.dir, image)}})
         self.plugged[dev] = ("blockdev", node)
-        self.device_add({"driver": "virtio-blk-pci", "id": dev, "bus": bus,
+        device_add(self.qmp, {"driver": "virtio-blk-pci", "id": dev, "bus": bus,
                          "drive": node, "disable-legacy": "on"})
 
     def do_plug_net(self, dev, bus, mac, hub):
         netdev = f"{dev}-nd"
         self.qmp.cmd("netdev_add", {"type": "hubport", "id": netdev, "hubid": int(hub)})
         self.plugged[dev] = ("netdev", netdev)
-        self.device_add({"driver": "virtio-net-pci", "id": dev, "bus": bus,
+        device_add(self.qmp, {"driver": "virtio-net-pci", "id": dev, "bus": bus,
                          "netdev": netdev, "mac": mac, "romfile": "",
                          "disable-legacy": "on"})
 
@@ -243,7 +161,7 @@ class Agent:
         log(f"answer: {text}")
         if self.ack is None:
             try:
-                self.ack = connect_unix(os.path.join(self.dir, "ack.sock"), 5)
+                self.ack = connect(os.path.join(self.dir, "ack.sock"), 5)
             except OSError as err:
                 log(f"no ack channel: {err}")
                 return
@@ -280,7 +198,7 @@ class Agent:
     # ---------------------------------------------------------- main
 
     def run(self):
-        self.qmp = Qmp(os.path.join(self.dir, "qmp.sock"))
+        self.qmp = Qmp(os.path.join(self.dir, "qmp.sock"), log=log)
         log(f"QMP connected ({self.scenario})")
         for name in ("port0", "con0"):
             path = os.path.join(self.dir, f"{name}.sock")

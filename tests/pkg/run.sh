@@ -460,7 +460,7 @@ main() {
 	vpl_need_tools qemu-system-x86_64:qemu-system-x86 unshare:util-linux >&2
 	while read -r line; do
 		KVERS[${line%% *}]=${line#* }
-	done < <("$VPL_LIB/kernels.sh" $SERIES 2>>"$VPL_BUILD/logs/pkg-kernels.log")
+	done < <("$VPL_SCRIPTS/kernels.sh" $SERIES 2>>"$VPL_BUILD/logs/pkg-kernels.log")
 	clean_machine
 	t_run pkg/version t_version
 	t_run pkg/kernel-range t_kernel_range

@@ -22,7 +22,7 @@
 # the driver its driver_override names, so moves run for real.  The tool runs
 # under dash, Debian's /bin/sh, and once under busybox ash, the guests' shell.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 . "$VPL_TESTS/lib/subtests.sh"
 
 OUT=$VPL_BUILD/rebind-test

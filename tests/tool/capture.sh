@@ -16,7 +16,7 @@
 # tool on them.  After capturing, run "tests/tool/run.sh --update" to write
 # the expected results and review every change before committing it.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
 # name  slot  device and options (the slot is added)  injector mode
 DEVICES='
@@ -141,8 +141,8 @@ main() {
 	local out=${1:-$VPL_TESTS/tool/qemu} kver ko
 	vpl_need_tools qemu-system-x86_64:qemu-system-x86 cpio:cpio
 	mkdir -p "$WORK" "$out"
-	kver=$("$VPL_TESTS/lib/kernels.sh" 6.12 | awk '{ print $2 }')
-	ko=$("$VPL_TESTS/lib/build-module.sh" "/usr/src/linux-headers-$kver" "$WORK/module")
+	kver=$("$VPL_SCRIPTS/kernels.sh" 6.12 | awk '{ print $2 }')
+	ko=$("$VPL_SCRIPTS/build-module.sh" "/usr/src/linux-headers-$kver" "$WORK/module")
 	build_initramfs "$(dirname "$ko")/tests/injector/vpl_inject.ko"
 	vpl_log "booting the capture guest ($kver)"
 	# shellcheck disable=SC2046 # one argument per word

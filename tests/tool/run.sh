@@ -18,7 +18,7 @@
 # --update rewrites qemu/*.expect and qemu/*.txt from the tool's output
 # (review the diff before committing it).
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 . "$VPL_TESTS/lib/subtests.sh"
 
 HERE=$VPL_TESTS/tool

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# common.sh - shared settings and helpers for the host side of the harness.
-# Sourced (never executed) by the other scripts in tests/.
+# lib.sh - shared settings and helpers of the host-side scripts: scripts/,
+# bench/ and the test harness (tests/) source it; it sources nothing of
+# tests/.
 
 # Locations.  Everything the harness produces goes below build/ or cache/,
 # both ignored by git, so a test run never dirties the work tree.
-VPL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VPL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck disable=SC2034 # used by the scripts that source this file
+VPL_SCRIPTS=$VPL_TOP/scripts
+# shellcheck disable=SC2034
 VPL_TESTS=$VPL_TOP/tests
 VPL_BUILD=${VPL_BUILD:-$VPL_TOP/build}
 VPL_CACHE=${VPL_CACHE:-$VPL_TOP/cache}

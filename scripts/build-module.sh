@@ -6,8 +6,9 @@
 # Builds virtio_pci_layout.ko, the test-only layout injector
 # (OUTDIR/src/tests/injector/vpl_inject.ko), the test build of the module
 # with the register fault injector (OUTDIR/fault/virtio_pci_layout.ko,
-# VPL_FAULT=y) and, for a kernel with KUnit, the KUnit suites
-# (OUTDIR/kunit/virtio_pci_layout_kunit.ko) against the kernel build tree
+# VPL_FAULT=y) and, for a kernel with KUnit, the test build with the KUnit
+# suites (OUTDIR/kunit/virtio_pci_layout.ko, VPL_KUNIT=y) against the
+# kernel build tree
 # KDIR, in a private copy of the sources under OUTDIR, so that builds for
 # several kernels can coexist (kbuild writes objects next to the sources of
 # an external module).  Prints the path of virtio_pci_layout.ko on its last
@@ -16,7 +17,7 @@ set -eu
 kdir=$1
 out=$2
 shift 2
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
 
 mkdir -p "$out/src"
 out=$(cd "$out" && pwd)	# kbuild needs M= absolute
@@ -42,16 +43,16 @@ make -s -C "$kdir" M="$out/src/tests/injector" "$@" modules >&2
 		sync_file "$out/src/$f" "$out/fault/$f"
 	done
 make -s -C "$kdir" M="$out/fault" VPL_FAULT=y "$@" modules >&2
-# The KUnit suites as a module (virtio_pci_layout_kunit.ko), for a kernel
-# with KUnit (the debug kernel), in a copy of their own.
-# Not fatal: the suites need a KUnit of 6.8 or later (kunit/device.h).
-rm -f "$out/kunit/virtio_pci_layout_kunit.ko"
+# The test build with the KUnit suites, for a kernel with KUnit (the debug
+# kernel), in a copy of its own.  Not fatal: the suites need a KUnit of 6.8
+# or later (kunit/device.h).
+rm -f "$out/kunit/virtio_pci_layout.ko"
 if grep -q -E '^CONFIG_KUNIT=[ym]' "$kdir/.config" 2>/dev/null; then
 	(cd "$top" && find drivers include tests/kunit tests/parser Kbuild -type f \
 		-name '*.[ch]' -o -name Kbuild) | while read -r f; do
 		sync_file "$top/$f" "$out/kunit/$f"
 	done
-	make -s -C "$kdir" M="$out/kunit" VPL_KUNIT=m "$@" modules >&2 ||
+	make -s -C "$kdir" M="$out/kunit" VPL_KUNIT=y "$@" modules >&2 ||
 		echo "build-module.sh: the KUnit suites did not build against $kdir" >&2
 fi
 echo "$out/src/virtio_pci_layout.ko"

@@ -18,7 +18,7 @@
 # Idempotent: a kernel already unpacked is not looked at again, and the .deb
 # is kept in cache/debs/ so a rebuild of build/ downloads nothing.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Regular expression matching the headers package names of a series.
 series_regex() {
