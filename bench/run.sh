@@ -28,7 +28,7 @@
 # (VPL_KVER_61, VPL_KVER_612).
 set -eu
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$BENCH_DIR/../tests/lib/harness.sh"
+. "$BENCH_DIR/../scripts/lib.sh"
 . "$BENCH_DIR/guest/layout.sh"
 
 OUT=${VPL_BENCH_OUT:-$VPL_BUILD/bench}
@@ -92,14 +92,12 @@ have_tap() {
 	ip tuntap del dev vplbench$$ mode tap multi_queue 2>/dev/null || true
 }
 
-# The files the bench guest has besides the test guest's: its /init, its
-# scripts and the static helper.  Built once per run.
+# The static helper of the bench guest (its /init and scripts come from
+# bench/guest through VPL_GUEST).  Built once per run.
 build_overlay() {
 	local dir=$OUT/overlay
 	rm -rf "$dir"
-	mkdir -p "$dir/vpl" "$dir/bin"
-	cp "$BENCH_DIR/guest/init" "$dir/init"
-	cp "$BENCH_DIR/guest/bench.sh" "$BENCH_DIR/guest/layout.sh" "$dir/vpl/"
+	mkdir -p "$dir/bin"
 	gcc -static -O2 -Wall -Wextra -Werror -o "$dir/bin/vplbench" "$BENCH_DIR/guest/vplbench.c"
 	echo "$dir"
 }
@@ -109,7 +107,8 @@ build_initrd() {
 	local kver=$1 ko=$2 out=$OUT/$1/initramfs.cpio
 	mkdir -p "$OUT/$kver"
 	VPL_EXTRA_MODULES=pktgen VPL_EXTRA_BINS="$(command -v fio):/bin/fio" \
-		VPL_OVERLAY=$OVERLAY "$VPL_LIB/initramfs.sh" "$kver" both "$out" "$ko" \
+		VPL_GUEST=$BENCH_DIR/guest VPL_OVERLAY=$OVERLAY \
+		"$VPL_SCRIPTS/initramfs.sh" "$kver" both "$out" "$ko" \
 		>/dev/null 2>"$OUT/$kver/initramfs.log" ||
 		vpl_die "initramfs for $kver failed: $(tail -n 5 "$OUT/$kver/initramfs.log")"
 	echo "$out"
@@ -166,7 +165,7 @@ boot() {
 	mkdir -p "$dir"
 	start=$(date +%s)
 	# shellcheck disable=SC2046 # one argument per word
-	"$VPL_LIB/qemu.sh" -t "$limit" \
+	"$VPL_SCRIPTS/qemu.sh" -t "$limit" \
 		-k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" -i "$initrd" \
 		-c "$dir/console.log" -r "$dir/result.txt" \
 		-a "quiet ipv6.disable=1 vpl.bench=$mode vpl.mqnet=$MQ vpl.sizes=$SIZES vpl.rounds=$ROUNDS vpl.prounds=$PROUNDS vpl.secs=$SECS" \
@@ -187,7 +186,7 @@ run_counts() {
 		-trace "events=$BENCH_DIR/trace-events" -D "$dir/trace.log" \
 		-chardev "file,id=dbg,path=$dir/debugcon.log" \
 		-device isa-debugcon,iobase=0x4f0,chardev=dbg
-	awk -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/count.awk" "$dir/trace.log" >"$dir/counts.tsv"
+	awk -f "$BENCH_DIR/count.awk" "$dir/trace.log" >"$dir/counts.tsv"
 	# The trace is large and fully summarised; keep it compressed.
 	xz -T0 -f "$dir/trace.log"
 }

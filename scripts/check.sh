@@ -58,6 +58,7 @@ report kernel-doc perl "$scripts/kernel-doc" -none -Wall $sources
 
 # W=1 + sparse, per kernel.  kbuild prints only diagnostics with -s; the one
 # informational line the 6.1 headers print about BTF is not a finding.
+# shellcheck disable=SC2046 # one series per word
 while read -r series kver; do
 	vpl_log "W=1 C=2 build against $kver"
 	report "build-$series" sh -c '
@@ -65,7 +66,7 @@ while read -r series kver; do
 			grep -v "^Skipping BTF generation"' sh \
 		"$VPL_SCRIPTS/build-module.sh" "/usr/src/linux-headers-$kver" \
 		"$VPL_BUILD/check/$kver"
-done < <("$VPL_SCRIPTS/kernels.sh" 6.1 6.12)
+done < <("$VPL_SCRIPTS/kernels.sh" $(vpl_series debian))
 
 # The test build with the KUnit suites needs a KUnit kernel to link, but
 # compiles against any 6.12 headers: W=1 + sparse on the transport's object
@@ -118,4 +119,4 @@ if [ "$findings" -ne 0 ]; then
 	echo "check: $findings finding(s)"
 	exit 1
 fi
-echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on 6.1 and 6.12; tools -Werror, cppcheck, clang-tidy; shellcheck; pyflakes)"
+echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on $(vpl_series debian | tr '\n' ' ')+ KUnit; tools -Werror, cppcheck, clang-tidy; shellcheck; pyflakes)"

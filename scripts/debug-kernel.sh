@@ -81,6 +81,8 @@ main() {
 		cp "$OUT/arch/x86/boot/bzImage" "$dest/boot/vmlinuz-$kver"
 		touch "$dest/.vpl-ready"
 	fi
+	# What the kernel is, for vpl_kernel_has, as Debian's packages say it.
+	cp "$OUT/.config" "$dest/boot/config-$kver"
 	# Modules for this release build against the tree itself (vpl_kdir).
 	echo "$OUT" >"$dest/.vpl-kdir"
 	echo "debug $kver"

@@ -3,31 +3,24 @@
 #
 # kernels.sh SERIES...
 #
-# Makes the Debian kernels the guests boot available under
-# build/kernels/<kver>/ (boot/vmlinuz-<kver> and lib/modules/<kver>/) and the
-# matching headers under /usr/src, for each SERIES ("6.1", "6.12").  Prints one
-# line per series: "SERIES KVER".
+# Makes the kernels the guests boot available under build/kernels/<kver>/
+# (boot/vmlinuz-<kver>, boot/config-<kver> and lib/modules/<kver>/) and the
+# tree modules build against, for each SERIES of scripts/kernel-series (all
+# of kind "debian" when none is given).  Prints one line per series:
+# "SERIES KVER".
 #
-# The release used for a series is $VPL_KVER_61 / $VPL_KVER_612 when set;
-# otherwise the newest linux-headers-<kver> that apt knows of for which apt
+# A series of kind "debian": the release is $VPL_KVER_<series> when set
+# (vpl_series_var: VPL_KVER_61, VPL_KVER_612); otherwise the newest
+# linux-headers-<kver> matching the series that apt knows of for which apt
 # also offers linux-image-<kver>-unsigned (the unsigned image ships the same
-# kernel without the Secure Boot wrapping, and its modules are plain files).
-# Series "debug" is the debug kernel built from Debian's linux-source-6.12
-# by scripts/debug-kernel.sh.
+# kernel without the Secure Boot wrapping).  Its headers are installed under
+# /usr/src.  A series of kind "built" is the debug kernel, built from
+# Debian's linux-source-6.12 by scripts/debug-kernel.sh.
 #
 # Idempotent: a kernel already unpacked is not looked at again, and the .deb
 # is kept in cache/debs/ so a rebuild of build/ downloads nothing.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-# Regular expression matching the headers package names of a series.
-series_regex() {
-	case $1 in
-	6.1) echo '^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
-	6.12) echo '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
-	*) vpl_die "unknown kernel series '$1'" ;;
-	esac
-}
 
 # True when apt's lists know the named package.
 apt_knows() {
@@ -39,7 +32,7 @@ apt_knows() {
 # older than the current lists.
 candidates() {
 	local re
-	re=$(series_regex "$1")
+	re=$(vpl_series_field "$1" 3)
 	{
 		apt-cache pkgnames linux-headers- 2>/dev/null || true
 		dpkg-query -W -f '${Package}\n' 'linux-headers-*' 2>/dev/null || true
@@ -132,10 +125,11 @@ ensure_image() {
 
 main() {
 	local series kver
-	[ $# -gt 0 ] || set -- 6.1 6.12
+	# shellcheck disable=SC2046 # one series per word
+	[ $# -gt 0 ] || set -- $(vpl_series debian)
 	vpl_need_tools depmod:kmod dpkg-deb:dpkg
 	for series in "$@"; do
-		if [ "$series" = debug ]; then
+		if [ "$(vpl_series_field "$series" 2)" = built ]; then
 			# Built from source, not fetched (scripts/debug-kernel.sh).
 			"$VPL_TOP/scripts/debug-kernel.sh"
 			continue

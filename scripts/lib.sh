@@ -96,15 +96,56 @@ vpl_unpacked_source() {
 	echo "$tree"
 }
 
-# Maps a kernel series given by the user ("6.1", "6.12") to the kernel
-# release the harness uses for it (see kernels.sh).
+# ---------------------------------------------------------------- kernels
+
+# vpl_series [KIND]: the kernel series of scripts/kernel-series, in its
+# order, or only those of KIND (debian, built).
+# shellcheck disable=SC2120 # callers elsewhere pass KIND
+vpl_series() {
+	awk -v kind="${1:-}" '!/^#/ && NF >= 2 && (kind == "" || $2 == kind) { print $1 }' \
+		"$VPL_SCRIPTS/kernel-series"
+}
+
+# vpl_series_field SERIES COLUMN: a column (2 KIND, 3 MATCH) of SERIES's
+# line; dies on an unknown series.
+vpl_series_field() {
+	local v
+	v=$(awk -v s="$1" -v c="$2" '!/^#/ && $1 == s { print $c }' "$VPL_SCRIPTS/kernel-series")
+	[ -n "$v" ] || vpl_die "unknown kernel series '$1' (known: $(vpl_series | tr '\n' ' '))"
+	echo "$v"
+}
+
+# The variable that overrides the kernel release of SERIES: VPL_KVER_ and
+# the series without dots, upper case (6.12: VPL_KVER_612).
 vpl_series_var() {
-	case $1 in
-	6.1) echo VPL_KVER_61 ;;
-	6.12) echo VPL_KVER_612 ;;
-	debug) echo VPL_KVER_DEBUG ;;
-	*) vpl_die "unknown kernel series '$1' (known: 6.1 6.12 debug)" ;;
-	esac
+	vpl_series_field "$1" 2 >/dev/null
+	echo "VPL_KVER_$(echo "$1" | tr -d . | tr '[:lower:]' '[:upper:]')"
+}
+
+# vpl_kernel_has KVER PROPERTY: what the unpacked kernel of release KVER
+# (build/kernels/KVER, see kernels.sh) is, read from its own files:
+#   builtin:MODULE   MODULE is built in (modules.builtin)
+#   config:SYMBOL    CONFIG_SYMBOL is y or m (boot/config-KVER)
+# Answers are kept, so each file is read once per property.
+declare -gA VPL_KERNEL_HAS=()
+vpl_kernel_has() {
+	local key="$1 $2" dir=$VPL_BUILD/kernels/$1 rc=1
+	if [ -z "${VPL_KERNEL_HAS[$key]:-}" ]; then
+		case $2 in
+		builtin:*)
+			[ -f "$dir/lib/modules/$1/modules.builtin" ] ||
+				vpl_die "kernel $1 is not unpacked (no modules.builtin)"
+			! grep -q "/${2#builtin:}\.ko\$" "$dir/lib/modules/$1/modules.builtin" || rc=0
+			;;
+		config:*)
+			[ -f "$dir/boot/config-$1" ] || vpl_die "kernel $1 is not unpacked (no boot/config-$1)"
+			! grep -q -E "^CONFIG_${2#config:}=[ym]\$" "$dir/boot/config-$1" || rc=0
+			;;
+		*) vpl_die "vpl_kernel_has: unknown property '$2'" ;;
+		esac
+		VPL_KERNEL_HAS[$key]=$rc
+	fi
+	return "${VPL_KERNEL_HAS[$key]}"
 }
 
 # The kernel build tree modules for release KVER are built against: Debian's
@@ -116,4 +157,56 @@ vpl_kdir() {
 	else
 		echo "/usr/src/linux-headers-$1"
 	fi
+}
+
+# ---------------------------------------------------------------- guests
+
+# Installs what the host side needs on a fresh Debian 12 machine; on a
+# prepared one this only looks.  The guest's busybox must be the static
+# build: the "busybox" package installs a dynamic one at the same path.
+vpl_host_tools() {
+	vpl_need_tools qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils \
+		cpio:cpio depmod:kmod xz:xz-utils openssl:openssl ip:iproute2 \
+		make:make gcc:gcc timeout:coreutils
+	if ! dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed'; then
+		vpl_log "installing busybox-static"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2 ||
+			{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2; }
+	fi
+	[ -f /usr/share/qemu/qboot.rom ] || vpl_die "/usr/share/qemu/qboot.rom missing (package qemu-system-data)"
+}
+
+# The release each prepared series boots (vpl_prepare_kernel).
+declare -gA VPL_KVER=()
+
+# Prepares SERIES (scripts/kernels.sh: fetched and unpacked, or built) and
+# sets KVER and VPL_KVER[SERIES] to its release; the step's output goes to
+# LOG.  What the harness asks of every kernel is read here, once, so that
+# the subshells listing tests inherit the answers.
+vpl_prepare_kernel() {
+	local series=$1 log=$2 line prop
+	if [ -z "${VPL_KVER[$series]:-}" ]; then
+		line=$("$VPL_SCRIPTS/kernels.sh" "$series" 2>"$log") || return 1
+		VPL_KVER[$series]=${line#* }
+	fi
+	KVER=${VPL_KVER[$series]}
+	for prop in builtin:virtio_pci config:VIRTIO_IOMMU; do
+		vpl_kernel_has "$KVER" "$prop" || true
+	done
+}
+
+# vpl_series_has SERIES PROPERTY: vpl_kernel_has for the release of a
+# prepared SERIES.
+vpl_series_has() {
+	[ -n "${VPL_KVER[$1]:-}" ] || vpl_die "vpl_series_has: series $1 is not prepared"
+	vpl_kernel_has "${VPL_KVER[$1]}" "$2"
+}
+
+# Builds our module for KVER; prints its path.  Output of make goes to LOG.
+vpl_build_module() {
+	local kver=$1 log=$2 ko
+	ko=$("$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
+		"$VPL_BUILD/module/$kver" 2>"$log" | tail -n 1) || return 1
+	[ -f "$ko" ] || return 1
+	echo "$ko"
 }

@@ -3,18 +3,21 @@
 #
 # run.sh - runs the guest test suite and reports it as KTAP on stdout.
 #
-#   tests/run.sh [--kernel 6.1|6.12|debug]... [--transport ours|control]...
+#   tests/run.sh [--kernel SERIES]... [--transport ours|control]...
 #                [--scenario NAME]... [--no-kunit] [--list]
 #
-# Defaults: all three kernels (Debian's 6.1 and 6.12, and "debug", built
-# from Debian's 6.12 source with KASAN, kmemleak, lockdep and fault
-# injection by scripts/debug-kernel.sh; it runs our transport only), both
-# transports, all scenarios of the tier (VPL_TIER=quick, the default, or
-# full: make test-full).  Options may be
+# Defaults: every kernel series of scripts/kernel-series (Debian's 6.1 and
+# 6.12, and "debug", built from Debian's 6.12 source with KASAN, kmemleak,
+# lockdep and fault injection by scripts/debug-kernel.sh; it runs our
+# transport only), both transports, all scenarios of the tier
+# (VPL_TIER=quick, the default, or full: make test-full).  Options may be
 # repeated or take comma separated lists.  "ours" boots the devices on
 # virtio_pci_layout.ko (built from this tree); "control" runs the same tests
 # on the kernel's own virtio_pci, so that a harness fault can be told apart
 # from a driver fault.  --list prints the test names and runs nothing.
+# The kernels are prepared first, --list included: which tests a series
+# has depends on what its kernel is (virtio_pci built in or a module,
+# CONFIG_VIRTIO_IOMMU), read from the unpacked kernel.
 # Before the guests: the parser's userspace tests (host/parser/*), the
 # KUnit suites under kunit.py (kunit/*; --no-kunit skips them), the tools'
 # tests (host/tool/*, host/rebind/*) and the packaging tests (pkg/*: .deb,
@@ -28,7 +31,8 @@
 # to build/runs/<series>/<transport>/<scenario>/.
 #
 # Environment: VPL_ACCEL=kvm (default tcg), VPL_TIMEOUT (seconds per boot,
-# default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases), VPL_TIER,
+# default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases, see
+# vpl_series_var), VPL_TIER,
 # VPL_DEBUG_CYCLES (bind/unbind rounds of dbg-cycles).
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
@@ -77,7 +81,8 @@ parse_args() {
 		*) usage ;;
 		esac
 	done
-	[ ${#KERNELS[@]} -gt 0 ] || KERNELS=(6.1 6.12 debug)
+	# shellcheck disable=SC2207 # one series per line
+	[ ${#KERNELS[@]} -gt 0 ] || KERNELS=($(vpl_series))
 	[ ${#TRANSPORTS[@]} -gt 0 ] || TRANSPORTS=(ours control)
 	local k t
 	for k in "${KERNELS[@]}"; do vpl_series_var "$k" >/dev/null; done
@@ -278,12 +283,45 @@ run_config() {
 	done
 }
 
+# Prepares every selected kernel; a series that could not be prepared
+# goes into KERNEL_FAILED (its log) and has one test, SERIES/kernel.
+declare -A KERNEL_FAILED=() KERNEL_SECS=()
+
+prepare_kernels() {
+	local series start log
+	mkdir -p "$VPL_BUILD/logs"
+	for series in "${KERNELS[@]}"; do
+		start=$(date +%s)
+		log=$VPL_BUILD/logs/kernel-$series.log
+		vpl_log "$series: preparing kernel"
+		vpl_prepare_kernel "$series" "$log" || KERNEL_FAILED[$series]=$log
+		KERNEL_SECS[$series]=$(($(date +%s) - start))
+	done
+}
+
+# Test names of SERIES, one per line, prefixed with SERIES/TRANSPORT/SCENARIO.
+series_tests() {
+	local transport scenario name
+	if [ -n "${KERNEL_FAILED[$1]:-}" ]; then
+		echo "$1/kernel"
+		return 0
+	fi
+	for transport in "${TRANSPORTS[@]}"; do
+		for scenario in $(selected_scenarios "$1" "$transport"); do
+			for name in $(vpl_scenario_tests "$1" "$transport" "$scenario"); do
+				echo "$1/$transport/$scenario/$name"
+			done
+		done
+	done
+}
+
 main() {
-	local series transport scenario name total=0 start log
+	local series transport total=0 start names
 	local -a times=()
 	parse_args "$@"
 	vpl_need_tools make:make gcc:gcc clang:clang
 	vpl_need_packages libclang-rt-14-dev
+	prepare_kernels
 	[ "$LIST_ONLY" = 0 ] || echo host/fuzz/parser
 	total=$((total + 1))
 	vpl_groups_prepare
@@ -297,14 +335,9 @@ main() {
 		[ "$RUN_KUNIT" = 0 ] || echo "kunit/* (the KUnit suites' cases, known once they run)"
 	fi
 	for series in "${KERNELS[@]}"; do
-		for transport in "${TRANSPORTS[@]}"; do
-			for scenario in $(selected_scenarios "$series" "$transport"); do
-				for name in $(vpl_scenario_tests "$series" "$transport" "$scenario"); do
-					[ "$LIST_ONLY" = 0 ] || echo "$series/$transport/$scenario/$name"
-					total=$((total + 1))
-				done
-			done
-		done
+		names=$(series_tests "$series")
+		[ "$LIST_ONLY" = 0 ] || printf '%s\n' "$names"
+		[ -z "$names" ] || total=$((total + $(wc -l <<<"$names")))
 	done
 	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx malformed)"
 	[ "$LIST_ONLY" = 0 ] || return 0
@@ -316,25 +349,18 @@ main() {
 	run_kunit
 	vpl_groups_run
 	for series in "${KERNELS[@]}"; do
-		start=$(date +%s)
-		log=$VPL_BUILD/logs/kernel-$series.log
-		vpl_log "$series: preparing kernel"
-		if ! vpl_prepare_kernel "$series" "$log"; then
-			for transport in "${TRANSPORTS[@]}"; do
-				# shellcheck disable=SC2046 # list of scenarios
-				fail_tests "$series" "$transport" "$(printf 'kernel preparation failed:\n'; tail -n 20 "$log")" \
-					$(selected_scenarios "$series" "$transport")
-			done
+		if [ -n "${KERNEL_FAILED[$series]:-}" ]; then
+			ktap "not ok" "$series/kernel" "$(printf 'kernel preparation failed:\n'; tail -n 20 "${KERNEL_FAILED[$series]}")"
 			continue
 		fi
+		start=$(($(date +%s) - KERNEL_SECS[$series]))
 		for transport in "${TRANSPORTS[@]}"; do
-			# shellcheck disable=SC2153 # KVER is set by vpl_prepare_kernel
-			run_config "$series" "$KVER" "$transport"
+			run_config "$series" "${VPL_KVER[$series]}" "$transport"
 		done
-		times+=("$series ($KVER): $(($(date +%s) - start)) s")
+		times+=("$series (${VPL_KVER[$series]}): $(($(date +%s) - start)) s")
 	done
-	for log in "${times[@]}"; do
-		echo "# wall time $log"
+	for series in "${times[@]}"; do
+		echo "# wall time $series"
 	done
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && [ "$NUM" -eq "$total" ]

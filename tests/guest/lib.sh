@@ -1,19 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash # busybox ash: POSIX plus local, like dash
 #
-# lib.sh - guest side helpers and test bodies (busybox ash).
+# lib.sh - the test guests' helpers and test bodies (busybox ash), on top of
+# the guest runtime (scripts/guest/runtime.sh, /vpl/runtime.sh in the guest).
 #
 # Sourced by /init and, once more, by each test, which runs in a shell of its
 # own (see run_test) so that a failing or hanging test cannot take the rest
 # of the scenario with it.  Only definitions and variables live here.
 
-RESULTS=/dev/ttyS1
-PCI_DEVS=/sys/bus/pci/devices
-PCI_DRVS=/sys/bus/pci/drivers
+# shellcheck source=../../scripts/guest/runtime.sh
+. /vpl/runtime.sh
 
-# Non-transitional virtio device ids (0x1040 + virtio device type).
-NET_ID=0x1041
-BLK_ID=0x1042
+# The fresh shell of every test (run_test) sources this file.
+# shellcheck disable=SC2034 # read by run_test
+VPL_TEST_LIB=/vpl/lib.sh
 
 # The NICs are told apart by the MACs the host gives them.  The addresses are
 # link-local: the two NICs only ever talk to each other through a QEMU hub
@@ -29,119 +29,28 @@ PATTERN=/vpl/www/pattern.bin
 PATTERN_SUM=$(cat /vpl/pattern.sha256)
 PATTERN_MIB=$(cat /vpl/pattern.mib)
 TRANSPORT=$(cat /vpl/transport)
-KVER=$(uname -r)
-MODDIR=/lib/modules/$KVER
 
-# ---------------------------------------------------------------- basics
+# ---------------------------------------------------------------- the host
 
-# iproute2's ip: busybox's cannot move a NIC into a network namespace.
-ip() {
-	/bin/ip.iproute2 "$@"
-}
-
-# Value of KEY=value on the kernel command line, or $2 when absent.
-cmdline() {
-	local w
-	# shellcheck disable=SC2013 # the command line is a list of words
-	for w in $(cat /proc/cmdline); do
-		case $w in "$1="*)
-			echo "${w#*=}"
-			return 0
-			;;
-		esac
-	done
-	echo "${2:-}"
-}
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-# Polls COMMAND... every 0.2 s for up to $1 seconds.
-wait_for() {
-	local limit=$(($1 * 5))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		limit=$((limit - 1))
-		[ "$limit" -gt 0 ] || return 1
-		usleep 200000
-	done
-}
-
-# Writes lines to the result channel.  Every call opens and closes the tty:
-# the last close of a tty waits until the UART has sent everything, so no
-# result is lost when the guest powers off right afterwards.
-#
-# A child's SIGCHLD (busybox timeout's watcher, reparented to init) can
-# interrupt a blocking console write (EINTR; ash installs its handlers
-# without SA_RESTART): under set -e that would end /init.  The verdict is
-# written once more, the console copy is best effort.
-result() {
-	printf '%s\n' "$@" >"$RESULTS" || printf '%s\n' "$@" >"$RESULTS"
-	printf 'vpl: %s\n' "$@" || true
-}
-
-# run_test NAME SECONDS FUNCTION [ARGS...]
-# Runs FUNCTION in a fresh shell with errexit under a time limit and reports
-# "ok NAME" or "not ok NAME".  The test's output becomes "# " diagnostics
-# when it fails, or always with vpl.verbose=1 (the demo's mode).
-run_test() {
-	local name=$1 limit=$2 rc
-	shift 2
-	printf 'vpl: --- %s\n' "$name"
-	set +e
-	timeout -s KILL "$limit" sh -eu -c '. /vpl/lib.sh; "$@"' test "$@" >/tmp/test.log 2>&1
-	rc=$?
-	set -e
-	cat /tmp/test.log || true	# console only (see result())
-	[ "$rc" -ne 137 ] || echo "killed after the test's limit of ${limit}s" >>/tmp/test.log
-	if [ "$rc" -ne 0 ] || [ "$(cmdline vpl.verbose 0)" = 1 ]; then
-		sed 's/^/# /' /tmp/test.log | tail -n 60 >"$RESULTS" || true
-	fi
-	if [ "$rc" -eq 0 ]; then
-		result "ok $name"
-	else
-		result "not ok $name"
-	fi
-	self_test_hooks "$name"
-}
-
-# Lets the harness prove that it notices a guest that dies or hangs
-# (VPL_EXTRA_APPEND="vpl.crash_after=NAME" or "vpl.hang_after=NAME"):
-# the tests after NAME must then be reported as failures.
-self_test_hooks() {
-	if [ "$(cmdline vpl.crash_after)" = "$1" ]; then
-		echo c >/proc/sysrq-trigger
-	fi
-	if [ "$(cmdline vpl.hang_after)" = "$1" ]; then
-		sleep 100000
-	fi
+# host_request REQUEST [SECONDS]: the host agent (tests/lib/agent.py, for
+# the scenarios whose family asks for it) carries out REQUEST; fails with
+# its answer, or the lack of one within SECONDS (default 120).  The request
+# goes out on the result channel as "# host: REQUEST", the answer comes on
+# ttyS2, which is opened first, so that it cannot arrive before anyone
+# listens.
+HOST_ACK=/dev/ttyS2
+host_request() {
+	local req=$1 limit=${2:-120} reply=''
+	reply=$({
+		stty raw -echo
+		result "# host: $req" >/dev/null
+		timeout "$limit" head -n 1
+	} <"$HOST_ACK" | tr -d '\r')
+	[ "$reply" = "ok $req" ] || fail "host: ${reply:-no answer to \"$req\" within ${limit}s}"
+	echo "agent: $reply"
 }
 
 # ---------------------------------------------------------------- devices
-
-# PCI addresses of the virtio functions (vendor 0x1af4, device 0x1000-0x107f),
-# optionally only those with device id $1.
-virtio_bdfs() {
-	local d id
-	for d in "$PCI_DEVS"/*; do
-		[ "$(cat "$d/vendor")" = 0x1af4 ] || continue
-		id=$(cat "$d/device")
-		case $id in 0x10[0-7]?) ;; *) continue ;; esac
-		[ -z "${1:-}" ] || [ "$id" = "$1" ] || continue
-		echo "${d##*/}"
-	done
-}
-
-# Name of the PCI driver bound to $1, or "none".
-pci_driver_of() {
-	if [ -e "$PCI_DEVS/$1/driver" ]; then
-		basename "$(readlink "$PCI_DEVS/$1/driver")"
-	else
-		echo none
-	fi
-}
 
 # The PCI driver every virtio function must be bound to in this run.
 want_driver() {
@@ -159,43 +68,6 @@ transport_module() {
 	esac
 }
 
-# True when the module file for $1 is in the initramfs (else: built in).
-have_module() {
-	grep -q "/$1\.ko:" "$MODDIR/modules.dep"
-}
-
-is_builtin() {
-	grep -q "/$1\.ko\$" "$MODDIR/modules.builtin"
-}
-
-# debugfs, mounted once, for whichever test needs it first.
-DEBUGFS=/sys/kernel/debug
-mount_debugfs() {
-	grep -q " $DEBUGFS " /proc/mounts || mount -t debugfs debugfs "$DEBUGFS"
-}
-
-module_loaded() {
-	grep -q "^$1 " /proc/modules
-}
-
-# The virtio device ("virtioN") that the transport created for PCI function $1.
-virtio_dev_of() {
-	local d
-	for d in "$PCI_DEVS/$1"/virtio*; do
-		[ -e "$d" ] && basename "$d" && return 0
-	done
-	return 1
-}
-
-# The block device (vdX) of the virtio-blk function $1.
-blkdev_of() {
-	local d
-	for d in "$PCI_DEVS/$1"/virtio*/block/*; do
-		[ -e "$d" ] && basename "$d" && return 0
-	done
-	return 1
-}
-
 # Writes the pattern to block device $1 (at MiB $2) over and over until a
 # write fails, as a disk that leaves must make it.  The device is opened
 # once and each dd writes through /proc/self/fd, never through the name:
@@ -208,30 +80,10 @@ blk_write_loop() (
 		oflag=direct conv=notrunc status=none; do :; done
 )
 
-# Interface name with MAC $1, in namespace $2 (default: the initial one).
-nic_by_mac() {
-	ip ${2:+-n "$2"} -o link show 2>/dev/null | awk -v mac="$1" '{
-		for (i = 1; i < NF; i++)
-			if ($i == "link/ether" && $(i + 1) == mac) {
-				sub(/:$/, "", $2); sub(/@.*/, "", $2); print $2
-			}
-	}'
-}
-
-have_nic() {
-	[ -n "$(nic_by_mac "$1" "${2:-}")" ]
-}
-
 # True once the disk and both NICs exist (NIC B may already be in $NETNS).
 devices_present() {
 	[ -e /sys/block/vda ] && [ -b /dev/vda ] && have_nic "$MAC_A" &&
 		{ have_nic "$MAC_B" || have_nic "$MAC_B" "$NETNS"; }
-}
-
-# Loads the virtio class drivers: virtio_blk, virtio_net and their deps.
-load_class_drivers() {
-	modprobe virtio_blk
-	modprobe virtio_net
 }
 
 # Loads the transport under test.  On 6.1 virtio and virtio_ring are modules
@@ -435,18 +287,6 @@ t_net_tcp() {
 t_net_all() {
 	t_net_ping
 	t_net_tcp
-}
-
-# /proc/interrupts as "irq chip total names..." (commas dropped, counts of all
-# CPUs added up).  The header line gives the number of CPU columns; a row is
-# irq, counts, chip, hwirq-type, then the action names.
-irq_table() {
-	awk 'NR == 1 { n = NF; next }
-	{
-		t = 0; for (i = 2; i <= n + 1; i++) t += $i
-		s = ""; for (i = n + 4; i <= NF; i++) s = s " " $i
-		gsub(/,/, "", s); print $1, $(n + 2), t s
-	}' /proc/interrupts
 }
 
 # Rows of an irq_table whose action names include virtio device $1: either

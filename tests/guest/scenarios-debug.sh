@@ -307,7 +307,8 @@ t_unplug_during_io() {
 	unplug_start_io
 	sleep 2
 	[ ! -e /tmp/writer.end ] || fail "the writer stopped before the unplug: $(cat /tmp/writer.log)"
-	result "# host: unplug"
+	host_request "unplug blk1"
+	host_request "unplug net1"
 	wait_for 60 blk_gone || fail "the disk is still there 60 s after the unplug request"
 	wait_for 60 nic_a_gone || fail "NIC A is still there 60 s after the unplug request"
 	wait_for 60 test -e /tmp/writer.end || fail "the writer hangs after the disk left"
@@ -332,7 +333,8 @@ t_unplug_gone() {
 
 # The host plugs both back in; they must bind again on their own.
 t_replug() {
-	result "# host: replug"
+	host_request "plug-blk blk1 rp1 @hd0"
+	host_request "plug-net net1 rp2 $MAC_A 0"
 	wait_for 60 devices_present || fail "devices did not come back: $(ls /sys/block) / $(ls /sys/class/net)"
 	check_bound
 }

@@ -11,11 +11,8 @@
 # 169.254.(10+H).1) and :02 (moved into namespace mH, 169.254.(10+H).2), so
 # that traffic between them crosses the device instead of the loopback.
 #
-# Requests to the host (balloon, key presses, hot-plug, screendumps) go out
-# as "# host: REQUEST" on the result channel and are answered by the host
-# agent (tests/matrix/agent.py) on the third serial port, ttyS2.
-
-M_ACK=/dev/ttyS2
+# Requests to the host (balloon, key presses, hot-plug, screendumps) go to
+# the host agent through host_request (lib.sh).
 
 # Feature bits (virtio 1.2 §6 and the device sections).
 M_F_INDIRECT=28
@@ -31,20 +28,6 @@ M_F_NET_MQ=22
 # PCI address of slot[.function] "SS.F" on the root bus.
 m_bdf() {
 	echo "0000:00:$1"
-}
-
-# The host agent carries out REQUEST; fails with its answer (or the lack of
-# one within $2 seconds).  ttyS2 is opened before the request goes out, so
-# the answer cannot arrive before anyone listens.
-m_host() {
-	local req=$1 limit=${2:-120} reply=''
-	reply=$({
-		stty raw -echo
-		result "# host: $req" >/dev/null
-		timeout "$limit" head -n 1
-	} <"$M_ACK" | tr -d '\r')
-	[ "$reply" = "ok $req" ] || fail "host: ${reply:-no answer to \"$req\" within ${limit}s}"
-	echo "agent: $reply"
 }
 
 # True when module $1 (dashes or underscores) is in the initramfs or built in.
@@ -344,11 +327,11 @@ m_t_console() {
 m_t_balloon() {
 	local target=$1 drop=$2 full=$3 m0 m1 m2
 	m0=$(memtotal_kb)
-	m_host "balloon $target"
+	host_request "balloon $target"
 	wait_for 120 memtotal_below $((m0 - drop * 1024 * 9 / 10)) ||
 		fail "MemTotal $(memtotal_kb) kB, want below $((m0 - drop * 1024 * 9 / 10)) kB"
 	m1=$(memtotal_kb)
-	m_host "balloon $full"
+	host_request "balloon $full"
 	wait_for 120 memtotal_above $((m0 - 16 * 1024)) ||
 		fail "MemTotal $(memtotal_kb) kB after deflating, want about $m0 kB"
 	m2=$(memtotal_kb)
@@ -378,7 +361,7 @@ m_t_input() {
 	timeout 60 cat "/dev/input/$ev" >/tmp/ev.bin &
 	rd=$!
 	usleep 300000
-	m_host "key a"
+	host_request "key a"
 	wait_for 20 m_key_seen /tmp/ev.bin 30 || {
 		kill "$rd" 2>/dev/null
 		od -An -v -tx1 -w24 /tmp/ev.bin | head -n 10
@@ -459,7 +442,7 @@ m_t_gpu() {
 	}
 	grep -E 'crtc\[|mode:' /sys/kernel/debug/dri/*/state | head -n 4
 	sleep 1
-	m_host screendump
+	host_request screendump
 	# A newline ends modetest, which restores the console's mode.
 	echo >&6
 	exec 6>&-
@@ -546,7 +529,7 @@ m_t_mem_plug() {
 	wait_for 60 memtotal_above $((base + 120 * 1024)) ||
 		fail "MemTotal $(memtotal_kb) kB, want 128 MiB above $base kB"
 	echo "virtio-mem: MemTotal $base -> $(memtotal_kb) kB (128 MiB plugged at boot)"
-	m_host "mem-size vmem0dev 384"
+	host_request "mem-size vmem0dev 384"
 	wait_for 120 memtotal_above $((base + 376 * 1024)) ||
 		fail "MemTotal $(memtotal_kb) kB, want 384 MiB above $base kB"
 	echo "virtio-mem: MemTotal $(memtotal_kb) kB after growing to 384 MiB"
@@ -555,7 +538,7 @@ m_t_mem_plug() {
 m_t_mem_unplug() {
 	local base
 	base=$(cat /tmp/mem.base)
-	m_host "mem-size vmem0dev 0"
+	host_request "mem-size vmem0dev 0"
 	wait_for 120 memtotal_below $((base + 8 * 1024)) ||
 		fail "MemTotal $(memtotal_kb) kB, want back to about $base kB"
 	echo "virtio-mem: MemTotal $(memtotal_kb) kB after unplugging all"
@@ -958,7 +941,7 @@ m_rp_empty() {
 # Plugs a disk (image $2) into root port $1 and writes the pattern to it.
 m_plug_blk() {
 	local rp=$1 id=$2 img=$3 bdf dev
-	m_host "plug-blk $id rp$rp $img"
+	host_request "plug-blk $id rp$rp $img"
 	wait_for 60 m_rp_bound "$rp" virtio_blk || fail "no disk bound below rp$rp: $(ls "$PCI_DEVS/0000:00:1$rp.0")"
 	bdf=$(m_rp_dev "$rp")
 	wait_for 30 blkdev_of "$bdf" || fail "$bdf: no disk"
@@ -970,7 +953,7 @@ m_plug_blk() {
 # Plugs NIC B of pair 0 into root port $1 and moves traffic to it.
 m_plug_net() {
 	local rp=$1 id=$2 bdf
-	m_host "plug-net $id rp$rp $(m_mac 0 2) 0"
+	host_request "plug-net $id rp$rp $(m_mac 0 2) 0"
 	wait_for 60 m_rp_bound "$rp" virtio_net || fail "no NIC bound below rp$rp"
 	bdf=$(m_rp_dev "$rp")
 	echo "rp$rp: $bdf on $(pci_driver_of "$bdf")"
@@ -991,7 +974,7 @@ m_unplug() {
 	local rp=$1 id=$2 bdf v
 	bdf=$(m_rp_dev "$rp") || fail "rp$rp is empty"
 	v=$(virtio_dev_of "$bdf")
-	m_host "unplug $id" 120
+	host_request "unplug $id" 120
 	wait_for 30 m_rp_empty "$rp" || fail "$bdf still present after the unplug"
 	[ ! -e "/sys/bus/virtio/devices/$v" ] || fail "$v still exists"
 	echo "rp$rp: $bdf ($v) removed"

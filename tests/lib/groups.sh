@@ -29,12 +29,15 @@ vpl_group_selected() {
 	return 1
 }
 
-# The groups get the selected Debian kernels: the debug kernel has no
-# packages (DKMS, initramfs-tools) to test.
+# The groups get the selected kernels Debian packages (all of them when
+# none is selected): a built kernel (the debug one) has no packages (DKMS,
+# initramfs-tools) to test.
 vpl_group_cmd() {
-	local series
-	series=$(printf '%s\n' "${KERNELS[@]}" | grep -v -x debug | tr '\n' ' ')
-	VPL_SERIES="${series:-6.1 6.12}" "$VPL_TESTS/$1/run.sh" "${@:2}"
+	local series="" s
+	for s in "${KERNELS[@]}"; do
+		[ "$(vpl_series_field "$s" 2)" != debian ] || series+="$s "
+	done
+	VPL_SERIES="${series:-$(vpl_series debian | tr '\n' ' ')}" "$VPL_TESTS/$1/run.sh" "${@:2}"
 }
 
 # Asks each selected group for its test names.

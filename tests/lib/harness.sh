@@ -2,12 +2,15 @@
 # shellcheck shell=bash
 #
 # harness.sh - host side steps shared by run.sh and demo.sh (sourced):
-# prepare a kernel, build the module and the initramfs, boot a scenario and
-# read back what the guest reported.
+# build a test initramfs, boot a scenario and read back what the guest
+# reported.  Preparing a kernel and building the module are scripts/lib.sh's,
+# shared with bench/.
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
 
 VPL_LIB=$VPL_TESTS/lib
+# The guest side of the tests: /init, the test bodies, the cases.
+VPL_GUEST=$VPL_TESTS/guest
 VPL_DISK_MIB=64
 
 declare -gA RES_STATUS=() RES_DIAG=()
@@ -18,39 +21,6 @@ declare -ga RES_ORDER=()
 # otherwise go unnoticed.
 VPL_BAD_CONSOLE='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace|blocked for more than|Attempted to kill init'
 
-# Installs what the host side needs on a fresh Debian 12 machine; on a
-# prepared one this only looks.  The guest's busybox must be the static
-# build: the "busybox" package installs a dynamic one at the same path.
-vpl_host_tools() {
-	vpl_need_tools qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils \
-		cpio:cpio depmod:kmod xz:xz-utils openssl:openssl ip:iproute2 \
-		make:make gcc:gcc timeout:coreutils
-	if ! dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed'; then
-		vpl_log "installing busybox-static"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2 ||
-			{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2; }
-	fi
-	[ -f /usr/share/qemu/qboot.rom ] || vpl_die "/usr/share/qemu/qboot.rom missing (package qemu-system-data)"
-}
-
-# Sets KVER for SERIES, fetching and unpacking the kernel when needed.
-# Output of the step goes to LOG.
-vpl_prepare_kernel() {
-	local series=$1 log=$2 line
-	line=$("$VPL_SCRIPTS/kernels.sh" "$series" 2>"$log") || return 1
-	# shellcheck disable=SC2034 # for the caller
-	KVER=${line#* }
-}
-
-# Builds our module for KVER; prints its path.  Output of make goes to LOG.
-vpl_build_module() {
-	local kver=$1 log=$2 ko
-	ko=$("$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
-		"$VPL_BUILD/module/$kver" 2>"$log" | tail -n 1) || return 1
-	[ -f "$ko" ] || return 1
-	echo "$ko"
-}
-
 # Builds the initramfs for SERIES, KVER and TRANSPORT (and module KO), with
 # whatever the scenario families add; prints its path.
 vpl_build_initramfs() {
@@ -59,15 +29,17 @@ vpl_build_initramfs() {
 	mkdir -p "$(dirname "$out")"
 	VPL_EXTRA_MODULES="${VPL_EXTRA_MODULES:-} $(vpl_family_modules "$series" | tr '\n' ' ')" \
 		VPL_EXTRA_BINS="${VPL_EXTRA_BINS:-} $(vpl_family_bins | tr '\n' ' ')" \
-		"$VPL_LIB/initramfs.sh" "$kver" "$transport" "$out" "$ko" 2>"$log" >/dev/null || return 1
+		VPL_GUEST=$VPL_GUEST "$VPL_SCRIPTS/initramfs.sh" "$kver" "$transport" "$out" "$ko" 2>"$log" >/dev/null || return 1
 	echo "$out"
 }
 
 # Boots SCENARIO for SERIES/KVER/TRANSPORT with INITRD on a fresh disk image.
 # Sets BOOT_DIR (console.log, result.txt, disk.img), BOOT_RC and BOOT_SECS.
-# Extra kernel parameters may come in VPL_EXTRA_APPEND.  A scenario whose
-# family has a host agent gets a QMP socket (BOOT_DIR/qmp.sock) and the
-# agent runs beside QEMU until QEMU exits (its output: BOOT_DIR/agent.log).
+# Extra kernel parameters may come in VPL_EXTRA_APPEND.  A scenario that
+# asks for the host agent (FAMILY_agent) gets a QMP socket
+# (BOOT_DIR/qmp.sock) and a third serial port for the agent's answers
+# (BOOT_DIR/ack.sock, the guest's ttyS2), and tests/lib/agent.py runs beside
+# QEMU until QEMU exits (its output: BOOT_DIR/agent.log).
 vpl_boot() {
 	local series=$1 kver=$2 transport=$3 scenario=$4 initrd=$5 start mem limit qpid apid=''
 	local -a qargs opts=()
@@ -81,19 +53,23 @@ vpl_boot() {
 	qargs=($(vpl_scenario_qemu_args "$scenario" "$BOOT_DIR/disk.img" "$BOOT_DIR"))
 	mem=$(vpl_scenario_memory "$scenario")
 	[ -z "$mem" ] || opts+=(-m "$mem")
-	! vpl_scenario_has_agent "$scenario" || opts+=(-q "$BOOT_DIR/qmp.sock")
+	if vpl_scenario_has_agent "$scenario"; then
+		opts+=(-q "$BOOT_DIR/qmp.sock")
+		# Not a virtio device, like the result channel.
+		qargs+=(-chardev "socket,id=ack,path=$BOOT_DIR/ack.sock,server=on,wait=off"
+			-device "isa-serial,chardev=ack,index=2")
+	fi
 	limit=$(vpl_scenario_timeout "$scenario")
 	[ -z "$limit" ] || opts+=(-t "$limit")
 	start=$(date +%s)
 	BOOT_RC=0
-	"$VPL_LIB/qemu.sh" -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
+	"$VPL_SCRIPTS/qemu.sh" -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
 		-i "$initrd" -c "$BOOT_DIR/console.log" -r "$BOOT_DIR/result.txt" \
 		-a "$(vpl_scenario_append "$series" "$transport" "$scenario") ${VPL_EXTRA_APPEND:-}" \
 		"${opts[@]}" -- "${qargs[@]}" 2>"$BOOT_DIR/qemu.log" &
 	qpid=$!
 	if vpl_scenario_has_agent "$scenario"; then
-		"$(vpl_family_of "$scenario")_agent" "$series" "$transport" "$scenario" "$BOOT_DIR" \
-			>"$BOOT_DIR/agent.log" 2>&1 &
+		python3 "$VPL_LIB/agent.py" "$BOOT_DIR" "$scenario" >"$BOOT_DIR/agent.log" 2>&1 &
 		apid=$!
 	fi
 	wait "$qpid" || BOOT_RC=$?
@@ -145,7 +121,7 @@ vpl_parse_results() {
 vpl_check_image() {
 	local img=$1 off sum want rc=0 pattern
 	shift
-	pattern=$("$VPL_LIB/pattern.sh")
+	pattern=$("$VPL_SCRIPTS/pattern.sh")
 	want=$(cat "$pattern.sha256")
 	for off in "$@"; do
 		sum=$(dd if="$img" bs=1M skip="$off" count="$VPL_PATTERN_MIB" status=none | sha256sum)
@@ -193,26 +169,4 @@ vpl_check_shutdown() {
 vpl_console_tail() {
 	echo "console tail ($BOOT_DIR/console.log):"
 	tail -n "${1:-25}" "$BOOT_DIR/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  /'
-}
-
-# ---------------------------------------------------------------- agents
-
-# Helpers for a family's host agent (see scenarios.sh).
-
-# vpl_agent_wait BOOT_DIR REQUEST SECONDS: waits until the guest has written
-# "# host: REQUEST" to its result channel; fails after SECONDS.
-vpl_agent_wait() {
-	local file=$1/result.txt want="# host: $2" limit=$(($3 * 5))
-	# The guest's tty ends lines with CR LF.
-	while ! tr -d '\r' 2>/dev/null <"$file" | grep -q -x -F "$want"; do
-		limit=$((limit - 1))
-		[ "$limit" -gt 0 ] || return 1
-		sleep 0.2
-	done
-}
-
-# vpl_qmp BOOT_DIR COMMAND [JSON-ARGUMENTS]: runs one QMP command on the
-# scenario's QEMU and prints its "return" value as JSON.
-vpl_qmp() {
-	python3 "$VPL_LIB/qmp.py" "$1/qmp.sock" "$2" "${3:-}"
 }

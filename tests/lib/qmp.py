@@ -1,14 +1,7 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""qmp.py SOCKET COMMAND [JSON-ARGUMENTS]
-
-The harness's one QMP client.  As a command: runs one QMP command on the
-QEMU listening on the UNIX socket SOCKET and prints the command's "return"
-value as JSON on stdout; device_add is retried for up to 30 s (see
-device_add()).  Asynchronous events QEMU sends meanwhile are printed to
-stderr.  Exit status: 0 on success, 1 when QEMU answers with an error, 2 when
-it cannot be reached within 30 s.  As a module (tests/matrix/agent.py): the
-class Qmp and device_add().
+"""The harness's one QMP client, a module of the host agent
+(tests/lib/agent.py): connect() to a QEMU socket, the class Qmp (commands
+and events) and device_add() (retried while QEMU still holds the slot).
 """
 import json
 import socket
@@ -115,34 +108,3 @@ def device_add(qmp, args, limit=30.0):
             if time.monotonic() > end:
                 raise
             time.sleep(0.2)
-
-
-def main():
-    if len(sys.argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    name = sys.argv[2]
-    args = json.loads(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
-    def events_only(msg):
-        if msg.startswith("event "):
-            stderr_log(msg[len("event "):])
-
-    try:
-        qmp = Qmp(sys.argv[1], limit=30.0, log=events_only)
-    except (OSError, QmpError, ValueError) as err:
-        print(f"qmp: cannot connect to {sys.argv[1]}: {err}", file=sys.stderr)
-        return 2
-    try:
-        if name == "device_add":
-            ret = device_add(qmp, args)
-        else:
-            ret = qmp.cmd(name, args, timeout=30)
-    except QmpError as err:
-        print(f"qmp: {err}", file=sys.stderr)
-        return 1
-    print(json.dumps(ret))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

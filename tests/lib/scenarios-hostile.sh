@@ -25,8 +25,7 @@
 VPL_FAMILIES+=(hostile)
 
 hostile_scenarios() {
-	[ "$2" = ours ] || return 0
-	case $1 in 6.1 | 6.12 | debug) echo hostile ;; esac
+	[ "$2" != ours ] || echo hostile
 }
 
 hostile_has() {

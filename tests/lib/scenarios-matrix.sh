@@ -5,7 +5,7 @@
 # device QEMU 7.2 offers a Debian guest a driver for, and every transport
 # feature, used for real in booted guests, on 6.1 and 6.12, with our
 # transport and with the in-tree virtio_pci as the control.  The guest side
-# is tests/guest/scenarios-matrix.sh, the host agent tests/matrix/agent.py,
+# is tests/guest/scenarios-matrix.sh, the host agent tests/lib/agent.py,
 # and Documentation/matrix.rst is generated from the last run by
 # tests/matrix/mkdoc.sh.  See scenarios.sh for the family interface.
 #
@@ -38,7 +38,7 @@
 # virtio-net stalls now and then on a packed ring with event index, for the
 # in-tree transport too (Documentation/matrix.rst).
 # The host side of the requests a guest makes ("# host: ..." on its result
-# channel, answered on its third serial port) is tests/matrix/agent.py.
+# channel, answered on its third serial port) is tests/lib/agent.py.
 VPL_FAMILIES+=(matrix)
 
 MATRIX_DIR=$VPL_TESTS/matrix
@@ -47,14 +47,13 @@ MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug"
 
 matrix_scenarios() {
 	local s list=$MATRIX_QUICK
-	# Issue 6 is about Debian's two kernels; other series (the debug kernel)
-	# have families of their own.
-	case $1 in 6.1 | 6.12) ;; *) return 0 ;; esac
+	# The matrix is about the kernels distributions ship; a built one (the
+	# debug kernel) has families of its own.
+	[ "$(vpl_series_field "$1" 2)" = debian ] || return 0
 	[ "$VPL_TIER" != full ] || list=$MATRIX_ALL
 	for s in $list; do
-		# 6.1 is built without CONFIG_VIRTIO_IOMMU (matrix.rst says so,
-		# from the kernel's config).
-		[ "$s/$1" != m-viommu/6.1 ] || continue
+		# Debian's 6.1 is built without CONFIG_VIRTIO_IOMMU.
+		[ "$s" != m-viommu ] || vpl_series_has "$1" config:VIRTIO_IOMMU || continue
 		echo "$s"
 	done
 }
@@ -134,7 +133,7 @@ matrix_timeout() {
 # Class drivers the matrix guests load, by module name (dependencies are
 # resolved by initramfs.sh; built-in ones are simply absent).
 matrix_modules() {
-	case $1 in 6.1 | 6.12) ;; *) return 0 ;; esac
+	[ "$(vpl_series_field "$1" 2)" = debian ] || return 0
 	echo virtio_scsi sd_mod virtio_rng virtio_console virtio_balloon \
 		virtio_input evdev 9pnet_virtio 9p virtio_gpu virtio_crypto \
 		virtio_pmem nd_pmem virtio_mem virtio_iommu algif_skcipher
@@ -151,8 +150,10 @@ matrix_bins() {
 	echo /usr/sbin/ethtool:/bin/ethtool /usr/bin/modetest:/bin/modetest "$afalg:/bin/afalg"
 }
 
+# The boots that talk to the host agent: requests (balloon, keys,
+# screendump, virtio-mem, hot-plug) and the echo of serial ports.
 matrix_agent() {
-	exec python3 "$MATRIX_DIR/agent.py" "$4" "$3"
+	case $1 in m-devices | m-memdev | m-transitional | m-vectors | m-mq | m-hotplug | m-pm) ;; *) return 1 ;; esac
 }
 
 # ---------------------------------------------------------------- QEMU
@@ -163,14 +164,6 @@ matrix_drive() {
 	local dir=$1 name=$2 mib=$3
 	truncate -s "${mib}M" "$dir/$name.img"
 	echo "-drive file=$dir/$name.img,format=raw,if=none,id=$name,cache=writeback"
-}
-
-# The ack channel: a third serial port (ttyS2 in the guest) on which the
-# host agent answers the guest's requests.  Not a virtio device, like the
-# result channel.
-matrix_ack() {
-	echo "-chardev socket,id=ack,path=$1/ack.sock,server=on,wait=off"
-	echo "-device isa-serial,chardev=ack,index=2"
 }
 
 # A 9p share DIR/9p with a file from the host (1 MiB of random data and its
@@ -217,7 +210,6 @@ matrix_qemu_args() {
 	echo "-drive file=$img,format=raw,if=none,id=hd0,cache=writeback"
 	case $scen in
 	m-devices)
-		matrix_ack "$dir"
 		echo "-device virtio-blk-pci,$m,drive=hd0,addr=0x4"
 		matrix_drive "$dir" scsi 64
 		echo "-device virtio-scsi-pci,$m,id=scsi0,addr=0x5"
@@ -241,14 +233,12 @@ matrix_qemu_args() {
 		truncate -s 64M "$dir/pmem.img"
 		echo "-object memory-backend-file,id=pmem0,share=on,mem-path=$dir/pmem.img,size=64M"
 		echo "-device virtio-pmem-pci,$m,memdev=pmem0,id=vpmem0,addr=0x5"
-		matrix_ack "$dir"
 		echo "-object memory-backend-ram,id=vmem0,size=512M"
 		echo "-device virtio-mem-pci,$m,memdev=vmem0,id=vmem0dev,requested-size=128M,block-size=2M,addr=0x6"
 		;;
 	m-transitional)
 		# Transitional functions (device IDs 0x1000-0x103f, a legacy I/O
 		# BAR beside the virtio 1.x capabilities).
-		matrix_ack "$dir"
 		echo "-device virtio-blk-pci-transitional,drive=hd0,addr=0x4"
 		matrix_nic_pair 0 0x5 0x6 vectors=3 virtio-net-pci-transitional
 		matrix_drive "$dir" scsi 64
@@ -295,7 +285,6 @@ matrix_qemu_args() {
 		# disk (2 queues on 2 vCPUs) and NIC A with 2 vectors, the
 		# serial device (8 ports: 18 queues) with 4; vectors=1 on a
 		# second disk and NIC B.
-		matrix_ack "$dir"
 		echo "-device virtio-blk-pci,$m,num-queues=4,vectors=2,drive=hd0,addr=0x4"
 		matrix_drive "$dir" v1 16
 		echo "-device virtio-blk-pci,$m,vectors=1,drive=v1,addr=0x5"
@@ -308,7 +297,6 @@ matrix_qemu_args() {
 		echo "-device virtserialport,bus=vser0.0,chardev=port0,name=org.vpl.echo"
 		;;
 	m-mq)
-		matrix_ack "$dir"
 		echo "-device virtio-blk-pci,$m,drive=hd0,addr=0x4"
 		# Only a tap gives virtio-net several queue pairs.  The agent
 		# moves both taps into a network namespace of their own and
@@ -342,7 +330,6 @@ matrix_qemu_args() {
 		matrix_nic_pair 0 0x5 0x6 "$m,iommu_platform=on"
 		;;
 	m-hotplug)
-		matrix_ack "$dir"
 		echo "-device virtio-blk-pci,$m,drive=hd0,addr=0x4"
 		# A NIC that stays, for the hot-plugged one to talk to.
 		echo "-netdev hubport,id=h0a,hubid=0"
@@ -354,7 +341,6 @@ matrix_qemu_args() {
 		truncate -s 16M "$dir/hp1.img" "$dir/hp2.img" "$dir/hp3.img"
 		;;
 	m-pm)
-		matrix_ack "$dir"
 		echo "-device virtio-blk-pci,$m,drive=hd0,addr=0x4"
 		matrix_nic_pair 0 0x5 0x6 "$m"
 		matrix_drive "$dir" scsi 64
@@ -401,7 +387,7 @@ matrix_qemu_args() {
 # slice N (1 MiB at MiB N of the pattern) with "slice".
 matrix_check_slice() {
 	local img=$1 n=$2 pattern want got
-	pattern=$("$VPL_LIB/pattern.sh")
+	pattern=$("$VPL_SCRIPTS/pattern.sh")
 	want=$(dd if="$pattern" bs=1M skip="$n" count=1 status=none | sha256sum)
 	got=$(dd if="$img" bs=1M count=1 status=none | sha256sum)
 	if [ "${got%% *}" = "${want%% *}" ]; then
@@ -419,7 +405,7 @@ matrix_host_check() {
 	*/host-pmem) vpl_check_image "$dir/pmem.img" 0 ;;
 	*/host-9p)
 		# What the guest wrote into the share, as the host sees it.
-		want=$(cat "$("$VPL_LIB/pattern.sh").sha256")
+		want=$(cat "$("$VPL_SCRIPTS/pattern.sh").sha256")
 		got=$(sha256sum <"$dir/9p/to-host.bin" 2>/dev/null | cut -d' ' -f1)
 		[ "$got" = "$want" ] || { echo "9p/to-host.bin: sha256 '$got', want $want"; rc=1; }
 		if [ "$(cat "$dir/9p/dir/renamed.txt" 2>/dev/null)" != "written by the guest" ]; then
@@ -432,7 +418,7 @@ matrix_host_check() {
 		;;
 	*/host-gpu)
 		# The scanout QEMU showed after the guest's mode set.
-		python3 "$MATRIX_DIR/agent.py" --check-ppm "$dir/screen.ppm" 1024 768
+		python3 "$MATRIX_DIR/ppm.py" "$dir/screen.ppm" 1024 768
 		;;
 	m-ring/host-ring-images)
 		for i in 1 2 3 4 5 6 7; do

@@ -17,9 +17,9 @@
 #   FAMILY_append SERIES TRANSPORT SCENARIO   kernel command line words
 #   FAMILY_qemu_args SCENARIO IMAGE BOOT_DIR  QEMU arguments, one per word
 #   FAMILY_offsets SERIES TRANSPORT SCENARIO  (optional) pattern offsets
-#   FAMILY_agent SERIES TRANSPORT SCENARIO BOOT_DIR   (optional) runs on the
-#       host beside QEMU, which then has a QMP socket at BOOT_DIR/qmp.sock;
-#       the agent watches BOOT_DIR/result.txt for "# host: ..." requests
+#   FAMILY_agent SCENARIO                     (optional) true when SCENARIO
+#       needs the host agent (tests/lib/agent.py: QMP, echo, hot-plug,
+#       balloon, ...; the guest asks with host_request), see vpl_boot
 #   FAMILY_host_check SERIES TRANSPORT SCENARIO NAME BOOT_DIR  (optional)
 #       judges a test named host-* on the host after the boot: prints its
 #       diagnostics, fails when the test fails (see tests/run.sh)
@@ -85,16 +85,23 @@ vpl_core_scenarios() {
 	[ "$2" != ours ] || echo draft draft-intx
 	# Every injector layout, with both transports side by side.
 	echo malformed
-	# driver_override needs the in-tree driver bound first, which only the
-	# 6.12 ours configuration can offer: there virtio_pci is built in, while
-	# an "ours" 6.1 guest must never load the in-tree module.
-	[ "$1/$2" != 6.12/ours ] || echo override
+	# driver_override needs the in-tree driver bound first, which only a
+	# kernel with virtio_pci built in can offer to ours (Debian's 6.12): an
+	# "ours" guest must never load the in-tree module.
+	[ "$2" != ours ] || ! vpl_series_has "$1" builtin:virtio_pci || echo override
 }
 
-# True when the in-tree transport can be unloaded (Debian: a module on 6.1,
-# built in on 6.12); ours always can.
+# True when the in-tree transport can be unloaded (a module, as on Debian's
+# 6.1, not built in, as on 6.12); ours always can.
 vpl_can_unload() {
-	[ "$2" = ours ] || [ "$1" = 6.1 ]
+	[ "$2" = ours ] || ! vpl_series_has "$1" builtin:virtio_pci
+}
+
+# True when the in-tree virtio_pci must be kept from grabbing the devices
+# at boot, for SERIES TRANSPORT SCENARIO: ours, on a kernel that has it built
+# in, except where the scenario is about taking the devices over from it.
+vpl_blacklist_in_tree() {
+	[ "$2" = ours ] && [ "$3" != override ] && vpl_series_has "$1" builtin:virtio_pci
 }
 
 # Test names of SERIES TRANSPORT SCENARIO, in the order they are reported.
@@ -176,7 +183,7 @@ vpl_scenario_append() {
 	fam=$(vpl_family_of "$3")
 	if [ -n "$fam" ]; then
 		append="vpl.scenario=$3 $("${fam}_append" "$@")"
-		[ "$1/$2" != 6.12/ours ] || append="$append initcall_blacklist=virtio_pci_driver_init"
+		! vpl_blacklist_in_tree "$@" || append="$append initcall_blacklist=virtio_pci_driver_init"
 		[ "$1" != debug ] || append="$append vpl.debug=1"
 		echo "$append"
 		return 0
@@ -192,12 +199,7 @@ vpl_scenario_append() {
 	draft) append="$append vpl.inject=draft,draft-reorder,draft-noisr vpl.dialect=draft" ;;
 	draft-intx) append="$append vpl.inject=draft,draft,draft vpl.dialect=auto" ;;
 	esac
-	# On 6.12 the in-tree virtio_pci is built in and would grab the devices
-	# at boot; keep its driver from registering, except where the scenario
-	# is about taking the devices over from it.
-	if [ "$1" = 6.12 ] && [ "$2" = ours ] && [ "$3" != override ]; then
-		append="$append initcall_blacklist=virtio_pci_driver_init"
-	fi
+	! vpl_blacklist_in_tree "$@" || append="$append initcall_blacklist=virtio_pci_driver_init"
 	[ "$1" != debug ] || append="$append vpl.debug=1"
 	echo "$append"
 }
@@ -258,11 +260,11 @@ vpl_family_bins() {
 	done
 }
 
-# True when SCENARIO's family runs a host agent beside QEMU.
+# True when SCENARIO needs the host agent beside QEMU.
 vpl_scenario_has_agent() {
 	local fam
 	fam=$(vpl_family_of "$1")
-	[ -n "$fam" ] && declare -F "${fam}_agent" >/dev/null
+	[ -n "$fam" ] && declare -F "${fam}_agent" >/dev/null && "${fam}_agent" "$1"
 }
 
 for vpl_family_file in "$(dirname "${BASH_SOURCE[0]}")"/scenarios-*.sh; do

@@ -18,7 +18,10 @@ set -eu
 
 OUT=${1:-$VPL_TOP/Documentation/matrix.rst}
 RUNS=$VPL_BUILD/runs
-COLUMNS=(6.1/ours 6.1/control 6.12/ours 6.12/control)
+# Both transports on every series the matrix runs on (Debian's kernels).
+COLUMNS=()
+for s in $(vpl_series debian); do COLUMNS+=("$s/ours" "$s/control"); done
+unset s
 
 # One line per scenario: what its boot holds and proves.
 declare -A CASES=(
@@ -69,7 +72,7 @@ table() {
 	local scen test col dir series transport c
 	echo ".. list-table::"
 	echo "   :header-rows: 1"
-	echo "   :widths: 34 10 10 10 10"
+	echo "   :widths: 34$(printf ' 10%.0s' "${COLUMNS[@]}")"
 	echo
 	echo "   * - case"
 	for col in "${COLUMNS[@]}"; do
@@ -132,20 +135,14 @@ provenance() {
 	echo "- $(qemu-system-x86_64 --version | head -n 1), TCG, 2 vCPUs"
 }
 
-# Facts about the kernels that rows depend on, read from their configs.
+# Facts about the kernels that rows depend on, read from the kernels.
 kernel_facts() {
-	local series kver cfg d
-	for series in 6.1 6.12; do
-		cfg=
-		# "6.1." and "6.12." keep the two series apart; not the debug kernel.
-		for d in "$VPL_BUILD/kernels/$series".[0-9]*; do
-			case ${d##*/} in *-vpl-*) continue ;; esac
-			kver=${d##*/}
-			cfg=$d/boot/config-$kver
-		done
-		[ -f "$cfg" ] || continue
-		if grep -q '^CONFIG_VIRTIO_IOMMU=' "$cfg"; then
-			echo "- $kver: \`\`$(grep '^CONFIG_VIRTIO_IOMMU=' "$cfg")\`\`: m-viommu runs"
+	local series kver
+	for series in $(vpl_series debian); do
+		kver=${VPL_KVER[$series]:-}
+		[ -n "$kver" ] || continue
+		if vpl_kernel_has "$kver" config:VIRTIO_IOMMU; then
+			echo "- $kver: \`\`CONFIG_VIRTIO_IOMMU\`\` is set: m-viommu runs"
 		else
 			echo "- $kver: \`\`CONFIG_VIRTIO_IOMMU\`\` is not set: m-viommu is n/a"
 		fi
@@ -153,7 +150,13 @@ kernel_facts() {
 }
 
 main() {
-	local scen tmp
+	local scen tmp series
+	# Which rows a series has depends on its kernel.
+	mkdir -p "$VPL_BUILD/logs"
+	for series in $(vpl_series debian); do
+		vpl_prepare_kernel "$series" "$VPL_BUILD/logs/kernel-$series.log" ||
+			vpl_die "kernel $series: see $VPL_BUILD/logs/kernel-$series.log"
+	done
 	tmp=$OUT.tmp
 	{
 		echo ".. SPDX-License-Identifier: GPL-2.0"

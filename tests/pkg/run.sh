@@ -9,7 +9,8 @@
 # Runs as root and changes the machine: it purges any installed
 # virtio-pci-layout packages first, installs the ones it built (apt-get
 # installs dkms from the Debian mirror when missing) and purges them again at
-# the end.  Kernels: $VPL_SERIES (default "6.1 6.12"; tests/run.sh passes its
+# the end.  Kernels: $VPL_SERIES (default: the series of kind "debian" in
+# scripts/kernel-series; tests/run.sh passes its
 # --kernel selection).
 #
 #   pkg/version              one version in dkms.conf, debian/changelog, the
@@ -35,17 +36,22 @@ OUT=$VPL_BUILD/pkg-test
 STATE=$OUT/state
 NAME=virtio-pci-layout
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VPL_TOP/dkms.conf")
-SERIES=${VPL_SERIES:-6.1 6.12}
+SERIES=${VPL_SERIES:-$(vpl_series debian | tr '\n' ' ')}
 OPTIN=/etc/modprobe.d/virtio-pci-layout.conf
-declare -A KVERS=()
 
 # ---------------------------------------------------------------- plan
 
-# Guest boots per kernel: "early" opted in from the initramfs; on 6.12, where
+# True when the kernel of SERIES has virtio_pci built in (Debian's 6.12);
+# a series that could not be prepared counts as not (its tests fail anyway).
+in_tree_builtin() {
+	[ -n "${VPL_KVER[$1]:-}" ] && vpl_series_has "$1" builtin:virtio_pci
+}
+
+# Guest boots per kernel: "early" opted in from the initramfs; where
 # virtio_pci is built in, also "builtin" without initcall_blacklist.
 boots_of() {
 	echo early
-	[ "$1" != 6.12 ] || echo builtin
+	! in_tree_builtin "$1" || echo builtin
 }
 
 # Tests of one boot, in the order tests/pkg/guest-init reports them.
@@ -54,7 +60,7 @@ boot_tests() {
 	early)
 		echo root-on-layout dkms-module early-probe layout-tool rebind-list \
 			rebind-refuses-root rebind-refuses-up
-		if [ "$1" = 6.12 ]; then echo rebind-builtin-blocked; else echo rebind-moves-net; fi
+		if in_tree_builtin "$1"; then echo rebind-builtin-blocked; else echo rebind-moves-net; fi
 		;;
 	builtin)
 		echo root-on-virtio-pci rebind-refuses-root rebind-refuses-up \
@@ -81,8 +87,8 @@ list() {
 
 # The Debian kernel release of a series (tests fail if it was not prepared).
 kver_of() {
-	[ -n "${KVERS[$1]:-}" ] || fail "kernel $1 not prepared (build/logs/pkg-kernels.log)" >&2
-	echo "${KVERS[$1]}"
+	[ -n "${VPL_KVER[$1]:-}" ] || fail "kernel $1 not prepared (build/logs/pkg-kernel-$1.log)" >&2
+	echo "${VPL_KVER[$1]}"
 }
 
 # Tests that need an earlier step check for its stamp.
@@ -329,7 +335,7 @@ t_purge() {
 	[ -z "$(dkms status -m "$NAME")" ] || fail "still in DKMS"
 	[ ! -e "/usr/src/$NAME-$VERSION" ] || fail "sources left"
 	for s in $SERIES; do
-		[ -z "${KVERS[$s]:-}" ] || ! ls "/lib/modules/${KVERS[$s]}/updates/dkms/virtio_pci_layout.ko"* 2>/dev/null ||
+		[ -z "${VPL_KVER[$s]:-}" ] || ! ls "/lib/modules/${VPL_KVER[$s]}/updates/dkms/virtio_pci_layout.ko"* 2>/dev/null ||
 			fail "module left for $s"
 	done
 }
@@ -359,6 +365,7 @@ make_rootfs() {
 		case $applet in busybox | init | linuxrc) ;; *) ln -s busybox "$r/bin/$applet" ;; esac
 	done
 	install -m 755 "$VPL_TESTS/pkg/guest-init" "$r/sbin/init"
+	install -D -m 644 "$VPL_SCRIPTS/guest/runtime.sh" "$r/vpl/runtime.sh"
 	copy_binary "$r" /usr/bin/virtio-pci-layout
 	cp /usr/sbin/virtio-pci-rebind "$r/usr/sbin/"
 	cp /usr/share/virtio-pci-layout/modprobe.conf "$r/etc/modprobe.d/virtio-pci-layout.conf"
@@ -413,7 +420,7 @@ report_boot() {
 }
 
 boot_guest() {
-	local series=$1 boot=$2 kver=${KVERS[$1]:-} dir=$OUT/$1/$2 append names
+	local series=$1 boot=$2 kver=${VPL_KVER[$1]:-} dir=$OUT/$1/$2 append names
 	names=$(boot_tests "$series" "$boot" | sed "s#^#pkg/$series/$boot/#")
 	if [ ! -e "$STATE/initramfs-$series" ]; then
 		t_fail_all "not run: no initramfs for $series (see pkg/$series/initramfs)" $names
@@ -427,10 +434,11 @@ boot_guest() {
 	append="root=/dev/vda rootfstype=ext2 rw vpl.boot=$boot"
 	append+=" vpl.buildid=$(build_id "$kver")"
 	# Opting in on a kernel with virtio_pci built in takes this as well.
-	[ "$series/$boot" != 6.12/early ] || append+=" initcall_blacklist=virtio_pci_driver_init"
+	[ "$boot" != early ] || ! in_tree_builtin "$series" ||
+		append+=" initcall_blacklist=virtio_pci_driver_init"
 	vpl_log "pkg: booting $series ($boot) from Debian's initramfs"
 	BOOT_RC=0
-	"$VPL_LIB/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
+	"$VPL_SCRIPTS/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
 		-i "$OUT/$series/initrd.img" -c "$dir/console.log" -r "$dir/result.txt" \
 		-a "$append" -- \
 		-drive "file=$dir/root.img,format=raw,if=none,id=hd0" \
@@ -446,7 +454,12 @@ boot_guest() {
 # ---------------------------------------------------------------- main
 
 main() {
-	local s b line
+	local s b
+	# The kernels first: a kernel's boots depend on what it is.
+	mkdir -p "$VPL_BUILD/logs"
+	for s in $SERIES; do
+		vpl_prepare_kernel "$s" "$VPL_BUILD/logs/pkg-kernel-$s.log" || true
+	done
 	if [ "${1:-}" = --list ]; then
 		list | tr ' ' '\n'
 		return 0
@@ -458,9 +471,6 @@ main() {
 	vpl_need_packages dkms build-essential debhelper dh-dkms dpkg-dev initramfs-tools \
 		e2fsprogs busybox-static kmod xz-utils >&2
 	vpl_need_tools qemu-system-x86_64:qemu-system-x86 unshare:util-linux >&2
-	while read -r line; do
-		KVERS[${line%% *}]=${line#* }
-	done < <("$VPL_SCRIPTS/kernels.sh" $SERIES 2>>"$VPL_BUILD/logs/pkg-kernels.log")
 	clean_machine
 	t_run pkg/version t_version
 	t_run pkg/kernel-range t_kernel_range

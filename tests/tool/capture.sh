@@ -146,7 +146,7 @@ main() {
 	build_initramfs "$(dirname "$ko")/tests/injector/vpl_inject.ko"
 	vpl_log "booting the capture guest ($kver)"
 	# shellcheck disable=SC2046 # one argument per word
-	"$VPL_TESTS/lib/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
+	"$VPL_SCRIPTS/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
 		-i "$WORK/initramfs.cpio" -c "$WORK/console.log" -r "$WORK/result.txt" \
 		-a "cap.inject=$(inject_param)" -- $(qemu_args)
 	grep -q '^END' "$WORK/result.txt" || vpl_die "the guest did not finish; see $WORK/console.log"

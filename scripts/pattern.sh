@@ -11,7 +11,7 @@
 # without repeating blocks (a misplaced or duplicated sector changes the
 # checksum), and the same on every machine, as CTR mode is fully specified.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The size is in the name so that changing VPL_PATTERN_MIB cannot reuse a
 # pattern of another size.

@@ -21,7 +21,7 @@
 # would fail random tests that have nothing to do with the driver; the
 # single thread costs about 20% in time.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Oopses, warnings and lockups must end the run at once, visibly: the host
 # then finds results missing.  panic=-1 plus -no-reboot turns a panic into a

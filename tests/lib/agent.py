@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """agent.py BOOT_DIR SCENARIO
-agent.py --check-ppm FILE WIDTH HEIGHT
 
-The host side of a matrix guest (tests/lib/scenarios-matrix.sh), run beside
-QEMU by the harness.  It holds the QMP connection (BOOT_DIR/qmp.sock) and:
+The one host agent: for every scenario whose family asks for it
+(FAMILY_agent, tests/lib/scenarios.sh), the harness runs it beside QEMU,
+which then has a QMP socket (BOOT_DIR/qmp.sock) and a third serial port for
+the answers (BOOT_DIR/ack.sock, ttyS2 in the guest; the guest side is
+host_request in tests/guest/lib.sh).  It holds the QMP connection and:
 
 * echoes every byte the guest sends on the virtio-serial port and console
   back to it (chardev sockets BOOT_DIR/port0.sock, con0.sock), so data
@@ -21,12 +23,10 @@ Requests:
   key QCODE                 press and release a key on the virtio keyboard
   screendump                write the display to BOOT_DIR/screen.ppm
   mem-size ID MIB           virtio-mem: requested-size of device ID
-  plug-blk ID BUS IMAGE     hot-plug a virtio-blk on BOOT_DIR/IMAGE at BUS
+  plug-blk ID BUS IMAGE     hot-plug a virtio-blk on BOOT_DIR/IMAGE at BUS,
+                            or on the existing block node NODE for @NODE
   plug-net ID BUS MAC HUB   hot-plug a virtio-net on hub HUB at BUS
   unplug ID                 device_del, answered once QEMU deleted it
-
---check-ppm judges a screendump: its size must be WIDTH x HEIGHT and it must
-show a picture (many colours), not a blank or text console.
 """
 import os
 import signal
@@ -36,7 +36,7 @@ import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmp import Qmp, QmpError, connect, device_add  # noqa: E402  (tests/lib/qmp.py)
 
 
@@ -114,11 +114,15 @@ class Agent:
                                  "property": "requested-size", "value": int(mib) << 20})
 
     def do_plug_blk(self, dev, bus, image):
-        node = f"{dev}-node"
-        self.qmp.cmd("blockdev-add", {
-            "driver": "raw", "node-name": node,
-            "file": {"driver": "file", "filename": os.path.join(self.dir, image)}})
-        self.plugged[dev] = ("blockdev", node)
+        if image.startswith("@"):
+            # A node from QEMU's command line: it outlives its device.
+            node = image[1:]
+        else:
+            node = f"{dev}-node"
+            self.qmp.cmd("blockdev-add", {
+                "driver": "raw", "node-name": node,
+                "file": {"driver": "file", "filename": os.path.join(self.dir, image)}})
+            self.plugged[dev] = ("blockdev", node)
         device_add(self.qmp, {"driver": "virtio-blk-pci", "id": dev, "bus": bus,
                          "drive": node, "disable-legacy": "on"})
 
@@ -227,46 +231,7 @@ class Agent:
         log("QEMU is gone")
 
 
-def check_ppm(path, width, height):
-    """A screendump of WIDTH x HEIGHT showing a picture: many colours."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as err:
-        print(f"no screendump: {err}")
-        return 1
-    fields = []
-    pos = 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos) + 1
-            continue
-        end = pos
-        while not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end].decode())
-        pos = end
-    pixels = data[pos + 1:]
-    if fields[0] != "P6":
-        print(f"{path}: not a binary PPM ({fields[0]})")
-        return 1
-    w, h = int(fields[1]), int(fields[2])
-    colours = {pixels[i:i + 3] for i in range(0, min(len(pixels), w * h * 3), 3 * 97)}
-    print(f"{path}: {w}x{h}, {len(colours)} colours in a sample of the pixels")
-    if (w, h) != (width, height):
-        print(f"the scanout is {w}x{h}, want {width}x{height} (the mode the guest set)")
-        return 1
-    if len(colours) < 8:
-        print("the scanout shows no test picture")
-        return 1
-    return 0
-
-
 def main():
-    if len(sys.argv) == 5 and sys.argv[1] == "--check-ppm":
-        return check_ppm(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2

@@ -12,20 +12,23 @@
 # exception is "both", for the benchmark (bench/), which compares the two
 # drivers in one boot and so installs both.
 #
-# Optional environment: VPL_EXTRA_MODULES (more module names, with their
-# dependencies), VPL_EXTRA_BINS (host binaries installed with their shared
-# libraries, as HOST_PATH:GUEST_PATH words) and VPL_OVERLAY (a directory
-# copied over the finished tree, e.g. another /init).
+# Environment: VPL_GUEST (required), the directory of the guest's side: its
+# init becomes /init, its *.sh and *.cases go to /vpl/ (tests/guest for the
+# tests, bench/guest for the benchmark).  Optional: VPL_EXTRA_MODULES (more
+# module names, with their dependencies), VPL_EXTRA_BINS (host binaries
+# installed with their shared libraries, as HOST_PATH:GUEST_PATH words) and
+# VPL_OVERLAY (a directory copied over the finished tree).
 #
 # Contents: static busybox and its applets, iproute2's ip (busybox's cannot
 # move a NIC into a network namespace) with its shared libraries, the kernel
-# modules and modules.dep, the guest scripts from tests/guest and the test
-# pattern with its checksum.  No root privileges are needed: GNU cpio archives
+# modules and modules.dep, the guest runtime (scripts/guest/runtime.sh, as
+# /vpl/runtime.sh), the guest scripts from VPL_GUEST and the test pattern
+# with its checksum.  No root privileges are needed: GNU cpio archives
 # an ordinary staging directory with owner 0:0, and the one device node the
 # kernel needs before /init runs (/dev/console) is written by a small newc
 # writer below.
 set -eu
-. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUSYBOX=/bin/busybox
 IPROUTE=/sbin/ip
@@ -141,10 +144,11 @@ install_userland() {
 install_guest_scripts() {
 	local root=$1 pattern
 	mkdir -p "$root/vpl/www"
-	cp "$VPL_TESTS/guest/init" "$root/init"
+	cp "$VPL_GUEST/init" "$root/init"
 	chmod 755 "$root/init"
-	cp "$VPL_TESTS"/guest/*.sh "$VPL_TESTS"/guest/*.cases "$root/vpl/"
-	pattern=$("$VPL_TESTS/lib/pattern.sh")
+	cp "$VPL_SCRIPTS/guest/runtime.sh" "$root/vpl/"
+	find "$VPL_GUEST" -maxdepth 1 \( -name '*.sh' -o -name '*.cases' \) -exec cp {} "$root/vpl/" \;
+	pattern=$("$VPL_SCRIPTS/pattern.sh")
 	# The pattern lives in httpd's document root; the block test reads it
 	# from there as well.
 	cp "$pattern" "$root/vpl/www/pattern.bin"
@@ -192,6 +196,7 @@ main() {
 	*) vpl_die "unknown transport '$TRANSPORT'" ;;
 	esac
 	[ -d "$VPL_BUILD/kernels/$kver" ] || vpl_die "kernel $kver not unpacked (run kernels.sh)"
+	[ -f "${VPL_GUEST:-}/init" ] || vpl_die "VPL_GUEST must name a directory with the guest's init"
 	[ -x "$BUSYBOX" ] || vpl_need_tools busybox:busybox-static
 	vpl_need_tools cpio:cpio depmod:kmod xz:xz-utils
 	[ -x "$IPROUTE" ] || vpl_need_tools ip:iproute2
