@@ -21,6 +21,19 @@
 # driver).  Config accesses to other functions (the host bridge...) count
 # as cfg_other.
 
+# The value of a hexadecimal string (mawk has no strtonum()).
+function hex(s,    i, c, v) {
+	sub(/^0x/, "", s)
+	v = 0
+	for (i = 1; i <= length(s); i++) {
+		c = index("0123456789abcdef", tolower(substr(s, i, 1)))
+		if (!c)
+			break
+		v = v * 16 + c - 1
+	}
+	return v
+}
+
 function bump(key) {
 	n[phase SUBSEP key]++
 }

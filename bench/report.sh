@@ -117,11 +117,8 @@ main() {
 		context | sed 's/^/ctx\t/'
 		facts
 	} >"$all"
-	awk -F'\t' -v fmt=md -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/report.awk" "$all" >"$OUT/results.md"
-	awk -F'\t' -v fmt=json -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/report.awk" "$all" >"$OUT/results.json"
-	while read -r series _; do
-		awk -F'\t' -v fmt=dat -v want="$series" -f "$BENCH_DIR/hex.awk" -f "$BENCH_DIR/report.awk" "$all" >"$OUT/probe-$series.dat"
-	done <"$OUT/kernels.txt"
+	# results.md, results.json and probe-SERIES.dat, the statistics included.
+	python3 "$BENCH_DIR/report.py" "$all" "$OUT"
 	chart
 }
 

@@ -26,8 +26,8 @@
 # rounds, vpl.secs=) so the host's quick mode
 # needs no other guest.
 
-# shellcheck source=../../tests/guest/lib.sh
-. /vpl/lib.sh
+# shellcheck source=../../scripts/guest/runtime.sh
+. /vpl/runtime.sh
 # shellcheck source=layout.sh
 . /vpl/layout.sh
 
@@ -85,27 +85,21 @@ detach() {
 	done
 }
 
-# True when every function given has its disk (resp. NIC): glob tests only,
-# no fork, so the probe-time loop measures the probe and little else.
-blk_ready() {
-	local b
+# ready CLASS BDF...: true when every function given has its device of
+# CLASS (block: its disk, net: its NIC): glob tests only, no fork, so the
+# probe-time loop measures the probe and little else.
+ready() {
+	local class=$1 b
+	shift
 	for b in "$@"; do
-		set -- "$PCI_DEVS/$b"/virtio*/block/*
+		set -- "$PCI_DEVS/$b"/virtio*/"$class"/*
 		[ -e "$1" ] || return 1
 	done
 }
 
-net_ready() {
-	local b
-	for b in "$@"; do
-		set -- "$PCI_DEVS/$b"/virtio*/net/*
-		[ -e "$1" ] || return 1
-	done
-}
-
-# Waits up to 30 s for $1 (blk_ready or net_ready) on the other arguments.
+# wait_ready CLASS BDF...: waits up to 30 s for ready CLASS BDF...
 wait_ready() {
-	wait_for 30 "$@" || bench_fail "$1 $2...: not ready after 30 s"
+	wait_for 30 ready "$@" || bench_fail "$1 $2...: not ready after 30 s"
 }
 
 # Name of the disk, or of the NIC, below function $1.
@@ -245,13 +239,13 @@ counts_driver() {
 	netd=$(bench_bdf "$NETD_SLOT")
 
 	# MSI-X: probe each kind, run the I/O, unbind.
-	begin "$DRV/probe-blk"; attach "$DRV" "$blk"; wait_ready blk_ready "$blk"; end
-	begin "$DRV/probe-net"; attach "$DRV" "$neta"; wait_ready net_ready "$neta"; end
+	begin "$DRV/probe-blk"; attach "$DRV" "$blk"; wait_ready block "$blk"; end
+	begin "$DRV/probe-net"; attach "$DRV" "$neta"; wait_ready net "$neta"; end
 	if [ "$HAVE_MQ" = 1 ]; then
-		begin "$DRV/probe-mqnet"; attach "$DRV" "$mq"; wait_ready net_ready "$mq"; end
+		begin "$DRV/probe-mqnet"; attach "$DRV" "$mq"; wait_ready net "$mq"; end
 	fi
 	attach "$DRV" "$netb"
-	wait_ready net_ready "$netb"
+	wait_ready net "$netb"
 	vd=$(blk_of "$blk")
 	a=$(nic_of "$neta")
 	b=$(nic_of "$netb")
@@ -266,9 +260,9 @@ counts_driver() {
 	detach "$netb"
 
 	# INTx: the same on the vectors=0 functions.
-	begin "$DRV/probe-blk-intx"; attach "$DRV" "$blki"; wait_ready blk_ready "$blki"; end
+	begin "$DRV/probe-blk-intx"; attach "$DRV" "$blki"; wait_ready block "$blki"; end
 	attach "$DRV" "$netc" "$netd"
-	wait_ready net_ready "$netc" "$netd"
+	wait_ready net "$netc" "$netd"
 	a=$(nic_of "$netc")
 	b=$(nic_of "$netd")
 	nic_up "$a"
@@ -282,7 +276,7 @@ counts_driver() {
 		bdfs=$(scale_bdfs "$n")
 		# shellcheck disable=SC2086 # list of addresses
 		{
-			begin "$DRV/probe-scale-$n"; attach "$DRV" $bdfs; wait_ready blk_ready $bdfs; end
+			begin "$DRV/probe-scale-$n"; attach "$DRV" $bdfs; wait_ready block $bdfs; end
 			begin "$DRV/unbind-scale-$n"; detach $bdfs; end
 		}
 	done
@@ -306,7 +300,7 @@ probe_time() {
 	shift
 	t0=$(now_ns)
 	attach "$drv" "$@"
-	while ! blk_ready "$@"; do
+	while ! ready block "$@"; do
 		tries=$((tries + 1))
 		[ "$tries" -lt 30000 ] || bench_fail "probe of $# functions on $drv did not finish"
 		usleep 1000
@@ -351,7 +345,7 @@ timing_iops() {
 	while [ "$r" -le "$ROUNDS" ]; do
 		for d in $(round_order "$r"); do
 			attach "$d" "$blk"
-			wait_ready blk_ready "$blk"
+			wait_ready block "$blk"
 			iops=$(fio_iops "$(blk_of "$blk")")
 			[ -n "$iops" ] || bench_fail "fio failed: $(tail -n 3 /tmp/fio.err)"
 			result "iops $(short "$d") $r $iops"
@@ -386,7 +380,7 @@ timing_pps() {
 	while [ "$r" -le "$ROUNDS" ]; do
 		for d in $(round_order "$r"); do
 			attach "$d" "$neta" "$netb"
-			wait_ready net_ready "$neta" "$netb"
+			wait_ready net "$neta" "$netb"
 			a=$(nic_of "$neta")
 			b=$(nic_of "$netb")
 			nic_up "$a"
