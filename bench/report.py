@@ -303,7 +303,7 @@ def md_tput_row(k, kind, label, out):
     rounds = len(k.tput.get((kind, "intree"), []))
     o = f"{int(so[0])} ({int(so[1])}-{int(so[2])})"
     t = f"{int(st[0])} ({int(st[1])}-{int(st[2])})"
-    out.append(f"| {label} | {o} | {t} | **{ratio(so[0], st[0])}** | {rmin or ''}-{rmax or ''} | {rounds} |")
+    out.append(f"| {label} | {o} | {t} | **{ratio(so[0], st[0]) or ''}** | {rmin or ''}-{rmax or ''} | {rounds} |")
 
 
 def md_register_table(k, out):

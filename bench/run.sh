@@ -4,9 +4,10 @@
 # run.sh - the benchmark behind "make bench": virtio-pci-layout against the
 # in-tree virtio_pci, side by side, in the same QEMU, kernel and boot.
 #
-#   bench/run.sh [--quick] [--kernel 6.1|6.12]...
+#   bench/run.sh [--quick] [--kernel SERIES]...
 #
-# Per kernel (default: 6.12 and 6.1; --quick: 6.12 only, fewer rounds):
+# Per kernel (default: every Debian series of scripts/kernel-series, newest
+# first; --quick: the newest only, fewer rounds):
 #   1. a "counts" boot under QEMU tracing: every configuration-space access
 #      and every access to the virtio and MSI-X regions, per phase (probe,
 #      256 O_DIRECT 4 KiB reads, 256 writes, 1000 frames, unbind; MSI-X and
@@ -49,7 +50,9 @@ parse_args() {
 		esac
 	done
 	if [ ${#KERNELS[@]} -eq 0 ]; then
-		if [ "$QUICK" = 1 ]; then KERNELS=(6.12); else KERNELS=(6.12 6.1); fi
+		# shellcheck disable=SC2207 # one series per line
+		KERNELS=($(vpl_series debian | tac))
+		[ "$QUICK" = 0 ] || KERNELS=("${KERNELS[0]}")
 	fi
 	local k
 	for k in "${KERNELS[@]}"; do vpl_series_var "$k" >/dev/null; done

@@ -132,7 +132,7 @@ install_userland() {
 		ln -s busybox "$root/bin/$applet"
 	done
 	# Busybox's shell runs its own applets in preference to files in $PATH,
-	# so iproute2's ip gets a name that is no applet (see ip() in lib.sh).
+	# so iproute2's ip gets a name that is no applet (see ip() in scripts/guest/runtime.sh).
 	install_dynamic "$root" "$IPROUTE" /bin/ip.iproute2
 	# The kernel runs /sbin/modprobe for request_module(); keep usual paths.
 	ln -s bin "$root/sbin"

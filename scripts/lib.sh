@@ -187,10 +187,17 @@ vpl_prepare_kernel() {
 	local series=$1 log=$2 line prop
 	if [ -z "${VPL_KVER[$series]:-}" ]; then
 		line=$("$VPL_SCRIPTS/kernels.sh" "$series" 2>"$log") || return 1
-		VPL_KVER[$series]=${line#* }
+		line=${line#* }
+		# What vpl_kernel_has reads must be there.
+		if [ ! -f "$VPL_BUILD/kernels/$line/lib/modules/$line/modules.builtin" ] ||
+			[ ! -f "$VPL_BUILD/kernels/$line/boot/config-$line" ]; then
+			echo "kernel $line: no modules.builtin or boot/config-$line" >>"$log"
+			return 1
+		fi
+		VPL_KVER[$series]=$line
 	fi
 	KVER=${VPL_KVER[$series]}
-	for prop in builtin:virtio_pci config:VIRTIO_IOMMU; do
+	for prop in builtin:virtio_pci config:VIRTIO_IOMMU config:KUNIT; do
 		vpl_kernel_has "$KVER" "$prop" || true
 	done
 }

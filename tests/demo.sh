@@ -4,9 +4,10 @@
 # demo.sh - boots one guest whose virtio-blk and virtio-net devices run on
 # virtio-pci-layout and shows, in a few lines, what happened.
 #
-#   tests/demo.sh [--kernel 6.1|6.12] [--transport ours|control]
+#   tests/demo.sh [--kernel SERIES] [--transport ours|control]
 #
-# Defaults: 6.12, ours.  Same environment variables as run.sh.
+# Defaults: the newest Debian series of scripts/kernel-series, ours.  Same
+# environment variables as run.sh.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 
@@ -21,7 +22,8 @@ show_diag() {
 }
 
 main() {
-	local series=6.12 transport=ours ko='' initrd name status rc=0 log out
+	local series transport=ours ko='' initrd name status rc=0 log out
+	series=$(vpl_series debian | tail -n 1)
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernel) series=${2:-}; shift 2 || usage ;;

@@ -336,7 +336,7 @@ main() {
 	fi
 	for series in "${KERNELS[@]}"; do
 		names=$(series_tests "$series")
-		[ "$LIST_ONLY" = 0 ] || printf '%s\n' "$names"
+		[ "$LIST_ONLY" = 0 ] || [ -z "$names" ] || printf '%s\n' "$names"
 		[ -z "$names" ] || total=$((total + $(wc -l <<<"$names")))
 	done
 	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx malformed)"

@@ -307,8 +307,8 @@ t_unplug_during_io() {
 	unplug_start_io
 	sleep 2
 	[ ! -e /tmp/writer.end ] || fail "the writer stopped before the unplug: $(cat /tmp/writer.log)"
-	host_request "unplug blk1"
-	host_request "unplug net1"
+	# Both at once; the agent answers when QEMU has deleted both.
+	host_request "unplug blk1 net1" 60
 	wait_for 60 blk_gone || fail "the disk is still there 60 s after the unplug request"
 	wait_for 60 nic_a_gone || fail "NIC A is still there 60 s after the unplug request"
 	wait_for 60 test -e /tmp/writer.end || fail "the writer hangs after the disk left"

@@ -26,7 +26,8 @@ Requests:
   plug-blk ID BUS IMAGE     hot-plug a virtio-blk on BOOT_DIR/IMAGE at BUS,
                             or on the existing block node NODE for @NODE
   plug-net ID BUS MAC HUB   hot-plug a virtio-net on hub HUB at BUS
-  unplug ID                 device_del, answered once QEMU deleted it
+  unplug ID...              device_del of each (all at once), answered once
+                            QEMU deleted them all
 """
 import os
 import signal
@@ -134,16 +135,20 @@ class Agent:
                          "netdev": netdev, "mac": mac, "romfile": "",
                          "disable-legacy": "on"})
 
-    def do_unplug(self, dev):
-        self.qmp.cmd("device_del", {"id": dev})
-        # Native PCIe hot-plug: the guest waits 5 s after the attention
-        # button before it powers the slot off.
-        self.qmp.wait_event("DEVICE_DELETED", dev, 90)
-        kind, backend = self.plugged.pop(dev, (None, None))
-        if kind == "blockdev":
-            self.qmp.cmd("blockdev-del", {"node-name": backend})
-        elif kind == "netdev":
-            self.qmp.cmd("netdev_del", {"id": backend})
+    def do_unplug(self, *devs):
+        if not devs:
+            raise ValueError("unplug: no device named")
+        for dev in devs:
+            self.qmp.cmd("device_del", {"id": dev})
+        for dev in devs:
+            # Native PCIe hot-plug: the guest waits 5 s after the attention
+            # button before it powers the slot off.
+            self.qmp.wait_event("DEVICE_DELETED", dev, 90)
+            kind, backend = self.plugged.pop(dev, (None, None))
+            if kind == "blockdev":
+                self.qmp.cmd("blockdev-del", {"node-name": backend})
+            elif kind == "netdev":
+                self.qmp.cmd("netdev_del", {"id": backend})
 
     def handle(self, req):
         words = req.split()

@@ -48,7 +48,9 @@ hostile_tests() {
 	echo bind blk-pattern
 	grep -v -e '^#' -e '^$' "$VPL_TESTS/guest/hostile.cases" | awk '{ print $1 }'
 	echo reset-timeout-bounds fuzz
-	[ "$1" != debug ] || echo kunit-suites
+	# The KUnit suites run where the kernel has KUnit (the debug kernel;
+	# build-module.sh then builds the test build with them).
+	! vpl_series_has "$1" config:KUNIT || echo kunit-suites
 	echo after-blk-pattern after-net rmmod-stuck-reset
 }
 
@@ -60,8 +62,8 @@ hostile_append() {
 	# make test draws the same lies every time (the seed is printed);
 	# make test-full new ones.
 	[ "$VPL_TIER" = full ] || seed=vpl.fuzz_seed=1207
-	# The KUnit suites run on the debug kernel only (hostile_tests).
-	[ "$1" != debug ] || kunit=vpl.kunit_seeds=$(hostile_kunit_seeds)
+	# The KUnit suites, where the kernel has KUnit (hostile_tests).
+	! vpl_series_has "$1" config:KUNIT || kunit=vpl.kunit_seeds=$(hostile_kunit_seeds)
 	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light ${seed:-} ${kunit:-}"
 }
 
@@ -80,8 +82,9 @@ hostile_memory() {
 
 hostile_modules() {
 	echo virtio_scsi sd_mod virtio_console virtio_rng virtio_balloon
-	# KUnit for the suites' module (the debug kernel has it as a module).
-	[ "$1" != debug ] || echo kunit
+	# KUnit for the suites' module, where the kernel has it (as a module
+	# on the debug kernel; built in, it is simply absent).
+	! vpl_series_has "$1" config:KUNIT || echo kunit
 }
 
 # ethtool resizes the rings (per-queue reset).

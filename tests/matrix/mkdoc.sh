@@ -39,9 +39,10 @@ declare -A CASES=(
 	[m-many]="32 virtio-blk (multifunction slots) and 4 virtio-net in one guest: all bound, all 32 disks written and read in parallel, both NIC pairs move data, every function in per-queue MSI-X with interrupts firing; the host checks all 32 images"
 )
 
-# The tests of SCENARIO as reported (the same for every configuration).
+# The tests of SCENARIO as reported (the same for every configuration),
+# named after the newest Debian series.
 rows_of() {
-	vpl_scenario_tests 6.12 ours "$1"
+	vpl_scenario_tests "$(vpl_series debian | tail -n 1)" ours "$1"
 }
 
 # The verdict of TEST in the boot directory DIR.
@@ -142,7 +143,7 @@ kernel_facts() {
 		kver=${VPL_KVER[$series]:-}
 		[ -n "$kver" ] || continue
 		if vpl_kernel_has "$kver" config:VIRTIO_IOMMU; then
-			echo "- $kver: \`\`CONFIG_VIRTIO_IOMMU\`\` is set: m-viommu runs"
+			echo "- $kver: \`\`$(grep '^CONFIG_VIRTIO_IOMMU=' "$VPL_BUILD/kernels/$kver/boot/config-$kver")\`\`: m-viommu runs"
 		else
 			echo "- $kver: \`\`CONFIG_VIRTIO_IOMMU\`\` is not set: m-viommu is n/a"
 		fi

@@ -20,21 +20,29 @@ def check_ppm(path, width, height):
     fields = []
     pos = 0
     while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
+        while pos < len(data) and data[pos:pos + 1].isspace():
             pos += 1
+        if pos >= len(data):
+            print(f"{path}: {len(data)} bytes, an incomplete PPM header")
+            return 1
         if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos) + 1
+            end = data.find(b"\n", pos)
+            pos = len(data) if end < 0 else end + 1
             continue
         end = pos
-        while not data[end:end + 1].isspace():
+        while end < len(data) and not data[end:end + 1].isspace():
             end += 1
-        fields.append(data[pos:end].decode())
+        fields.append(data[pos:end].decode(errors="replace"))
         pos = end
     pixels = data[pos + 1:]
     if fields[0] != "P6":
         print(f"{path}: not a binary PPM ({fields[0]})")
         return 1
-    w, h = int(fields[1]), int(fields[2])
+    try:
+        w, h = int(fields[1]), int(fields[2])
+    except ValueError:
+        print(f"{path}: not a PPM size: {fields[1]} x {fields[2]}")
+        return 1
     colours = {pixels[i:i + 3] for i in range(0, min(len(pixels), w * h * 3), 3 * 97)}
     print(f"{path}: {w}x{h}, {len(colours)} colours in a sample of the pixels")
     if (w, h) != (width, height):

@@ -75,6 +75,8 @@ list() {
 	for s in $SERIES; do echo "pkg/$s/dkms-status"; done
 	echo pkg/tools-installed pkg/initramfs-optin-off pkg/initramfs-failsafe
 	for s in $SERIES; do
+		# A kernel that could not be prepared says why, once.
+		[ -n "${VPL_KVER[$s]:-}" ] || echo "pkg/$s/kernel"
 		echo "pkg/$s/initramfs"
 		for b in $(boots_of "$s"); do
 			for t in $(boot_tests "$s" "$b"); do echo "pkg/$s/$b/$t"; done
@@ -294,6 +296,12 @@ t_initramfs_failsafe() {
 	grep -q 'virtio_pci.ko' "$OUT/failsafe.files" || fail "virtio_pci missing"
 }
 
+# Only listed for a series whose kernel could not be prepared.
+t_kernel() {
+	tail -n 20 "$VPL_BUILD/logs/pkg-kernel-$1.log" 2>/dev/null || true
+	fail "kernel $1 could not be prepared"
+}
+
 t_initramfs() {
 	local kver img=$OUT/$1/initrd.img
 	kver=$(kver_of "$1")
@@ -482,6 +490,7 @@ main() {
 	t_run pkg/initramfs-optin-off t_initramfs_optin_off
 	t_run pkg/initramfs-failsafe t_initramfs_failsafe
 	for s in $SERIES; do
+		[ -n "${VPL_KVER[$s]:-}" ] || t_run "pkg/$s/kernel" t_kernel "$s"
 		t_run "pkg/$s/initramfs" t_initramfs "$s"
 		for b in $(boots_of "$s"); do boot_guest "$s" "$b"; done
 	done
