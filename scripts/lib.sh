@@ -168,11 +168,7 @@ vpl_host_tools() {
 	vpl_need_tools qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils \
 		cpio:cpio depmod:kmod xz:xz-utils openssl:openssl ip:iproute2 \
 		make:make gcc:gcc timeout:coreutils
-	if ! dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed'; then
-		vpl_log "installing busybox-static"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2 ||
-			{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2; }
-	fi
+	vpl_need_packages busybox-static
 	[ -f /usr/share/qemu/qboot.rom ] || vpl_die "/usr/share/qemu/qboot.rom missing (package qemu-system-data)"
 }
 
