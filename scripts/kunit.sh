@@ -9,6 +9,8 @@
 #   kunit.py run --arch=x86_64 --kunitconfig=.kunitconfig
 # under QEMU (TCG; VPL_ACCEL=kvm adds -accel kvm).  The kernel build is
 # cached in build/kunit/out, so later runs rebuild only what changed.
+# VPL_KUNIT_SEEDS=N runs N of vpl_model_fuzz's four seeds (the others
+# report SKIP): all four by default, one in make test (tests/run.sh).
 #
 # Prints one line per test case, "ok kunit/<suite>/<case>[/<param>]" or
 # "not ok ...", then "N passed, N failed"; exits non-zero on any failure.
@@ -52,19 +54,21 @@ PY
 }
 
 main() {
-	local -a qemu_args=()
+	local -a run_args=()
 	vpl_need_tools make:make gcc:gcc python3:python3 flex:flex bison:bison \
 		bc:bc qemu-system-x86_64:qemu-system-x86 xz:xz-utils
 	vpl_need_packages libelf-dev libssl-dev
 	TREE=$(vpl_unpacked_source)
 	place_driver
-	[ "${VPL_ACCEL:-tcg}" != kvm ] || qemu_args=(--qemu_args="-accel kvm")
+	[ "${VPL_ACCEL:-tcg}" != kvm ] || run_args=(--qemu_args="-accel kvm")
+	[ -z "${VPL_KUNIT_SEEDS:-}" ] ||
+		run_args+=(--kernel_args="virtio_pci_layout.fuzz_seeds=$VPL_KUNIT_SEEDS")
 	vpl_log "kunit.py run (build cached in $OUT; log in $KDIR/kunit.log)"
 	rm -f "$KDIR/results.json"
 	(cd "$TREE" && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 		--kunitconfig="$VPL_TOP/.kunitconfig" --build_dir="$OUT" \
 		--jobs="$(nproc)" --timeout=600 --json="$KDIR/results.json" \
-		"${qemu_args[@]}") >"$KDIR/kunit.log" 2>&1 || true
+		"${run_args[@]}") >"$KDIR/kunit.log" 2>&1 || true
 	if [ ! -s "$KDIR/results.json" ]; then
 		tail -n 30 "$KDIR/kunit.log" | sed 's/^/# /'
 		echo "not ok kunit/build-or-boot"

@@ -30,10 +30,14 @@
 # is non-zero if anything failed.  Progress goes to stderr, logs and images
 # to build/runs/<series>/<transport>/<scenario>/.
 #
-# Environment: VPL_ACCEL=kvm (default tcg), VPL_TIMEOUT (seconds per boot,
-# default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases, see
-# vpl_series_var), VPL_TIER,
-# VPL_DEBUG_CYCLES (bind/unbind rounds of dbg-cycles).
+# Guests boot VPL_JOBS at a time (default: the number of CPUs), reported in
+# the plan's order.
+#
+# Environment: VPL_ACCEL=kvm (default tcg), VPL_JOBS, VPL_TIMEOUT (seconds
+# per boot, default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases, see
+# vpl_series_var), VPL_TIER, VPL_DEBUG_CYCLES (bind/unbind rounds of
+# dbg-cycles), VPL_KUNIT_SEEDS and VPL_KUNIT_SEQUENCES (the KUnit model's
+# random devices).
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib/groups.sh"
@@ -221,7 +225,8 @@ run_fuzz() {
 }
 
 # The KUnit suites (scripts/kunit.sh: kunit.py on Debian's 6.12 source,
-# under QEMU).  They run before the plan is printed, since only the run
+# under QEMU; one of vpl_model_fuzz's four seeds in the quick tier, all
+# in the full one).  They run before the plan is printed, since only the run
 # tells how many parameterised cases there are; a build or boot failure is
 # one failed test.  Sets KUNIT_LINES to scripts/kunit.sh's result lines.
 KUNIT_LINES=()
@@ -229,7 +234,8 @@ KUNIT_LINES=()
 prepare_kunit() {
 	[ "$RUN_KUNIT" = 1 ] || return 0
 	vpl_log "kunit: building and running the KUnit suites"
-	mapfile -t KUNIT_LINES < <("$VPL_TOP/scripts/kunit.sh" 2>"$VPL_BUILD/logs/kunit.log" |
+	mapfile -t KUNIT_LINES < <(VPL_KUNIT_SEEDS=$(vpl_tier_value VPL_KUNIT_SEEDS 1 4) \
+		"$VPL_TOP/scripts/kunit.sh" 2>"$VPL_BUILD/logs/kunit.log" |
 		grep -E '^(ok|not ok) |^# ' || true)
 	grep -q -E '^(ok|not ok) ' < <(printf '%s\n' "${KUNIT_LINES[@]}") ||
 		KUNIT_LINES=("not ok kunit/run" "# scripts/kunit.sh reported no test; see build/kunit/kunit.log")
@@ -256,9 +262,22 @@ run_kunit() {
 
 # ---------------------------------------------------------------- running
 
-# Runs all selected scenarios of SERIES TRANSPORT (KVER already prepared).
-run_config() {
-	local series=$1 kver=$2 transport=$3 ko='' initrd scenario log
+# Guests boot VPL_JOBS at a time (default: one per CPU; a TCG guest is one
+# host thread), those with the longest time limit first; their tests are
+# reported in the plan's order, a boot's as soon as it has ended.  Boots
+# share nothing but the initramfs: each has its own directory, disk image,
+# sockets and agent.
+JOBS=${VPL_JOBS:-$(nproc)}
+
+# Per SERIES/TRANSPORT: its initramfs, or why it has none.
+declare -A INITRD=() CONFIG_FAILED=()
+# Every boot, as "SERIES TRANSPORT SCENARIO", in the order they start.
+LAUNCH=()
+
+# Builds the module and the initramfs of SERIES TRANSPORT and queues its
+# boots; a failed build goes into CONFIG_FAILED.
+prepare_config() {
+	local series=$1 kver=$2 transport=$3 ko='' log scenario
 	local -a scenarios
 	read -r -a scenarios <<<"$(selected_scenarios "$series" "$transport" | tr '\n' ' ')"
 	[ ${#scenarios[@]} -gt 0 ] || return 0
@@ -267,18 +286,82 @@ run_config() {
 	log=$VPL_BUILD/logs/module-$kver.log
 	vpl_log "$series: building virtio_pci_layout.ko and the injector"
 	if ! ko=$(vpl_build_module "$kver" "$log"); then
-		fail_tests "$series" "$transport" "$(printf 'module build failed:\n'; tail -n 20 "$log")" "${scenarios[@]}"
+		CONFIG_FAILED[$series/$transport]=$(printf 'module build failed:\n'; tail -n 20 "$log")
 		return 0
 	fi
 	log=$VPL_BUILD/logs/initramfs-$kver-$transport.log
-	if ! initrd=$(vpl_build_initramfs "$series" "$kver" "$transport" "$ko" "$log"); then
-		fail_tests "$series" "$transport" "$(printf 'initramfs build failed:\n'; tail -n 20 "$log")" "${scenarios[@]}"
+	if ! INITRD[$series/$transport]=$(vpl_build_initramfs "$series" "$kver" "$transport" "$ko" "$log"); then
+		CONFIG_FAILED[$series/$transport]=$(printf 'initramfs build failed:\n'; tail -n 20 "$log")
 		return 0
 	fi
 	for scenario in "${scenarios[@]}"; do
+		LAUNCH+=("$(vpl_scenario_timeout "$series" "$scenario") $series $transport $scenario")
+	done
+}
+
+# The queued boots, longest time limit first (a stable sort: plan order
+# among equals).
+order_launch() {
+	local -a sorted
+	[ ${#LAUNCH[@]} -gt 0 ] || return 0
+	mapfile -t sorted < <(printf '%s\n' "${LAUNCH[@]}" | sort -s -k1,1nr | cut -d' ' -f2-)
+	LAUNCH=("${sorted[@]}")
+}
+
+# Running boots by PID, ended ones, guest seconds per series.
+declare -A BOOT_PID=() BOOT_ENDED=() BOOT_SUM=()
+NEXT=0
+
+# Boots "SERIES TRANSPORT SCENARIO" in the background; its directory gets
+# boot-status ("RC SECONDS") when it has ended.
+start_boot() {
+	local series transport scenario
+	read -r series transport scenario <<<"$1"
+	(
 		vpl_log "$series/$transport/$scenario: booting"
-		vpl_boot "$series" "$kver" "$transport" "$scenario" "$initrd"
+		vpl_boot "$series" "${VPL_KVER[$series]}" "$transport" "$scenario" "${INITRD[$series/$transport]}"
 		vpl_log "$series/$transport/$scenario: QEMU exit $BOOT_RC after ${BOOT_SECS}s"
+		echo "$BOOT_RC $BOOT_SECS" >"$BOOT_DIR/boot-status"
+	) &
+	BOOT_PID[$!]=$1
+}
+
+# Waits until boot "SERIES TRANSPORT SCENARIO" has ended, starting queued
+# boots whenever fewer than JOBS run.
+await_boot() {
+	local pid
+	while [ -z "${BOOT_ENDED[$1]:-}" ]; do
+		while [ ${#BOOT_PID[@]} -lt "$JOBS" ] && [ "$NEXT" -lt ${#LAUNCH[@]} ]; do
+			start_boot "${LAUNCH[$NEXT]}"
+			NEXT=$((NEXT + 1))
+		done
+		[ ${#BOOT_PID[@]} -gt 0 ] || vpl_die "boot '$1' was never queued"
+		pid=
+		wait -n -p pid "${!BOOT_PID[@]}" || true
+		[ -n "$pid" ] || vpl_die "lost track of the running boots"
+		BOOT_ENDED[${BOOT_PID[$pid]}]=1
+		unset "BOOT_PID[$pid]"
+	done
+}
+
+# Reports every scenario of SERIES TRANSPORT, in order, each once its boot
+# has ended.
+report_config() {
+	local series=$1 transport=$2 scenario rc secs
+	local -a scenarios
+	read -r -a scenarios <<<"$(selected_scenarios "$series" "$transport" | tr '\n' ' ')"
+	[ ${#scenarios[@]} -gt 0 ] || return 0
+	if [ -n "${CONFIG_FAILED[$series/$transport]:-}" ]; then
+		fail_tests "$series" "$transport" "${CONFIG_FAILED[$series/$transport]}" "${scenarios[@]}"
+		return 0
+	fi
+	for scenario in "${scenarios[@]}"; do
+		await_boot "$series $transport $scenario"
+		BOOT_DIR=$(vpl_boot_dir "$series" "$transport" "$scenario")
+		rc=255 secs=0
+		[ ! -f "$BOOT_DIR/boot-status" ] || read -r rc secs <"$BOOT_DIR/boot-status"
+		BOOT_RC=$rc BOOT_SECS=$secs
+		BOOT_SUM[$series]=$((${BOOT_SUM[$series]:-0} + secs))
 		report_boot "$series" "$transport" "$scenario"
 	done
 }
@@ -317,7 +400,6 @@ series_tests() {
 
 main() {
 	local series transport total=0 start names
-	local -a times=()
 	parse_args "$@"
 	vpl_need_tools make:make gcc:gcc clang:clang
 	vpl_need_packages libclang-rt-14-dev
@@ -348,20 +430,29 @@ main() {
 	run_fuzz
 	run_kunit
 	vpl_groups_run
+	start=$(date +%s)
+	for series in "${KERNELS[@]}"; do
+		[ -z "${KERNEL_FAILED[$series]:-}" ] || continue
+		for transport in "${TRANSPORTS[@]}"; do
+			prepare_config "$series" "${VPL_KVER[$series]}" "$transport"
+		done
+	done
+	order_launch
+	vpl_log "guests: ${#LAUNCH[@]} boots, $JOBS at a time"
 	for series in "${KERNELS[@]}"; do
 		if [ -n "${KERNEL_FAILED[$series]:-}" ]; then
 			ktap "not ok" "$series/kernel" "$(printf 'kernel preparation failed:\n'; tail -n 20 "${KERNEL_FAILED[$series]}")"
 			continue
 		fi
-		start=$(($(date +%s) - KERNEL_SECS[$series]))
 		for transport in "${TRANSPORTS[@]}"; do
-			run_config "$series" "${VPL_KVER[$series]}" "$transport"
+			report_config "$series" "$transport"
 		done
-		times+=("$series (${VPL_KVER[$series]}): $(($(date +%s) - start)) s")
 	done
-	for series in "${times[@]}"; do
-		echo "# wall time $series"
+	for series in "${KERNELS[@]}"; do
+		[ -z "${KERNEL_FAILED[$series]:-}" ] || continue
+		echo "# $series (${VPL_KVER[$series]}): kernel ${KERNEL_SECS[$series]} s, guests ${BOOT_SUM[$series]:-0} s"
 	done
+	echo "# guests: $(($(date +%s) - start)) s of wall time, $JOBS at a time"
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && [ "$NUM" -eq "$total" ]
 }

@@ -85,9 +85,10 @@ result() {
 # also runs something when it is executed).  The test's output becomes "# "
 # diagnostics when it fails, or always with vpl.verbose=1 (the demo's mode).
 run_test() {
-	local name=$1 limit=$2 rc errexit=
+	local name=$1 limit=$2 rc errexit='' start
 	shift 2
 	printf 'vpl: --- %s\n' "$name"
+	start=$(cut -d. -f1 /proc/uptime)
 	case $- in *e*) errexit=1 ;; esac
 	set +e
 	VPL_TEST_SHELL=1 timeout -s KILL "$limit" sh -eu -c '. "$0"; "$@"' \
@@ -95,6 +96,7 @@ run_test() {
 	rc=$?
 	[ -z "$errexit" ] || set -e
 	cat /tmp/test.log || true	# console only (see result())
+	printf 'vpl: %s took %s s\n' "$name" $(($(cut -d. -f1 /proc/uptime) - start)) || true
 	[ "$rc" -ne 137 ] || echo "killed after the test's limit of ${limit}s" >>/tmp/test.log
 	if [ "$rc" -ne 0 ] || [ "$(cmdline vpl.verbose 0)" = 1 ]; then
 		sed 's/^/# /' /tmp/test.log | tail -n 60 >"$RESULTS" || true

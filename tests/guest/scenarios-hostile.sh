@@ -10,7 +10,7 @@ HOSTILE_FAULTS=/sys/kernel/debug/virtio-pci-layout/faults
 HOSTILE_PARAMS=/sys/module/virtio_pci_layout/parameters
 HOSTILE_TIMEOUT_MS=300
 # The test build with the KUnit suites (the debug kernel's boots,
-# vpl.kunit_seeds=N).
+# vpl.kunit_seeds=N vpl.kunit_sequences=M).
 HOSTILE_KUNIT=/vpl/kunit/virtio_pci_layout.ko
 # vpl.hostile_light=1 (the debug kernel in make test): NICs are checked
 # with fewer pings, and after a lie only by binding again; the disk is
@@ -355,7 +355,7 @@ t_hostile_kunit() {
 	# or two: the hung-task watchdog would call that a hang.
 	hung=$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null || echo)
 	[ -z "$hung" ] || echo 900 >/proc/sys/kernel/hung_task_timeout_secs
-	if insmod "$HOSTILE_KUNIT" fuzz_seeds="$1"; then
+	if insmod "$HOSTILE_KUNIT" fuzz_seeds="$1" fuzz_sequences="$2"; then
 		verdict=$(hostile_kunit_results)
 	else
 		verdict="insmod of the KUnit build failed"
@@ -485,9 +485,10 @@ scenario_hostile() {
 	done 3</vpl/hostile.cases
 	run_test reset-timeout-bounds 30 t_hostile_timeout_bounds
 	run_test fuzz $((300 + 10 * $(cmdline vpl.fuzz 25))) t_hostile_fuzz "$(cmdline vpl.fuzz 25)"
+	# 25,000 sequences take about 300 s on the debug kernel under TCG.
 	[ "$(cmdline vpl.kunit_seeds 0)" = 0 ] ||
-		run_test kunit-suites $((300 + 300 * $(cmdline vpl.kunit_seeds 0))) \
-			t_hostile_kunit "$(cmdline vpl.kunit_seeds 0)"
+		run_test kunit-suites $((300 + $(cmdline vpl.kunit_seeds 0) * $(cmdline vpl.kunit_sequences 25000) / 50)) \
+			t_hostile_kunit "$(cmdline vpl.kunit_seeds 0)" "$(cmdline vpl.kunit_sequences 25000)"
 	run_test after-blk-pattern 180 t_blk_pattern 32
 	run_test after-net 240 t_net_all
 	run_test rmmod-stuck-reset 120 t_hostile_rmmod

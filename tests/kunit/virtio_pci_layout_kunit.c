@@ -1142,7 +1142,8 @@ static void vpl_queue_reset_interrupts(struct kunit *test)
  * KUnit kernel has KASAN and lockdep (.kunitconfig); scripts/kunit.sh fails
  * the run on any report of theirs.  The debug kernel (kmemleak, debug
  * objects, DMA-API checks besides) loads these suites as a module in its
- * hostile boot, with fewer seeds in make test (fuzz_seeds).
+ * hostile boot.  make test runs a short share of it (fuzz_seeds,
+ * fuzz_sequences), make test-full all of it.
  */
 /* Four cases of 25,000 sequences each, every one within KUnit's timeout. */
 #define VPL_FUZZ_SEQUENCES	25000
@@ -1151,7 +1152,12 @@ static const u32 vpl_fuzz_seeds[] = { 0x76706c, 0x76706d, 0x76706e, 0x76706f };
 static unsigned int fuzz_seeds = ARRAY_SIZE(vpl_fuzz_seeds);
 module_param(fuzz_seeds, uint, 0444);
 MODULE_PARM_DESC(fuzz_seeds,
-		 "vpl_model_fuzz: how many of its 4 seeds to run, 25,000 sequences each");
+		 "vpl_model_fuzz: how many of its 4 seeds to run");
+
+static unsigned int fuzz_sequences = VPL_FUZZ_SEQUENCES;
+module_param(fuzz_sequences, uint, 0444);
+MODULE_PARM_DESC(fuzz_sequences,
+		 "vpl_model_fuzz: sequences per seed, at most 25,000");
 
 static void vpl_fuzz_desc(const u32 *seed, char *desc)
 {
@@ -1267,14 +1273,14 @@ static void vpl_model_fuzz(struct kunit *test)
 		kunit_skip(test, "fuzz_seeds=%u", fuzz_seeds);
 	vpl_test_timeout_ms = 1;
 	prandom_seed_state(&rs, *seed);
-	for (i = 0; i < VPL_FUZZ_SEQUENCES; i++) {
+	for (i = 0; i < min_t(unsigned int, fuzz_sequences, VPL_FUZZ_SEQUENCES); i++) {
 		vpl_fuzz_device(vp, m, &rs);
 		ends[vpl_fuzz_sequence(test, vp, &rs)]++;
 		cond_resched();
 	}
 	kunit_info(test,
 		   "%u random device behaviour sequences (seed %#x): %u refused at feature negotiation, %u at find_vqs, %u ran\n",
-		   VPL_FUZZ_SEQUENCES, *seed, ends[VPL_FUZZ_FEATURES],
+		   i, *seed, ends[VPL_FUZZ_FEATURES],
 		   ends[VPL_FUZZ_FIND_VQS], ends[VPL_FUZZ_RUNNING]);
 }
 

@@ -33,6 +33,11 @@ vpl_build_initramfs() {
 	echo "$out"
 }
 
+# Where the boot of SERIES TRANSPORT SCENARIO keeps its files.
+vpl_boot_dir() {
+	echo "$VPL_BUILD/runs/$1/$2/$3"
+}
+
 # Boots SCENARIO for SERIES/KVER/TRANSPORT with INITRD on a fresh disk image.
 # Sets BOOT_DIR (console.log, result.txt, disk.img), BOOT_RC and BOOT_SECS.
 # Extra kernel parameters may come in VPL_EXTRA_APPEND.  A scenario that
@@ -41,9 +46,9 @@ vpl_build_initramfs() {
 # (BOOT_DIR/ack.sock, the guest's ttyS2), and tests/lib/agent.py runs beside
 # QEMU until QEMU exits (its output: BOOT_DIR/agent.log).
 vpl_boot() {
-	local series=$1 kver=$2 transport=$3 scenario=$4 initrd=$5 start mem limit qpid apid=''
+	local series=$1 kver=$2 transport=$3 scenario=$4 initrd=$5 start mem qpid apid=''
 	local -a qargs opts=()
-	BOOT_DIR=$VPL_BUILD/runs/$series/$transport/$scenario
+	BOOT_DIR=$(vpl_boot_dir "$series" "$transport" "$scenario")
 	rm -rf "$BOOT_DIR"
 	mkdir -p "$BOOT_DIR"
 	# A fresh, all-zero image: whatever the host finds in it after the run
@@ -59,8 +64,7 @@ vpl_boot() {
 		qargs+=(-chardev "socket,id=ack,path=$BOOT_DIR/ack.sock,server=on,wait=off"
 			-device "isa-serial,chardev=ack,index=2")
 	fi
-	limit=$(vpl_scenario_timeout "$scenario")
-	[ -z "$limit" ] || opts+=(-t "$limit")
+	opts+=(-t "$(vpl_scenario_timeout "$series" "$scenario")")
 	start=$(date +%s)
 	BOOT_RC=0
 	"$VPL_SCRIPTS/qemu.sh" -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \

@@ -9,7 +9,7 @@
 #
 #   dbg-cycles    unbind/bind every function N times with block I/O (and a
 #                 checksum) after each cycle and network traffic every 25th;
-#                 N = 50 (quick) or 1000 (full)
+#                 N = 20 (quick) or 1000 (full)
 #   dbg-failnth   probe under allocation-failure injection: fail the 1st,
 #                 2nd, ... allocation the transport's code makes during a
 #                 bind (failslab + fail_page_alloc through
@@ -55,7 +55,7 @@ debug_offsets() {
 
 # Bind/unbind cycles for the tier; VPL_DEBUG_CYCLES overrides.
 debug_cycles() {
-	vpl_tier_value VPL_DEBUG_CYCLES 50 1000
+	vpl_tier_value VPL_DEBUG_CYCLES 20 1000
 }
 
 debug_append() {
@@ -66,13 +66,15 @@ debug_append() {
 	echo "$append"
 }
 
+# In production-kernel seconds, as every limit: the debug kernel gets
+# three times these (vpl_scenario_timeout).
 debug_timeout() {
 	case $1 in
 	# 2-3 s per round on the debug kernel under TCG (1000 rounds took
-	# 2679 s on a busy 2-core host); 5 s leaves room.
-	dbg-cycles) echo $((600 + 5 * $(debug_cycles))) ;;
-	dbg-failnth) echo 1200 ;;
-	*) echo 600 ;;
+	# 2679 s on a busy 2-core host); 6 s leaves room.
+	dbg-cycles) echo $((200 + 2 * $(debug_cycles))) ;;
+	dbg-failnth) echo 400 ;;
+	*) echo 200 ;;
 	esac
 }
 
