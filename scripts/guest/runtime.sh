@@ -22,6 +22,11 @@ BLK_ID=0x1042
 
 KVER=$(uname -r)
 MODDIR=/lib/modules/$KVER
+# The guest's own files (scripts/initramfs.sh puts them there).
+VPL_DIR=/vpl
+# The kernel command line, read by cmdline (a guest sources this file
+# after it has mounted /proc).
+VPL_CMDLINE=$(cat /proc/cmdline)
 
 # ---------------------------------------------------------------- basics
 
@@ -38,8 +43,7 @@ ip() {
 # Value of KEY=value on the kernel command line, or $2 when absent.
 cmdline() {
 	local w
-	# shellcheck disable=SC2013 # the command line is a list of words
-	for w in $(cat /proc/cmdline); do
+	for w in $VPL_CMDLINE; do
 		case $w in "$1="*)
 			echo "${w#*=}"
 			return 0
@@ -107,6 +111,12 @@ run_test() {
 		result "not ok $name"
 	fi
 	self_test_hooks "$name"
+}
+
+# setup COMMAND [ARGS...]: a step of a scenario between its tests, not a
+# test itself (the scenario's plan, vpl_plan, leaves it out).
+setup() {
+	"$@"
 }
 
 # Lets the harness prove that it notices a guest that dies or hangs

@@ -430,8 +430,13 @@ vq_irq_total() {
 	} END { print t + 0 }'
 }
 
+# The interrupt counts before the I/O, for t_irq_counts.
+irq_snapshot() {
+	irq_table >/tmp/irq.before
+}
+
 # The virtqueue interrupts of every device must have fired during the I/O
-# that ran since the snapshot /tmp/irq.before.
+# that ran since the snapshot /tmp/irq.before (irq_snapshot).
 t_irq_counts() {
 	local bdf v before after
 	assert_drivers

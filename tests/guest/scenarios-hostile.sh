@@ -476,13 +476,13 @@ t_hostile_rmmod() {
 scenario_hostile() {
 	local name target phase rules expect msg
 	# The class drivers of the further functions bind as they appear.
-	modprobe -a virtio_scsi sd_mod virtio_console virtio_rng virtio_balloon
+	setup modprobe -a virtio_scsi sd_mod virtio_console virtio_rng virtio_balloon
 	run_test bind 120 t_bind
 	run_test blk-pattern 180 t_blk_pattern 0
 	while read -r name target phase rules expect msg <&3; do
 		case $name in '' | '#'*) continue ;; esac
 		run_test "$name" 150 t_hostile "$name" "$target" "$phase" "$rules" "$expect" "$msg"
-	done 3</vpl/hostile.cases
+	done 3<"$VPL_DIR/hostile.cases"
 	run_test reset-timeout-bounds 30 t_hostile_timeout_bounds
 	run_test fuzz $((300 + 10 * $(cmdline vpl.fuzz 25))) t_hostile_fuzz "$(cmdline vpl.fuzz 25)"
 	# 25,000 sequences take about 300 s on the debug kernel under TCG.

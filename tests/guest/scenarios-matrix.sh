@@ -2,8 +2,8 @@
 # shellcheck shell=dash # busybox ash: POSIX plus local, like dash
 #
 # scenarios-matrix.sh - guest side of the device and feature matrix
-# (tests/lib/scenarios-matrix.sh has the devices QEMU gets and the test
-# names, which must match the run_test names here).
+# (tests/lib/scenarios-matrix.sh has the devices QEMU gets and the checks
+# of the images on the host).
 #
 # Devices are found by PCI address: the host places each one at a fixed
 # slot (comments name them).  NIC pairs sit on QEMU hubs with no host side:
@@ -136,6 +136,11 @@ m_vq_irqs() {
 
 memtotal_kb() {
 	awk '/^MemTotal:/ { print $2 }' /proc/meminfo
+}
+
+# The memory size before virtio-mem plugs any, for the mem-* tests.
+m_mem_snapshot() {
+	memtotal_kb >/tmp/mem.base
 }
 
 memtotal_below() {
@@ -545,7 +550,7 @@ m_t_mem_unplug() {
 }
 
 scenario_m_memdev() {
-	memtotal_kb >/tmp/mem.base
+	setup m_mem_snapshot
 	run_test bind 180 m_bind "virtio_pmem nd_pmem virtio_mem" \
 		04.0=virtio_blk 05.0=virtio_pmem 06.0=virtio_mem
 	run_test blk-pattern 180 m_t_blk 04.0 0
@@ -743,7 +748,7 @@ m_t_irq_modes() {
 scenario_m_vectors() {
 	run_test bind 180 m_bind "virtio_console" 04.0=virtio_blk 05.0=virtio_blk \
 		06.0=virtio_net 07.0=virtio_net 08.0=virtio_console
-	irq_table >/tmp/irq.before
+	setup irq_snapshot
 	run_test blk-pattern 180 m_t_blk 04.0 0
 	run_test blk-intx 180 m_t_blk 05.0 0
 	run_test net 180 m_t_pair 0
@@ -1212,7 +1217,7 @@ scenario_m_many() {
 	done
 	# shellcheck disable=SC2086 # a list of slots
 	run_test bind 300 m_bind "" $e 08.0=virtio_net 08.1=virtio_net 08.2=virtio_net 08.3=virtio_net
-	irq_table >/tmp/irq.before
+	setup irq_snapshot
 	run_test blk-all 300 m_t_blk_all
 	run_test net-all 300 m_t_net_all
 	run_test irq-all 60 m_t_irq_all

@@ -3,8 +3,13 @@
 #
 # scenarios.sh - what one guest boot runs, by vpl.scenario=.
 #
-# Test names here must match the host's list in tests/lib/scenarios.sh: the
-# host expects exactly those results and counts a missing one as a failure.
+# The scenario functions here and in the families' files
+# (scenarios-FAMILY.sh) are the one list of a scenario's tests: they run
+# them in the guest, and they give the plan (vpl_plan), which the guest
+# announces and the host reads before the boot (tests/lib/plan.sh) to know
+# which results to expect.  So a scenario function holds only run_test
+# calls, setup steps and the control flow around them, decided by the
+# kernel command line, the transport and the kernel's modules.builtin.
 # Time limits are per test and generous for TCG; a test that hangs in the
 # kernel outlives them, and then the host's QEMU timeout ends the boot.
 
@@ -17,7 +22,7 @@ OFF_LOOP=32
 # gave the devices (passed on as vpl.irq=).
 scenario_io() {
 	run_test bind 120 t_bind
-	irq_table >/tmp/irq.before
+	setup irq_snapshot
 	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
 	run_test net-ping 120 t_net_ping
 	run_test net-tcp 180 t_net_tcp
@@ -40,7 +45,7 @@ scenario_draft() {
 
 draft_io() {
 	run_test bind 120 t_bind
-	irq_table >/tmp/irq.before
+	setup irq_snapshot
 	run_test draft-layout 30 t_draft_layout
 	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
 	run_test net-ping 120 t_net_ping
@@ -64,7 +69,7 @@ scenario_malformed() {
 		elif [ "$control" != hang ] && [ "$control" != bug ]; then
 			run_test "$mode" 60 t_malformed "$mode" "$control" -
 		fi
-	done 3</vpl/malformed.cases
+	done 3<"$VPL_DIR/malformed.cases"
 	run_test rebind 60 t_malformed_rebind
 	run_test net-ping 120 t_net_ping
 	run_test net-tcp 180 t_net_tcp
@@ -104,13 +109,25 @@ scenario_demo() {
 	run_test dmesg 30 t_dmesg
 }
 
-vpl_main() {
-	local scenario
-	scenario=$(cmdline vpl.scenario)
-	result "# guest: kernel $KVER, transport $TRANSPORT, scenario $scenario"
-	"scenario_$(echo "$scenario" | tr - _)"
+# The scenario vpl.scenario= names.
+vpl_scenario() {
+	"scenario_$(cmdline vpl.scenario | tr - _)"
 	# On the debug kernel every boot ends with the checkers' verdict.
 	[ "$(cmdline vpl.debug 0)" = 0 ] || run_test debug-reports 120 t_debug_reports
+}
+
+# The scenario's test names, one per line, without running anything.
+vpl_plan() (
+	run_test() { echo "$1"; }
+	setup() { :; }
+	result() { :; }
+	vpl_scenario
+)
+
+vpl_main() {
+	result "# guest: kernel $KVER, transport $TRANSPORT, scenario $(cmdline vpl.scenario)"
+	result "1..$(vpl_plan | wc -l)"
+	vpl_scenario
 	# The host only counts a boot as complete when it sees this line.
 	result VPL-END
 }

@@ -88,13 +88,15 @@ vpl_boot() {
 
 # Reads a result file into RES_STATUS[name] (ok / not ok), RES_DIAG[name]
 # (the "# " lines the guest sent before that result), RES_ORDER (names in
-# order of arrival, for spotting unexpected ones) and RES_ENDED (1 when the
-# guest got to the end of its scenario).
+# order of arrival, for spotting unexpected ones), RES_PLAN (the number of
+# tests the guest announced, "1..N") and RES_ENDED (1 when the guest got to
+# the end of its scenario).
 vpl_parse_results() {
 	local line pending='' name
 	RES_STATUS=()
 	RES_DIAG=()
 	RES_ORDER=()
+	RES_PLAN=''
 	RES_ENDED=0
 	[ -f "$1" ] || return 0
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -115,6 +117,7 @@ vpl_parse_results() {
 			RES_ORDER+=("$name")
 			pending=
 			;;
+		1..*) RES_PLAN=${line#1..} ;;
 		VPL-END) RES_ENDED=1 ;;
 		esac
 	done <"$1"
@@ -141,10 +144,18 @@ vpl_check_image() {
 }
 
 # Judges whether the boot ended well: the guest reached the end of its
-# scenario, QEMU exited by itself, the console shows no oops/WARN/BUG and the
-# guest reported no test the host did not expect.  Arguments: expected names.
+# scenario, QEMU exited by itself, the console shows no oops/WARN/BUG, the
+# guest announced as many tests as the host expected of it and reported no
+# test the host did not expect.  Arguments: expected names.
 vpl_check_shutdown() {
-	local rc=0 name expected=" $* "
+	local rc=0 name expected=" $* " guest=0
+	for name in "$@"; do
+		case $name in host-* | clean-shutdown) ;; *) guest=$((guest + 1)) ;; esac
+	done
+	if [ "${RES_PLAN:-}" != "$guest" ]; then
+		echo "the guest announced ${RES_PLAN:-no} tests (1..N), the host expected $guest"
+		rc=1
+	fi
 	if [ "$RES_ENDED" != 1 ]; then
 		echo "the guest did not finish its scenario"
 		rc=1

@@ -34,15 +34,6 @@ debug_has() {
 	return 1
 }
 
-debug_tests() {
-	case $3 in
-	dbg-cycles) echo bind blk-pattern cycles cycles-blk-pattern cycles-net ;;
-	dbg-failnth) echo bind blk-pattern failnth-blk failnth-net after-blk-pattern after-net ;;
-	dbg-unplug) echo bind blk-pattern unplug-during-io unplug-gone replug replug-blk-pattern replug-net ;;
-	*) vpl_die "unknown debug scenario '$3'" ;;
-	esac
-}
-
 debug_offsets() {
 	case $3 in
 	dbg-cycles) echo 0 32 ;;

@@ -49,16 +49,6 @@ hostile_kunit_sequences() {
 	vpl_tier_value VPL_KUNIT_SEQUENCES 5000 25000
 }
 
-hostile_tests() {
-	echo bind blk-pattern
-	grep -v -e '^#' -e '^$' "$VPL_TESTS/guest/hostile.cases" | awk '{ print $1 }'
-	echo reset-timeout-bounds fuzz
-	# The KUnit suites run where the kernel has KUnit (the debug kernel;
-	# build-module.sh then builds the test build with them).
-	! vpl_series_has "$1" config:KUNIT || echo kunit-suites
-	echo after-blk-pattern after-net rmmod-stuck-reset
-}
-
 hostile_append() {
 	local light=0 seed='' kunit=''
 	# The debug kernel is five times slower: a lighter check of the NICs
@@ -67,7 +57,8 @@ hostile_append() {
 	# make test draws the same lies every time (the seed is printed);
 	# make test-full new ones.
 	[ "$VPL_TIER" = full ] || seed=vpl.fuzz_seed=1207
-	# The KUnit suites, where the kernel has KUnit (hostile_tests).
+	# The KUnit suites, where the kernel has KUnit (build-module.sh then
+	# builds the test build with them).
 	! vpl_series_has "$1" config:KUNIT ||
 		kunit="vpl.kunit_seeds=$(hostile_kunit_seeds) vpl.kunit_sequences=$(hostile_kunit_sequences)"
 	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light ${seed:-} ${kunit:-}"

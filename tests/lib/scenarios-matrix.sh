@@ -69,29 +69,14 @@ MATRIX_RING_BLK="split split-noind split-noevt split-noevt-noind packed packed-n
 # Its NIC pairs (one hub each).
 MATRIX_RING_NET="packed split-noevt-noind packed-noevt-noind"
 
-matrix_tests() {
-	local c
-	case $3 in
-	m-devices)
-		echo bind blk-pattern scsi rng serial console balloon input 9p gpu crypto
-		echo host-scsi host-9p host-gpu
-		;;
-	m-memdev) echo bind blk-pattern pmem mem-plug mem-unplug host-pmem ;;
-	m-transitional) echo bind modern blk-pattern net scsi rng serial balloon 9p host-9p ;;
-	m-ring)
-		echo bind
-		for c in $MATRIX_RING_BLK; do echo "blk-$c"; done
-		for c in $MATRIX_RING_NET; do echo "net-$c"; done
-		echo host-ring-images
-		;;
-	m-notify) echo bind pio-notify page-per-vq blk-pattern blk-page net host-images ;;
-	m-vectors) echo bind blk-pattern blk-intx net serial irq-modes irq-counts ;;
-	m-mq) echo bind blk-pattern mq-vectors mq-traffic ring-resize ring-resize-unsupported ;;
-	m-iommu | m-viommu) echo bind access-platform blk-pattern net iommu-clean ;;
-	m-hotplug) echo bind blk-pattern plug-blk plug-net unplug-idle unplug-blk-io unplug-net-io replug ;;
-	m-pm) echo bind io-before freeze-devices mem-devices mem-platform disk-devices disk-platform io-after ;;
-	m-many) echo bind blk-all net-all irq-all host-images ;;
-	*) vpl_die "unknown matrix scenario '$3'" ;;
+# The images the host checks after the boot (matrix_host_check).
+matrix_host_tests() {
+	case $1 in
+	m-devices) echo host-scsi host-9p host-gpu ;;
+	m-memdev) echo host-pmem ;;
+	m-transitional) echo host-9p ;;
+	m-ring) echo host-ring-images ;;
+	m-notify | m-many) echo host-images ;;
 	esac
 }
 

@@ -3,26 +3,28 @@
 #
 # scenarios.sh - the host's view of the guest scenarios (sourced).
 #
-# A scenario is one guest boot.  For each one this file says which tests it
-# must report (tests/guest/scenarios.sh emits the same names), which devices
-# QEMU gets and what goes on the kernel command line.  The host holds the
-# authoritative list so that it can fail the tests a dead guest never ran.
+# A scenario is one guest boot.  For each one this file says which devices
+# QEMU gets and what goes on the kernel command line.  Its tests are the
+# guest's: the scenario function in tests/guest/scenarios*.sh runs them, and
+# the host reads their names from it before the boot (vpl_scenario_tests,
+# tests/lib/plan.sh), so that it can fail the tests a dead guest never ran.
 #
 # Scenario families.  Besides the core scenarios below, every file
 # tests/lib/scenarios-FAMILY.sh adds a family of its own: it appends FAMILY
 # to VPL_FAMILIES and defines
 #   FAMILY_scenarios SERIES TRANSPORT         names for that configuration
 #   FAMILY_has SCENARIO                       true for its own scenarios
-#   FAMILY_tests SERIES TRANSPORT SCENARIO    test names, in order
 #   FAMILY_append SERIES TRANSPORT SCENARIO   kernel command line words
 #   FAMILY_qemu_args SCENARIO IMAGE BOOT_DIR  QEMU arguments, one per word
 #   FAMILY_offsets SERIES TRANSPORT SCENARIO  (optional) pattern offsets
 #   FAMILY_agent SCENARIO                     (optional) true when SCENARIO
 #       needs the host agent (tests/lib/agent.py: QMP, echo, hot-plug,
 #       balloon, ...; the guest asks with host_request), see vpl_boot
+#   FAMILY_host_tests SCENARIO                (optional) names of tests
+#       judged on the host after the boot, host-*, after the guest's
 #   FAMILY_host_check SERIES TRANSPORT SCENARIO NAME BOOT_DIR  (optional)
-#       judges a test named host-* on the host after the boot: prints its
-#       diagnostics, fails when the test fails (see tests/run.sh)
+#       judges such a test: prints its diagnostics, fails when the test
+#       fails (see tests/run.sh)
 #   FAMILY_memory SCENARIO                    (optional) guest RAM, e.g. 1G
 #   FAMILY_timeout SCENARIO                   (optional) QEMU limit, seconds,
 #       on a production kernel (vpl_scenario_timeout scales it)
@@ -31,7 +33,7 @@
 #   FAMILY_bins                               (optional) host binaries for
 #       the guest, as HOST_PATH:GUEST_PATH words (see initramfs.sh)
 # The guest side of a family lives in tests/guest/scenarios-FAMILY.sh and
-# defines scenario_NAME (dashes become underscores).
+# defines scenario_NAME (dashes become underscores), which names its tests.
 #
 # VPL_TIER is "quick" (make test, CI) or "full" (make test-full): families
 # may offer more scenarios, or longer ones, in the full tier.
@@ -107,47 +109,26 @@ vpl_blacklist_in_tree() {
 	[ "$2" = ours ] && [ "$3" != override ] && vpl_series_has "$1" builtin:virtio_pci
 }
 
-# Test names of SERIES TRANSPORT SCENARIO, in the order they are reported.
-# "host-image" and "clean-shutdown" are judged by the host after the guest is gone.
-vpl_scenario_tests() {
-	local fam
-	fam=$(vpl_family_of "$3")
-	if [ -n "$fam" ]; then
-		"${fam}_tests" "$@"
-	else
-		vpl_core_tests "$@"
-	fi
-	# On the debug kernel every boot ends with the checkers' verdict.
-	[ "$1" != debug ] || echo debug-reports
-	echo host-image clean-shutdown
+# The tests the guest of SERIES TRANSPORT SCENARIO runs, in order: the plan
+# of its scenario function, for the kernel of SERIES and the command line
+# vpl_boot gives it.
+vpl_guest_tests() {
+	local kver=${VPL_KVER[$1]}
+	dash "$VPL_TESTS/lib/plan.sh" "$VPL_TESTS/guest" "$VPL_SCRIPTS/guest/runtime.sh" "$2" \
+		"$VPL_BUILD/kernels/$kver/lib/modules/$kver" \
+		"$(vpl_scenario_append "$@") ${VPL_EXTRA_APPEND:-}" ||
+		vpl_die "no plan for $1/$2/$3 (tests/lib/plan.sh)"
 }
 
-vpl_core_tests() {
-	case $3 in
-	msix-pervq | msix-shared | intx | demo)
-		echo bind blk-pattern net-ping net-tcp irq-layout irq-counts
-		[ "$3" != demo ] || echo dmesg
-		[ "$2/$3" != ours/msix-pervq ] || echo debugfs
-		;;
-	malformed)
-		echo bind blk-pattern
-		# The control skips the layouts its probe never returns from.
-		grep -v -e '^#' -e '^$' "$VPL_TESTS/guest/malformed.cases" |
-			awk -v t="$2" 't == "ours" || ($3 != "hang" && $3 != "bug") { print $1 }'
-		echo rebind net-ping net-tcp
-		;;
-	draft | draft-intx)
-		echo bind draft-layout blk-pattern net-ping net-tcp irq-layout irq-counts
-		[ "$3" != draft ] || echo debugfs
-		;;
-	lifecycle)
-		echo bind blk-pattern
-		! vpl_can_unload "$1" "$2" || echo unload reload reload-blk-pattern reload-net
-		echo bind-loop loop-blk-pattern loop-net
-		;;
-	override) echo override-bind blk-pattern net-ping net-tcp ;;
-	*) vpl_die "unknown scenario '$3'" ;;
-	esac
+# Test names of SERIES TRANSPORT SCENARIO, in the order they are reported:
+# the guest's, the family's host-* tests, then "host-image" and
+# "clean-shutdown", judged by the host after the guest is gone.
+vpl_scenario_tests() {
+	local fam
+	vpl_guest_tests "$@"
+	fam=$(vpl_family_of "$3")
+	[ -z "$fam" ] || ! declare -F "${fam}_host_tests" >/dev/null || "${fam}_host_tests" "$3"
+	echo host-image clean-shutdown
 }
 
 # Disk offsets (MiB) the scenario writes the pattern to; the host checks
