@@ -7,7 +7,8 @@
 #   - a W=1 build with sparse (C=2) against each supported kernel's headers;
 #   - userspace C: -Wall -Wextra -Werror build of the tools, cppcheck and
 #     clang-tidy; every shell script: shellcheck; every Python script:
-#     pyflakes.
+#     pyflakes;
+#   - every guest scenario named in README.md.
 # Installs what it needs.  Exits non-zero if anything is reported.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -114,6 +115,13 @@ vpl_need_tools pyflakes3:pyflakes3
 python_scripts=$({ git ls-files '*.py' 2>/dev/null; git ls-files --others --exclude-standard '*.py' 2>/dev/null; } | sort -u)
 # shellcheck disable=SC2086
 report pyflakes pyflakes3 $python_scripts
+
+# Every scenario (a guest scenario_NAME function, tests/guest/) is named in
+# README.md, where a user looks for what make test runs.
+# shellcheck disable=SC2046 # one scenario per word
+report scenario-docs sh -c 'for s; do
+	grep -q "\`$s\`" README.md || echo "error: scenario $s is not described in README.md"
+done' sh $(sed -n 's/^scenario_\([a-z0-9_]*\)() .*/\1/p' tests/guest/scenarios*.sh | tr _ -)
 
 if [ "$findings" -ne 0 ]; then
 	echo "check: $findings finding(s)"

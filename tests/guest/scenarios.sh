@@ -20,7 +20,7 @@ OFF_LOOP=32
 
 # The three interrupt-mode scenarios only differ in the vectors= the host
 # gave the devices (passed on as vpl.irq=).
-scenario_io() {
+io_tests() {
 	run_test bind 120 t_bind
 	setup irq_snapshot
 	run_test blk-pattern 180 t_blk_pattern $OFF_FIRST
@@ -31,11 +31,11 @@ scenario_io() {
 }
 
 scenario_msix_pervq() {
-	scenario_io
+	io_tests
 	[ "$TRANSPORT" != ours ] || run_test debugfs 30 t_debugfs
 }
-scenario_msix_shared() { scenario_io; }
-scenario_intx() { scenario_io; }
+scenario_msix_shared() { io_tests; }
+scenario_intx() { io_tests; }
 
 # The draft dialect, presented by vpl_inject (ours only).
 scenario_draft() {
@@ -105,7 +105,7 @@ scenario_override() {
 
 # The demo: the per-vq I/O scenario, plus the transport's kernel messages.
 scenario_demo() {
-	scenario_io
+	io_tests
 	run_test dmesg 30 t_dmesg
 }
 

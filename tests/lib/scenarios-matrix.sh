@@ -9,27 +9,8 @@
 # and Documentation/matrix.rst is generated from the last run by
 # tests/matrix/mkdoc.sh.  See scenarios.sh for the family interface.
 #
-# One boot per group of cases (a TCG boot costs 10-40 s):
-#
-#   m-devices       virtio-scsi, -rng, -serial (port and console), -balloon,
-#                   -keyboard, -9p, -gpu and -crypto beside the disk
-#   m-memdev        virtio-pmem and virtio-mem (memory devices)
-#   m-transitional  transitional blk, net, scsi, rng, serial, balloon and 9p
-#                   functions, which must be driven over virtio 1.x
-#   m-ring          packed ring x event index x indirect descriptors: eight
-#                   disks and three NIC pairs, one combination each
-#   m-notify        PIO notification (modern-pio-notify=on), page-per-vq=on
-#   m-vectors       fewer MSI-X vectors than queues, and vectors=1
-#   m-mq            virtio-net mq=on with 4 queue pairs on host taps, ring
-#                   resize through per-queue reset (ethtool -G)
-#   m-iommu         iommu_platform=on behind an emulated Intel IOMMU
-#   m-viommu        iommu_platform=on behind virtio-iommu (6.12: 6.1 has no
-#                   CONFIG_VIRTIO_IOMMU)
-#   m-hotplug       q35 pcie-root-ports: hot-plug and hot-unplug through QMP,
-#                   idle and during I/O
-#   m-pm            suspend/resume with /sys/power/pm_test (devices and
-#                   platform levels) and I/O before and after
-#   m-many          32 virtio-blk and 4 virtio-net functions in one guest
+# One boot per group of cases (a TCG boot costs 10-40 s); what each holds
+# and proves is matrix_describe below.
 #
 # VPL_TIER=quick (make test, CI) runs MATRIX_QUICK: every device type, the
 # vector fallbacks, ACCESS_PLATFORM and PCIe hot-plug, about a minute of
@@ -56,6 +37,50 @@ matrix_scenarios() {
 		[ "$s" != m-viommu ] || vpl_series_has "$1" config:VIRTIO_IOMMU || continue
 		echo "$s"
 	done
+}
+
+# What each scenario's boot holds and proves, for the cases of
+# Documentation/matrix.rst (tests/matrix/mkdoc.sh).
+matrix_describe() {
+	case $1 in
+	m-devices)
+		echo "virtio-scsi (disk: write, read, checksum, and in the host's image), virtio-rng (/dev/hwrng), virtio-serial port and virtconsole (1 MiB and 16 KiB echoed by the host), virtio-balloon (QMP inflates 512 MiB and deflates; MemTotal follows), virtio-keyboard (a QMP key press reaches the event device), virtio-9p (read a host file, write files the host checks), virtio-gpu (KMS mode 1024x768 set with modetest; the host's screendump shows it), virtio-crypto (AES-CBC through AF_ALG: NIST vectors, 64 KiB against the generic AES)"
+		;;
+	m-memdev)
+		echo "virtio-pmem (/dev/pmem0 takes the pattern, flushes go to the device, the host checks the backing file) and virtio-mem (QMP grows it from 128 to 384 MiB and unplugs all; MemTotal follows)"
+		;;
+	m-transitional)
+		echo "transitional blk, net, scsi, rng, serial, balloon and 9p functions (device IDs 0x1000-0x103f): VERSION_1 negotiated, i.e. driven over the virtio 1.x capabilities, and each used as in m-devices"
+		;;
+	m-ring)
+		echo "packed ring x event index x indirect descriptors: 8 disks (every combination) and 3 NIC pairs, each checked for the negotiated bits, then the pattern / ping and TCP"
+		;;
+	m-notify)
+		echo "modern-pio-notify=on (the notify capability in an I/O BAR comes first: the transport claims and uses it) and page-per-vq=on (multiplier 4096; QEMU picks the queue by doorbell address, so I/O proves the placement), on a disk and a NIC each"
+		;;
+	m-vectors)
+		echo "vector shortage: a disk and a NIC with 2 vectors, a serial device with 18 queues and 4 vectors (each: one config and one shared vector), a disk and a NIC with vectors=1 (INTx); /proc/interrupts shows the documented mode, I/O works, interrupts fire"
+		;;
+	m-mq)
+		echo "virtio-net mq=on, 4 queue pairs on host taps bridged in a network namespace of their own: a vector per queue, 64 TCP connections spread over every rx/tx queue of both NICs; per-queue reset: ethtool -G resizes every ring to 128 and traffic flows; without RING_RESET the resize is refused cleanly"
+		;;
+	m-iommu)
+		echo "iommu_platform=on behind QEMU's Intel IOMMU (intel_iommu=on): ACCESS_PLATFORM negotiated, translating DMA domains, disk and NIC I/O, no DMA faults"
+		;;
+	m-viommu)
+		echo "iommu_platform=on behind virtio-iommu (itself a virtio function on the transport; the endpoints' probes wait for it): as m-iommu"
+		;;
+	m-hotplug)
+		echo "q35 pcie-root-ports: a disk and a NIC hot-plugged through QMP (device_add) and used; hot-unplug (device_del) idle, during disk I/O and during network load; the slots take new devices again"
+		;;
+	m-pm)
+		echo "/sys/power/pm_test: freeze/devices, mem/devices, mem/platform, disk/devices, disk/platform, with disk, NIC, SCSI, rng and serial I/O before, after every cycle and at the end (blk, net, scsi, rng, serial, balloon, keyboard bound)"
+		;;
+	m-many)
+		echo "32 virtio-blk (multifunction slots) and 4 virtio-net in one guest: all bound, all 32 disks written and read in parallel, both NIC pairs move data, every function in per-queue MSI-X with interrupts firing; the host checks all 32 images"
+		;;
+	*) vpl_die "no description of matrix scenario '$1'" ;;
+	esac
 }
 
 matrix_has() {

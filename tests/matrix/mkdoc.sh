@@ -10,7 +10,8 @@
 # verdicts.txt, written by report_boot).  Nothing in the table is typed by
 # hand: a boot that did not run shows "not run", a scenario a configuration
 # does not have "n/a".  The prose around the table comes from
-# tests/matrix/notes.rst; the case descriptions from the CASES below.
+# tests/matrix/notes.rst; the case descriptions from the scenarios' own
+# (matrix_describe in tests/lib/scenarios-matrix.sh).
 #
 # make matrix-doc runs it; make test-full runs every row first.
 set -eu
@@ -22,22 +23,6 @@ RUNS=$VPL_BUILD/runs
 COLUMNS=()
 for s in $(vpl_series debian); do COLUMNS+=("$s/ours" "$s/control"); done
 unset s
-
-# One line per scenario: what its boot holds and proves.
-declare -A CASES=(
-	[m-devices]="virtio-scsi (disk: write, read, checksum, and in the host's image), virtio-rng (/dev/hwrng), virtio-serial port and virtconsole (1 MiB and 16 KiB echoed by the host), virtio-balloon (QMP inflates 512 MiB and deflates; MemTotal follows), virtio-keyboard (a QMP key press reaches the event device), virtio-9p (read a host file, write files the host checks), virtio-gpu (KMS mode 1024x768 set with modetest; the host's screendump shows it), virtio-crypto (AES-CBC through AF_ALG: NIST vectors, 64 KiB against the generic AES)"
-	[m-memdev]="virtio-pmem (/dev/pmem0 takes the pattern, flushes go to the device, the host checks the backing file) and virtio-mem (QMP grows it from 128 to 384 MiB and unplugs all; MemTotal follows)"
-	[m-transitional]="transitional blk, net, scsi, rng, serial, balloon and 9p functions (device IDs 0x1000-0x103f): VERSION_1 negotiated, i.e. driven over the virtio 1.x capabilities, and each used as in m-devices"
-	[m-ring]="packed ring x event index x indirect descriptors: 8 disks (every combination) and 3 NIC pairs, each checked for the negotiated bits, then the pattern / ping and TCP"
-	[m-notify]="modern-pio-notify=on (the notify capability in an I/O BAR comes first: the transport claims and uses it) and page-per-vq=on (multiplier 4096; QEMU picks the queue by doorbell address, so I/O proves the placement), on a disk and a NIC each"
-	[m-vectors]="vector shortage: a disk and a NIC with 2 vectors, a serial device with 18 queues and 4 vectors (each: one config and one shared vector), a disk and a NIC with vectors=1 (INTx); /proc/interrupts shows the documented mode, I/O works, interrupts fire"
-	[m-mq]="virtio-net mq=on, 4 queue pairs on host taps bridged in a network namespace of their own: a vector per queue, 64 TCP connections spread over every rx/tx queue of both NICs; per-queue reset: ethtool -G resizes every ring to 128 and traffic flows; without RING_RESET the resize is refused cleanly"
-	[m-iommu]="iommu_platform=on behind QEMU's Intel IOMMU (intel_iommu=on): ACCESS_PLATFORM negotiated, translating DMA domains, disk and NIC I/O, no DMA faults"
-	[m-viommu]="iommu_platform=on behind virtio-iommu (itself a virtio function on the transport; the endpoints' probes wait for it): as m-iommu"
-	[m-hotplug]="q35 pcie-root-ports: a disk and a NIC hot-plugged through QMP (device_add) and used; hot-unplug (device_del) idle, during disk I/O and during network load; the slots take new devices again"
-	[m-pm]="/sys/power/pm_test: freeze/devices, mem/devices, mem/platform, disk/devices, disk/platform, with disk, NIC, SCSI, rng and serial I/O before, after every cycle and at the end (blk, net, scsi, rng, serial, balloon, keyboard bound)"
-	[m-many]="32 virtio-blk (multifunction slots) and 4 virtio-net in one guest: all bound, all 32 disks written and read in parallel, both NIC pairs move data, every function in per-queue MSI-X with interrupts firing; the host checks all 32 images"
-)
 
 # The tests of SCENARIO as reported (the same for every configuration),
 # named after the newest Debian series.
@@ -177,7 +162,7 @@ main() {
 		echo
 		for scen in $MATRIX_ALL; do
 			echo "\`\`$scen\`\`"
-			echo "    ${CASES[$scen]}"
+			echo "    $(matrix_describe "$scen")"
 			echo
 		done
 		echo "The matrix"
