@@ -109,37 +109,75 @@ selected_scenarios() {
 
 # ---------------------------------------------------------------- KTAP
 
+# The output is KTAP, nested: at the top level the host tests, the KUnit
+# cases and the group tests are single results, each guest boot is a
+# subtest with its tests inside (indented, numbered from 1), as kunit.py
+# nests suites.  PASSED and FAILED count single tests, wherever they are.
 NUM=0
 PASSED=0
 FAILED=0
+FAILED_NAMES=()
+SUB=''
+SUB_NUM=0
+SUB_FAILED=0
 
-# ktap STATUS NAME [DIAGNOSTICS]: prints the diagnostics as "# " lines, then
-# the result line.
+# ktap STATUS NAME [DIAGNOSTICS]: one test's result, after its diagnostics
+# as "# " lines: at the top level, or inside the open subtest (ktap_begin).
 ktap() {
-	local status=$1 name=$2 diag=${3:-}
-	NUM=$((NUM + 1))
+	local status=$1 name=$2 diag=${3:-} indent='' num
+	if [ -n "$SUB" ]; then
+		SUB_NUM=$((SUB_NUM + 1))
+		num=$SUB_NUM
+		indent='    '
+	else
+		NUM=$((NUM + 1))
+		num=$NUM
+	fi
 	if [ "$status" = ok ]; then
 		PASSED=$((PASSED + 1))
 	else
 		FAILED=$((FAILED + 1))
+		SUB_FAILED=1
+		FAILED_NAMES+=("${SUB:+$SUB/}$name")
 	fi
-	[ -z "$diag" ] || printf '%s\n' "$diag" | sed -e '/^$/d' -e '/^#/!s/^/# /'
-	echo "$status $NUM $name"
+	[ -z "$diag" ] || printf '%s\n' "$diag" | sed -e '/^$/d' -e '/^#/!s/^/# /' -e "s/^/$indent/"
+	echo "$indent$status $num $name"
 }
 
-# Fails every test of SERIES TRANSPORT (or of one SCENARIO) with a reason.
+# ktap_begin NAME COUNT: opens the subtest NAME, of COUNT tests.
+ktap_begin() {
+	SUB=$1
+	SUB_NUM=0
+	SUB_FAILED=0
+	printf '    KTAP version 1\n    # Subtest: %s\n    1..%s\n' "$1" "$2"
+}
+
+# ktap_end: closes the subtest with its verdict at the top level: ok when
+# every test in it passed.
+ktap_end() {
+	local name=$SUB
+	SUB=''
+	NUM=$((NUM + 1))
+	if [ "$SUB_FAILED" = 0 ]; then echo "ok $NUM $name"; else echo "not ok $NUM $name"; fi
+}
+
+# Fails every test of SERIES TRANSPORT SCENARIO... with a reason.
 fail_tests() {
 	local series=$1 transport=$2 reason=$3 scenario name first=1
+	local -a names
 	shift 3
 	for scenario in "$@"; do
-		for name in $(vpl_scenario_tests "$series" "$transport" "$scenario"); do
+		read -r -a names <<<"$(vpl_scenario_tests "$series" "$transport" "$scenario" | tr '\n' ' ')"
+		ktap_begin "$series/$transport/$scenario" ${#names[@]}
+		for name in "${names[@]}"; do
 			if [ "$first" = 1 ]; then
-				ktap "not ok" "$series/$transport/$scenario/$name" "$reason"
+				ktap "not ok" "$name" "$reason"
 				first=0
 			else
-				ktap "not ok" "$series/$transport/$scenario/$name" "not run (see above)"
+				ktap "not ok" "$name" "not run (see above)"
 			fi
 		done
+		ktap_end
 	done
 }
 
@@ -162,6 +200,7 @@ report_boot() {
 	local -a names
 	read -r -a names <<<"$(vpl_scenario_tests "$series" "$transport" "$scenario" | tr '\n' ' ')"
 	vpl_parse_results "$BOOT_DIR/result.txt"
+	ktap_begin "$prefix" ${#names[@]}
 	for name in "${names[@]}"; do
 		status=ok
 		case $name in
@@ -197,11 +236,12 @@ report_boot() {
 		esac
 		# Diagnostics only for failures: a passing test speaks for itself.
 		[ "$status" = ok ] && diag=
-		ktap "$status" "$prefix/$name" "$diag"
+		ktap "$status" "$name" "$diag"
 		# The boot's verdicts, for reports built from the last run
 		# (tests/matrix/mkdoc.sh).
 		printf '%s\t%s\n' "$status" "$name" >>"$BOOT_DIR/verdicts.txt"
 	done
+	ktap_end
 	echo "$BOOT_SECS" >"$BOOT_DIR/boot-secs.txt"
 }
 
@@ -398,8 +438,21 @@ series_tests() {
 	done
 }
 
+# Top-level entries of SERIES: one subtest per boot, or SERIES/kernel.
+series_entries() {
+	local transport n=0
+	if [ -n "${KERNEL_FAILED[$1]:-}" ]; then
+		echo 1
+		return 0
+	fi
+	for transport in "${TRANSPORTS[@]}"; do
+		n=$((n + $(selected_scenarios "$1" "$transport" | wc -l)))
+	done
+	echo "$n"
+}
+
 main() {
-	local series transport total=0 start names
+	local series transport total=0 tests=0 n start names
 	parse_args "$@"
 	vpl_need_tools make:make gcc:gcc clang:clang
 	vpl_need_packages libclang-rt-14-dev
@@ -408,20 +461,25 @@ main() {
 	total=$((total + 1))
 	vpl_groups_prepare
 	[ "$LIST_ONLY" = 0 ] || vpl_groups_list
-	total=$((total + $(vpl_groups_count)))
+	n=$(vpl_groups_count)
+	total=$((total + n))
+	tests=$((total))
 	if [ "$LIST_ONLY" = 0 ]; then
 		mkdir -p "$VPL_BUILD/logs"
 		prepare_kunit
-		total=$((total + $(kunit_count)))
+		n=$(kunit_count)
+		total=$((total + n))
+		tests=$((tests + n))
 	else
 		[ "$RUN_KUNIT" = 0 ] || echo "kunit/* (the KUnit suites' cases, known once they run)"
 	fi
 	for series in "${KERNELS[@]}"; do
 		names=$(series_tests "$series")
 		[ "$LIST_ONLY" = 0 ] || [ -z "$names" ] || printf '%s\n' "$names"
-		[ -z "$names" ] || total=$((total + $(wc -l <<<"$names")))
+		[ -z "$names" ] || tests=$((tests + $(wc -l <<<"$names")))
+		total=$((total + $(series_entries "$series")))
 	done
-	[ "$total" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx malformed)"
+	[ "$tests" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx malformed)"
 	[ "$LIST_ONLY" = 0 ] || return 0
 	vpl_host_tools
 	echo "KTAP version 1"
@@ -453,8 +511,11 @@ main() {
 		echo "# $series (${VPL_KVER[$series]}): kernel ${KERNEL_SECS[$series]} s, guests ${BOOT_SUM[$series]:-0} s"
 	done
 	echo "# guests: $(($(date +%s) - start)) s of wall time, $JOBS at a time"
+	for n in "${FAILED_NAMES[@]}"; do
+		echo "# failed: $n"
+	done
 	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ] && [ "$NUM" -eq "$total" ]
+	[ "$FAILED" -eq 0 ] && [ "$NUM" -eq "$total" ] && [ $((PASSED + FAILED)) -eq "$tests" ]
 }
 
 main "$@"

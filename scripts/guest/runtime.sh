@@ -82,15 +82,41 @@ result() {
 	printf 'vpl: %s\n' "$@" || true
 }
 
+# ---------------------------------------------------------------- KTAP
+
+# A guest reports KTAP on the result channel: ktap_header FUNCTION first
+# ("KTAP version 1", "1..N"), then FUNCTION runs its tests with run_test,
+# each reported as "ok N NAME" or "not ok N NAME" after its "# "
+# diagnostics.  Lines "# host: ..." are requests to the host agent; the
+# last line, VPL-END, says the guest got to the end.
+VPL_TEST_NUM=0
+
+# vpl_plan FUNCTION [ARGS...]: the names of the tests FUNCTION runs, one per
+# line, without running anything: run_test only names its test, setup
+# steps and results are left out.  The host reads the same plan from the
+# same function before the boot (tests/lib/plan.sh).
+vpl_plan() (
+	run_test() { echo "$1"; }
+	setup() { :; }
+	result() { :; }
+	"$@"
+)
+
+# ktap_header FUNCTION [ARGS...]: announces the tests FUNCTION will run.
+ktap_header() {
+	result "KTAP version 1" "1..$(vpl_plan "$@" | wc -l)"
+}
+
 # run_test NAME SECONDS FUNCTION [ARGS...]
 # Runs FUNCTION in a fresh shell with errexit under a time limit and reports
-# "ok NAME" or "not ok NAME".  The fresh shell sources $VPL_TEST_LIB, the
-# file that defines FUNCTION, with VPL_TEST_SHELL=1 set (for a file that
+# "ok N NAME" or "not ok N NAME".  The fresh shell sources $VPL_TEST_LIB,
+# the file that defines FUNCTION, with VPL_TEST_SHELL=1 set (for a file that
 # also runs something when it is executed).  The test's output becomes "# "
 # diagnostics when it fails, or always with vpl.verbose=1 (the demo's mode).
 run_test() {
 	local name=$1 limit=$2 rc errexit='' start
 	shift 2
+	VPL_TEST_NUM=$((VPL_TEST_NUM + 1))
 	printf 'vpl: --- %s\n' "$name"
 	start=$(cut -d. -f1 /proc/uptime)
 	case $- in *e*) errexit=1 ;; esac
@@ -106,15 +132,15 @@ run_test() {
 		sed 's/^/# /' /tmp/test.log | tail -n 60 >"$RESULTS" || true
 	fi
 	if [ "$rc" -eq 0 ]; then
-		result "ok $name"
+		result "ok $VPL_TEST_NUM $name"
 	else
-		result "not ok $name"
+		result "not ok $VPL_TEST_NUM $name"
 	fi
 	self_test_hooks "$name"
 }
 
-# setup COMMAND [ARGS...]: a step of a scenario between its tests, not a
-# test itself (the scenario's plan, vpl_plan, leaves it out).
+# setup COMMAND [ARGS...]: a step between tests, not a test itself (the
+# plan, vpl_plan, leaves it out).
 setup() {
 	"$@"
 }

@@ -1,11 +1,111 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=dash # busybox ash: POSIX plus local, like dash
+# shellcheck shell=dash # POSIX plus local: bash on the host, busybox ash in the guest
 #
-# scenarios-hostile.sh - guest side of the hostile scenario (host side and
-# overview: tests/lib/scenarios-hostile.sh; the behaviours:
-# /vpl/hostile.cases).  The transport is the module's test build with the
-# register fault injector, loaded with reset_timeout_ms=300.
+# scenarios-hostile.sh - real QEMU devices that lie through their BARs (the
+# behaviours are tests/guest/hostile.cases).  One file for the family: the
+# host side declares the scenario (the interface is at the top of
+# tests/lib/scenarios.sh), the guest side runs it.  Our transport only: the lies
+# are told by the register fault injector of the module's test build
+# (drivers/virtio/virtio_pci_layout_fault.c, VPL_FAULT=y), which sits in
+# our transport's register accessors and so cannot be put in front of the
+# in-tree virtio_pci.  See Documentation/threat-model.rst.
+#
+#   hostile   one test per line of hostile.cases: a lie told at probe, or
+#             while the device runs, by blk, net, scsi, console, rng or
+#             balloon; each with its expected outcome and kernel message
+#             and a check that the function binds and works again after
+#             the lie stops; then the transport-wide cases (the
+#             reset_timeout_ms bounds, random lies, rmmod with a device
+#             whose reset never completes); on the debug kernel also the
+#             KUnit suites, loaded as a module, with the random device
+#             behaviour of the KUnit model (5,000 sequences in make test,
+#             100,000 in make test-full) under kmemleak and the checkers
+#
+# Boots use panic_on_warn=1 like every other: a WARN reached from a lie
+# ends the boot and fails every test not yet reported.  In the guest the
+# transport is the module's test build with the register fault injector,
+# loaded with reset_timeout_ms=300.
 
+# ================================================================ host side
+hostile_scenarios() {
+	[ "$2" != ours ] || echo hostile
+}
+
+hostile_has() {
+	[ "$1" = hostile ]
+}
+
+# Random lie sequences (hostile-fuzz): a few in the quick tier, many in
+# the full one; VPL_HOSTILE_FUZZ overrides.
+hostile_fuzz_rounds() {
+	vpl_tier_value VPL_HOSTILE_FUZZ 25 1000
+}
+
+# Seeds of the KUnit model's random device behaviour on the debug kernel,
+# and sequences per seed: 1 x 5,000 in make test, 4 x 25,000 in make
+# test-full; VPL_KUNIT_SEEDS and VPL_KUNIT_SEQUENCES override.
+hostile_kunit_seeds() {
+	vpl_tier_value VPL_KUNIT_SEEDS 1 4
+}
+
+hostile_kunit_sequences() {
+	vpl_tier_value VPL_KUNIT_SEQUENCES 5000 25000
+}
+
+hostile_append() {
+	local light=0 seed='' kunit=''
+	# The debug kernel is five times slower: a lighter check of the NICs
+	# in make test (tests/guest/scenarios-hostile.sh).
+	[ "$1/$VPL_TIER" != debug/quick ] || light=1
+	# make test draws the same lies every time (the seed is printed);
+	# make test-full new ones.
+	[ "$VPL_TIER" = full ] || seed=vpl.fuzz_seed=1207
+	# The KUnit suites, where the kernel has KUnit (build-module.sh then
+	# builds the test build with them).
+	! vpl_series_has "$1" config:KUNIT ||
+		kunit="vpl.kunit_seeds=$(hostile_kunit_seeds) vpl.kunit_sequences=$(hostile_kunit_sequences)"
+	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light ${seed:-} ${kunit:-}"
+}
+
+# The first pattern before the lies, the second after them.
+hostile_offsets() {
+	echo 0 32
+}
+
+# 240 s on 6.1 and 6.12 under TCG; 900 s on the debug kernel, which gets
+# three times the limit.
+hostile_timeout() {
+	echo $((600 + 3 * $(hostile_fuzz_rounds)))
+}
+
+hostile_memory() {
+	echo 1G
+}
+
+hostile_modules() {
+	echo virtio_scsi sd_mod virtio_console virtio_rng virtio_balloon
+	# KUnit for the suites' module, where the kernel has it (as a module
+	# on the debug kernel; built in, it is simply absent).
+	! vpl_series_has "$1" config:KUNIT || echo kunit
+}
+
+# ethtool resizes the rings (per-queue reset).
+hostile_bins() {
+	vpl_need_tools ethtool:ethtool >&2
+	echo /usr/sbin/ethtool:/bin/ethtool
+}
+
+# The core devices (disk, NIC A, NIC B at 4, 5, 6), and one function per
+# further class driver.
+hostile_qemu_args() {
+	vpl_scenario_qemu_args msix-pervq "$2"
+	echo "-device virtio-scsi-pci,disable-legacy=on,addr=0x7"
+	echo "-device virtio-serial-pci,disable-legacy=on,addr=0x8"
+	echo "-device virtio-rng-pci,disable-legacy=on,addr=0x9"
+	echo "-device virtio-balloon-pci,disable-legacy=on,addr=0xa"
+}
+
+# ================================================================ guest side
 HOSTILE_FAULTS=/sys/kernel/debug/virtio-pci-layout/faults
 HOSTILE_PARAMS=/sys/module/virtio_pci_layout/parameters
 HOSTILE_TIMEOUT_MS=300
@@ -15,7 +115,9 @@ HOSTILE_KUNIT=/vpl/kunit/virtio_pci_layout.ko
 # vpl.hostile_light=1 (the debug kernel in make test): NICs are checked
 # with fewer pings, and after a lie only by binding again; the disk is
 # always read back.
-HOSTILE_LIGHT=$(cmdline vpl.hostile_light 0)
+hostile_light() {
+	[ "$(cmdline vpl.hostile_light 0)" = 1 ]
+}
 # Scratch I/O of the disk, clear of the patterns the host checks (MiB).
 HOSTILE_SCRATCH_MIB=48
 
@@ -123,7 +225,7 @@ hostile_io() {
 	net)
 		wait_for 30 have_nic "$MAC_A" || fail "no NIC with MAC $MAC_A"
 		net_setup
-		if [ "$HOSTILE_LIGHT" = 1 ]; then
+		if hostile_light; then
 			ping -c 2 -i 0.2 -w 30 "$IP_B" | grep -q '2 packets received' ||
 				fail "ping lost packets"
 			echo "net: 2 pings answered"
@@ -331,7 +433,7 @@ t_hostile() {
 	hostile_unbind "$bdf"
 	hostile_bind "$bdf"
 	[ "$(hostile_outcome "$bdf")" = bind ] || fail "$bdf does not bind again after the lie"
-	[ "$HOSTILE_LIGHT" = 1 ] && [ "$target" != blk ] || hostile_io "$target" "$bdf"
+	hostile_light && [ "$target" != blk ] || hostile_io "$target" "$bdf"
 	[ "$target" = blk ] || hostile_disk_intact
 }
 

@@ -5,9 +5,9 @@
 #
 # The scenario functions here and in the families' files
 # (scenarios-FAMILY.sh) are the one list of a scenario's tests: they run
-# them in the guest, and they give the plan (vpl_plan), which the guest
-# announces and the host reads before the boot (tests/lib/plan.sh) to know
-# which results to expect.  So a scenario function holds only run_test
+# them in the guest, and they give the plan (vpl_plan, in the guest
+# runtime), which the guest announces and the host reads before the boot
+# (tests/lib/plan.sh) to know which results to expect.  So a scenario function holds only run_test
 # calls, setup steps and the control flow around them, decided by the
 # kernel command line, the transport and the kernel's modules.builtin.
 # Time limits are per test and generous for TCG; a test that hangs in the
@@ -116,17 +116,9 @@ vpl_scenario() {
 	[ "$(cmdline vpl.debug 0)" = 0 ] || run_test debug-reports 120 t_debug_reports
 }
 
-# The scenario's test names, one per line, without running anything.
-vpl_plan() (
-	run_test() { echo "$1"; }
-	setup() { :; }
-	result() { :; }
-	vpl_scenario
-)
-
 vpl_main() {
+	ktap_header vpl_scenario
 	result "# guest: kernel $KVER, transport $TRANSPORT, scenario $(cmdline vpl.scenario)"
-	result "1..$(vpl_plan | wc -l)"
 	vpl_scenario
 	# The host only counts a boot as complete when it sees this line.
 	result VPL-END

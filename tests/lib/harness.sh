@@ -14,7 +14,7 @@ VPL_GUEST=$VPL_TESTS/guest
 VPL_DISK_MIB=64
 
 declare -gA RES_STATUS=() RES_DIAG=()
-declare -ga RES_ORDER=()
+declare -ga RES_ORDER=() RES_NUMS=()
 
 # Console lines that mean the kernel went wrong.  panic_on_warn and friends
 # make most of them fatal, but one printed after the last result would
@@ -86,16 +86,18 @@ vpl_boot() {
 	BOOT_SECS=$(($(date +%s) - start))
 }
 
-# Reads a result file into RES_STATUS[name] (ok / not ok), RES_DIAG[name]
-# (the "# " lines the guest sent before that result), RES_ORDER (names in
-# order of arrival, for spotting unexpected ones), RES_PLAN (the number of
-# tests the guest announced, "1..N") and RES_ENDED (1 when the guest got to
-# the end of its scenario).
+# Reads a guest's KTAP (the guest runtime's run_test, on its result
+# channel) into RES_STATUS[name] (ok / not ok), RES_DIAG[name] (the "# "
+# lines the guest sent before that result), RES_ORDER (names in order of
+# arrival, for spotting unexpected ones), RES_NUMS (the number each came
+# with, in the same order), RES_PLAN (the N of the guest's "1..N") and
+# RES_ENDED (1 when the guest got to the end).
 vpl_parse_results() {
-	local line pending='' name
+	local line pending='' name status num
 	RES_STATUS=()
 	RES_DIAG=()
 	RES_ORDER=()
+	RES_NUMS=()
 	RES_PLAN=''
 	RES_ENDED=0
 	[ -f "$1" ] || return 0
@@ -103,18 +105,22 @@ vpl_parse_results() {
 		line=${line%$'\r'}
 		case $line in
 		'#'*) pending+="$line"$'\n' ;;
-		'ok '* | 'not ok '*)
-			name=${line#ok }
-			name=${name#not ok }
+		'ok '[0-9]* | 'not ok '[0-9]*)
+			status=ok
+			[ "${line#not ok }" = "$line" ] || status='not ok'
+			num=${line#"$status "}
+			name=${num#* }
+			num=${num%% *}
 			if [ -n "${RES_STATUS[$name]:-}" ]; then
 				# A name reported twice is a harness fault: fail it.
 				RES_STATUS[$name]='not ok'
 				pending+="# reported more than once"$'\n'
 			else
-				RES_STATUS[$name]=${line%% "$name"}
+				RES_STATUS[$name]=$status
 			fi
 			RES_DIAG[$name]=${RES_DIAG[$name]:-}$pending
 			RES_ORDER+=("$name")
+			RES_NUMS+=("$num")
 			pending=
 			;;
 		1..*) RES_PLAN=${line#1..} ;;
@@ -146,16 +152,29 @@ vpl_check_image() {
 # Judges whether the boot ended well: the guest reached the end of its
 # scenario, QEMU exited by itself, the console shows no oops/WARN/BUG, the
 # guest announced as many tests as the host expected of it and reported no
-# test the host did not expect.  Arguments: expected names.
+# test the host did not expect, each under its number in the plan.
+# Arguments: expected names, in order.
 vpl_check_shutdown() {
-	local rc=0 name expected=" $* " guest=0
+	local rc=0 name expected=" $* " guest=0 i
+	local -A pos=()
 	for name in "$@"; do
-		case $name in host-* | clean-shutdown) ;; *) guest=$((guest + 1)) ;; esac
+		case $name in host-* | clean-shutdown) ;; *)
+			guest=$((guest + 1))
+			pos[$name]=$guest
+			;;
+		esac
 	done
 	if [ "${RES_PLAN:-}" != "$guest" ]; then
 		echo "the guest announced ${RES_PLAN:-no} tests (1..N), the host expected $guest"
 		rc=1
 	fi
+	for i in "${!RES_ORDER[@]}"; do
+		name=${RES_ORDER[$i]}
+		if [ -n "${pos[$name]:-}" ] && [ "${pos[$name]}" != "${RES_NUMS[$i]}" ]; then
+			echo "'$name' came as test ${RES_NUMS[$i]}, the plan has it as ${pos[$name]}"
+			rc=1
+		fi
+	done
 	if [ "$RES_ENDED" != 1 ]; then
 		echo "the guest did not finish its scenario"
 		rc=1

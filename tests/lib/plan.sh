@@ -24,4 +24,4 @@ for f in "$VPL_DIR"/scenarios-*.sh; do
 	# shellcheck disable=SC1090 # the family files are found at run time
 	. "$f"
 done
-vpl_plan
+vpl_plan vpl_scenario

@@ -10,8 +10,10 @@
 # tests/lib/plan.sh), so that it can fail the tests a dead guest never ran.
 #
 # Scenario families.  Besides the core scenarios below, every file
-# tests/lib/scenarios-FAMILY.sh adds a family of its own: it appends FAMILY
-# to VPL_FAMILIES and defines
+# tests/guest/scenarios-FAMILY.sh adds a family of its own, host side and
+# guest side in one file (POSIX sh plus local: the host sources it with
+# bash, the guest with busybox ash; neither side runs anything of the
+# other's when it is sourced).  Its host side defines
 #   FAMILY_scenarios SERIES TRANSPORT         names for that configuration
 #   FAMILY_has SCENARIO                       true for its own scenarios
 #   FAMILY_append SERIES TRANSPORT SCENARIO   kernel command line words
@@ -32,8 +34,8 @@
 #       (names) for the guest's initramfs, with their dependencies
 #   FAMILY_bins                               (optional) host binaries for
 #       the guest, as HOST_PATH:GUEST_PATH words (see initramfs.sh)
-# The guest side of a family lives in tests/guest/scenarios-FAMILY.sh and
-# defines scenario_NAME (dashes become underscores), which names its tests.
+# Its guest side defines scenario_NAME (dashes become underscores), which
+# names and runs the scenario's tests, and the test bodies.
 #
 # VPL_TIER is "quick" (make test, CI) or "full" (make test-full): families
 # may offer more scenarios, or longer ones, in the full tier.
@@ -258,9 +260,13 @@ vpl_scenario_has_agent() {
 	[ -n "$fam" ] && declare -F "${fam}_agent" >/dev/null && "${fam}_agent" "$1"
 }
 
-for vpl_family_file in "$(dirname "${BASH_SOURCE[0]}")"/scenarios-*.sh; do
+# The families: tests/guest/scenarios-FAMILY.sh, one file each, whose
+# guest side the initramfs carries as well (scripts/initramfs.sh).
+for vpl_family_file in "$(dirname "${BASH_SOURCE[0]}")"/../guest/scenarios-*.sh; do
 	[ -e "$vpl_family_file" ] || continue
 	# shellcheck disable=SC1090 # the family files are found at run time
 	. "$vpl_family_file"
+	vpl_family_file=${vpl_family_file##*/scenarios-}
+	VPL_FAMILIES+=("${vpl_family_file%.sh}")
 done
 unset vpl_family_file

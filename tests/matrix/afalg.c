@@ -10,7 +10,7 @@
  *  2. 64 KiB of pseudo-random data encrypted by DRIVER must decrypt with the
  *     kernel's generic implementation, cbc(aes-generic), and the reverse.
  *
- * Built statically on the host (tests/lib/scenarios-matrix.sh) for the
+ * Built statically on the host (tests/guest/scenarios-matrix.sh) for the
  * matrix guests, which have no crypto tools.  Exit status 0 when all holds.
  */
 #include <linux/if_alg.h>

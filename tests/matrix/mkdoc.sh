@@ -4,14 +4,14 @@
 # mkdoc.sh [OUT]
 #
 # Writes Documentation/matrix.rst (or OUT) from the last run of the matrix
-# scenarios (tests/lib/scenarios-matrix.sh): every row is one test of one
+# scenarios (tests/guest/scenarios-matrix.sh): every row is one test of one
 # scenario, every column one kernel and transport, every cell that test's
 # verdict as run.sh reported it (build/runs/<series>/<transport>/<scenario>/
 # verdicts.txt, written by report_boot).  Nothing in the table is typed by
 # hand: a boot that did not run shows "not run", a scenario a configuration
 # does not have "n/a".  The prose around the table comes from
 # tests/matrix/notes.rst; the case descriptions from the scenarios' own
-# (matrix_describe in tests/lib/scenarios-matrix.sh).
+# (matrix_describe in tests/guest/scenarios-matrix.sh).
 #
 # make matrix-doc runs it; make test-full runs every row first.
 set -eu
