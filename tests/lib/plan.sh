@@ -2,26 +2,31 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash
 #
-# plan.sh - the test names of one guest scenario, read from the guest's own
-# scenario functions (tests/guest/scenarios*.sh, vpl_plan) on the host, in
-# the shell they are written for (POSIX plus local: dash, like busybox ash).
+# plan.sh - the test names a guest will report, read from the guest's own
+# code on the host, in the shell it is written for (POSIX plus local: dash,
+# like busybox ash).
 #
-#   plan.sh GUEST_DIR RUNTIME TRANSPORT MODDIR CMDLINE
+#   plan.sh MODDIR CMDLINE FUNCTION FILE...
 #
-# GUEST_DIR holds the scenario files and the cases they read, RUNTIME is
-# the guest runtime (scripts/guest/runtime.sh); the guest's kernel is
-# described by MODDIR (where its modules.builtin is) and CMDLINE (what the
-# host will boot it with).  Prints one name per line, in order.
+# Sources the guest runtime (scripts/guest/runtime.sh) and FILE..., with
+# VPL_TEST_SHELL=1 (definitions only, as in a test's own shell) and
+# VPL_RUNTIME_LOADED=1 (a FILE that sources the runtime itself skips it), then
+# prints the plan of FUNCTION (vpl_plan): one name per line, in order.
+# The guest's kernel is described by MODDIR (where its modules.builtin is)
+# and CMDLINE (what the host will boot it with); TRANSPORT and VPL_DIR
+# (where the guest's data files are), when set, are kept.
 set -eu
-[ $# -eq 5 ] || { echo "usage: plan.sh GUEST_DIR RUNTIME TRANSPORT MODDIR CMDLINE" >&2; exit 2; }
+[ $# -ge 4 ] || { echo "usage: plan.sh MODDIR CMDLINE FUNCTION FILE..." >&2; exit 2; }
+plan_dir=${VPL_DIR:-}
 # shellcheck source=../../scripts/guest/runtime.sh
-. "$2"
-# shellcheck disable=SC2034 # read by the scenario functions
-VPL_DIR=$1 TRANSPORT=$3 MODDIR=$4 VPL_CMDLINE=$5
-# shellcheck source=../guest/scenarios.sh
-. "$VPL_DIR/scenarios.sh"
-for f in "$VPL_DIR"/scenarios-*.sh; do
-	# shellcheck disable=SC1090 # the family files are found at run time
+. "$(dirname "$0")/../../scripts/guest/runtime.sh"
+# shellcheck disable=SC2034 # read by the guest's functions
+MODDIR=$1 VPL_CMDLINE=$2 VPL_TEST_SHELL=1 VPL_RUNTIME_LOADED=1
+VPL_DIR=${plan_dir:-$VPL_DIR}
+plan_function=$3
+shift 3
+for f; do
+	# shellcheck disable=SC1090 # the guest's files, named by the caller
 	. "$f"
 done
-vpl_plan vpl_scenario
+vpl_plan "$plan_function"

@@ -116,9 +116,10 @@ vpl_blacklist_in_tree() {
 # vpl_boot gives it.
 vpl_guest_tests() {
 	local kver=${VPL_KVER[$1]}
-	dash "$VPL_TESTS/lib/plan.sh" "$VPL_TESTS/guest" "$VPL_SCRIPTS/guest/runtime.sh" "$2" \
+	TRANSPORT=$2 VPL_DIR=$VPL_TESTS/guest dash "$VPL_TESTS/lib/plan.sh" \
 		"$VPL_BUILD/kernels/$kver/lib/modules/$kver" \
-		"$(vpl_scenario_append "$@") ${VPL_EXTRA_APPEND:-}" ||
+		"$(vpl_scenario_append "$@") ${VPL_EXTRA_APPEND:-}" vpl_scenario \
+		"$VPL_TESTS"/guest/scenarios*.sh ||
 		vpl_die "no plan for $1/$2/$3 (tests/lib/plan.sh)"
 }
 

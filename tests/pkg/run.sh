@@ -54,19 +54,23 @@ boots_of() {
 	! in_tree_builtin "$1" || echo builtin
 }
 
-# Tests of one boot, in the order tests/pkg/guest-init reports them.
+# The kernel command line of boot BOOT of SERIES.
+boot_append() {
+	local series=$1 boot=$2 append
+	append="root=/dev/vda rootfstype=ext2 rw vpl.boot=$boot"
+	# Opting in on a kernel with virtio_pci built in takes this as well.
+	[ "$boot" != early ] || ! in_tree_builtin "$series" ||
+		append+=" initcall_blacklist=virtio_pci_driver_init"
+	echo "$append"
+}
+
+# Tests of one boot, in order: the plan of tests/pkg/guest-init's
+# pkg_tests for that kernel and command line (tests/lib/plan.sh).
 boot_tests() {
-	case $2 in
-	early)
-		echo root-on-layout dkms-module early-probe layout-tool rebind-list \
-			rebind-refuses-root rebind-refuses-up
-		if in_tree_builtin "$1"; then echo rebind-builtin-blocked; else echo rebind-moves-net; fi
-		;;
-	builtin)
-		echo root-on-virtio-pci rebind-refuses-root rebind-refuses-up \
-			rebind-moves-net dkms-module
-		;;
-	esac
+	local kver=${VPL_KVER[$1]:-none}
+	dash "$VPL_TESTS/lib/plan.sh" "$VPL_BUILD/kernels/$kver/lib/modules/$kver" \
+		"$(boot_append "$1" "$2")" pkg_tests "$VPL_TESTS/pkg/guest-init" ||
+		vpl_die "no plan for the $2 boot of $1 (tests/lib/plan.sh)"
 }
 
 list() {
@@ -439,11 +443,7 @@ boot_guest() {
 		t_fail_all "root file system image failed: $(tail -n 5 "$dir/rootfs.log")" $names
 		return 0
 	fi
-	append="root=/dev/vda rootfstype=ext2 rw vpl.boot=$boot"
-	append+=" vpl.buildid=$(build_id "$kver")"
-	# Opting in on a kernel with virtio_pci built in takes this as well.
-	[ "$boot" != early ] || ! in_tree_builtin "$series" ||
-		append+=" initcall_blacklist=virtio_pci_driver_init"
+	append="$(boot_append "$series" "$boot") vpl.buildid=$(build_id "$kver")"
 	vpl_log "pkg: booting $series ($boot) from Debian's initramfs"
 	BOOT_RC=0
 	"$VPL_SCRIPTS/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
