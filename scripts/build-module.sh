@@ -6,9 +6,10 @@
 # Builds virtio_pci_layout.ko, the test-only layout injector
 # (OUTDIR/src/tests/injector/vpl_inject.ko), the test build of the module
 # with the register fault injector (OUTDIR/fault/virtio_pci_layout.ko,
-# VPL_FAULT=y) and, for a kernel with KUnit, the test build with the KUnit
-# suites (OUTDIR/kunit/virtio_pci_layout.ko, VPL_KUNIT=y) against the
-# kernel build tree
+# VPL_FAULT=y) and, with VPL_WITH_KUNIT=y (the caller's word that the
+# kernel has KUnit, scripts/lib.sh's vpl_build_module), the test build with
+# the KUnit suites (OUTDIR/kunit/virtio_pci_layout.ko, VPL_KUNIT=y) against
+# the kernel build tree
 # KDIR, in a private copy of the sources under OUTDIR, so that builds for
 # several kernels can coexist (kbuild writes objects next to the sources of
 # an external module).  Prints the path of virtio_pci_layout.ko on its last
@@ -47,7 +48,7 @@ make -s -C "$kdir" M="$out/fault" VPL_FAULT=y "$@" modules >&2
 # kernel), in a copy of its own.  Not fatal: the suites need a KUnit of 6.8
 # or later (kunit/device.h).
 rm -f "$out/kunit/virtio_pci_layout.ko"
-if grep -q -E '^CONFIG_KUNIT=[ym]' "$kdir/.config" 2>/dev/null; then
+if [ "${VPL_WITH_KUNIT:-}" = y ]; then
 	(cd "$top" && find drivers include tests/kunit tests/parser Kbuild -type f \
 		-name '*.[ch]' -o -name Kbuild) | while read -r f; do
 		sync_file "$top/$f" "$out/kunit/$f"

@@ -207,8 +207,9 @@ vpl_series_has() {
 
 # Builds our module for KVER; prints its path.  Output of make goes to LOG.
 vpl_build_module() {
-	local kver=$1 log=$2 ko
-	ko=$("$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
+	local kver=$1 log=$2 ko kunit=n
+	! vpl_kernel_has "$kver" config:KUNIT || kunit=y
+	ko=$(VPL_WITH_KUNIT=$kunit "$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
 		"$VPL_BUILD/module/$kver" 2>"$log" | tail -n 1) || return 1
 	[ -f "$ko" ] || return 1
 	echo "$ko"
