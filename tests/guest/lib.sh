@@ -26,7 +26,9 @@ NETNS=peer
 HTTP_PORT=8080
 
 PATTERN=/vpl/www/pattern.bin
+# shellcheck disable=SC2034 # read by the families' tests
 PATTERN_SUM=$(cat /vpl/pattern.sha256)
+# shellcheck disable=SC2034
 PATTERN_MIB=$(cat /vpl/pattern.mib)
 TRANSPORT=$(cat /vpl/transport)
 
@@ -173,51 +175,68 @@ t_bind() {
 	check_cpus
 	load_class_drivers
 	load_transport
-	if [ "$TRANSPORT" = ours ]; then
-		! module_loaded virtio_pci || fail "the in-tree virtio_pci module is loaded"
-		# 6.12: the blacklisted initcall must have kept virtio-pci away.
-		[ ! -e "$PCI_DRVS/virtio-pci" ] || fail "the in-tree virtio-pci driver is registered"
-	fi
+	assert_in_tree_away
 	check_bound
 }
 
-# Writes the pattern at MiB offset $1 of vda with O_DIRECT (and a cache flush),
-# reads it back with O_DIRECT and compares checksums.  The host compares the
-# disk image after power-off as well.
-t_blk_pattern() {
-	local off=$1 sum
-	assert_drivers
-	dd if="$PATTERN" of=/dev/vda bs=1M seek="$off" oflag=direct conv=fsync status=none
-	echo 3 >/proc/sys/vm/drop_caches
-	sum=$(dd if=/dev/vda bs=1M skip="$off" count="$PATTERN_MIB" iflag=direct status=none | sha256sum)
-	sum=${sum%% *}
-	[ "$sum" = "$PATTERN_SUM" ] || fail "read back sha256 $sum, want $PATTERN_SUM"
-	echo "blk: wrote+read $PATTERN_MIB MiB at offset $off MiB (O_DIRECT), sha256 matches: $sum"
+# In an "ours" guest the in-tree transport is neither loaded nor, where it
+# is built in (6.12: its initcall blacklisted), registered.
+assert_in_tree_away() {
+	[ "$TRANSPORT" = ours ] || return 0
+	! module_loaded virtio_pci || fail "the in-tree virtio_pci module is loaded"
+	[ ! -e "$PCI_DRVS/virtio-pci" ] || fail "the in-tree virtio-pci driver is registered"
 }
 
-# NIC A stays in the initial namespace, NIC B moves into $NETNS, so traffic
-# between the two addresses must cross the wire (the QEMU hub) instead of the
-# loopback shortcut the kernel takes for local addresses.
-net_setup() {
+# blk_rw DEV OFF [FILE]: writes FILE (default the pattern) to block device
+# DEV at MiB offset OFF with O_DIRECT (and a cache flush), reads it back
+# with O_DIRECT and compares checksums.
+blk_rw() {
+	local dev=$1 off=$2 src=${3:-$PATTERN} want got mib
+	mib=$(($(stat -c %s "$src") / 1048576))
+	want=$(sha256sum <"$src")
+	dd if="$src" of="$dev" bs=1M seek="$off" oflag=direct conv=fsync status=none ||
+		fail "$dev: write failed"
+	echo 3 >/proc/sys/vm/drop_caches
+	got=$(dd if="$dev" bs=1M skip="$off" count="$mib" iflag=direct status=none | sha256sum)
+	[ "${got%% *}" = "${want%% *}" ] || fail "$dev: read back sha256 ${got%% *}, want ${want%% *}"
+	echo "$dev: wrote+read $mib MiB at $off MiB (O_DIRECT), sha256 ${got%% *}"
+}
+
+# The pattern at MiB offset $1 of vda.  The host compares the disk image
+# after power-off as well.
+t_blk_pattern() {
+	assert_drivers
+	blk_rw /dev/vda "$1"
+}
+
+# pair_setup MAC1 IP1 NS MAC2 IP2: the NIC with MAC1 stays in the initial
+# namespace with IP1, the one with MAC2 moves into namespace NS with IP2, so
+# traffic between the two addresses must cross the wire (a QEMU hub, a
+# bridge) instead of the loopback shortcut the kernel takes for local
+# addresses.
+pair_setup() {
 	local a b
-	ip netns add "$NETNS" 2>/dev/null || [ -e "/run/netns/$NETNS" ]
-	a=$(nic_by_mac "$MAC_A")
-	[ -n "$a" ] || fail "no NIC with MAC $MAC_A"
-	b=$(nic_by_mac "$MAC_B")
-	if [ -n "$b" ]; then
-		ip link set "$b" netns "$NETNS"
-	fi
-	b=$(nic_by_mac "$MAC_B" "$NETNS")
-	[ -n "$b" ] || fail "no NIC with MAC $MAC_B"
+	ip netns add "$3" 2>/dev/null || [ -e "/run/netns/$3" ]
+	wait_for 30 have_nic "$1" || fail "no NIC with MAC $1"
+	a=$(nic_by_mac "$1")
+	b=$(nic_by_mac "$4")
+	[ -z "$b" ] || ip link set "$b" netns "$3"
+	b=$(nic_by_mac "$4" "$3")
+	[ -n "$b" ] || fail "no NIC with MAC $4"
 	ip link set lo up
 	ip addr flush dev "$a"
-	ip addr add "$IP_A/24" dev "$a"
+	ip addr add "$2/24" dev "$a"
 	ip link set "$a" up
-	ip -n "$NETNS" link set lo up
-	ip -n "$NETNS" addr flush dev "$b"
-	ip -n "$NETNS" addr add "$IP_B/24" dev "$b"
-	ip -n "$NETNS" link set "$b" up
-	echo "net: $a=$IP_A (init ns), $b=$IP_B (ns $NETNS)"
+	ip -n "$3" link set lo up
+	ip -n "$3" addr flush dev "$b"
+	ip -n "$3" addr add "$5/24" dev "$b"
+	ip -n "$3" link set "$b" up
+	echo "net: $a=$2 (init ns), $b=$5 (ns $3)"
+}
+
+# NIC A and NIC B, the pair every core scenario has.
+net_setup() {
+	pair_setup "$MAC_A" "$IP_A" "$NETNS" "$MAC_B" "$IP_B"
 }
 
 in_ns() {
@@ -241,44 +260,62 @@ t_net_ping() {
 	echo "net: ping both ways ok"
 }
 
-# Fetches the pattern from the HTTP server at $1 with wget running in
-# namespace $2 ("" = initial) and checks its checksum.  No wget -T: Debian's
-# static busybox 1.35 wget segfaults with it in a root without /etc (seen on
-# the host in a chroot too); run_test's time limit bounds the transfer.
+# fetch_check ADDR NS [FILE]: fetches FILE (default the pattern) of
+# /vpl/www from the HTTP server at ADDR with wget running in namespace NS
+# ("" = initial) and checks it against the local copy.  No wget -T:
+# Debian's static busybox 1.35 wget segfaults with it in a root without
+# /etc (seen on the host in a chroot too); run_test's time limit bounds
+# the transfer.
 fetch_check() {
-	local url=http://$1:$HTTP_PORT/pattern.bin out=/tmp/fetched.bin sum size
+	local file=${3:-pattern.bin} url out=/tmp/fetched.bin want got size
+	url=http://$1:$HTTP_PORT/$file
 	rm -f "$out"
 	if [ -n "$2" ]; then
-		in_ns wget -q -O "$out" "$url" || fail "wget $url in ns $2 failed"
+		ip netns exec "$2" wget -q -O "$out" "$url" || fail "wget $url in ns $2 failed"
 	else
 		wget -q -O "$out" "$url" || fail "wget $url failed"
 	fi
 	size=$(stat -c %s "$out")
-	sum=$(sha256sum "$out")
-	sum=${sum%% *}
+	want=$(sha256sum <"/vpl/www/$file")
+	got=$(sha256sum <"$out")
 	rm -f "$out"
-	[ "$sum" = "$PATTERN_SUM" ] || fail "$url: $size bytes, sha256 $sum, want $PATTERN_SUM"
+	[ "${got%% *}" = "${want%% *}" ] || fail "$url: $size bytes, sha256 ${got%% *}, want ${want%% *}"
 	echo "net: $url -> ${2:-init ns}: $size bytes, sha256 matches"
 }
 
+# True when an HTTP server listens on ADDR $1 in namespace $2 ("" = initial).
 listening() {
-	${1:+in_ns} netstat -ltn | grep -q ":$HTTP_PORT "
+	if [ -n "$2" ]; then
+		ip netns exec "$2" netstat -ltn | grep -q "$1:$HTTP_PORT "
+	else
+		netstat -ltn | grep -q "$1:$HTTP_PORT "
+	fi
+}
+
+# serve_pair ADDR1 NS ADDR2: busybox httpd serves /vpl/www on ADDR1 (initial
+# namespace) and ADDR2 (namespace NS), killed when the test's shell exits.
+serve_pair() {
+	# Servers of an earlier test may still be on their way out.
+	killall httpd 2>/dev/null || true
+	wait_for 10 sh -c "! netstat -ltn | grep -q ':$HTTP_PORT ' && ! ip netns exec $2 netstat -ltn | grep -q ':$HTTP_PORT '" ||
+		fail "port $HTTP_PORT still taken"
+	# Global, not local: the EXIT trap runs after the function returned.
+	HTTPD_PIDS=${HTTPD_PIDS:-}
+	trap 'kill $HTTPD_PIDS 2>/dev/null || true' EXIT
+	httpd -f -p "$1:$HTTP_PORT" -h /vpl/www &
+	HTTPD_PIDS="$HTTPD_PIDS $!"
+	# Not through a wrapper: $! must be httpd itself (ip netns exec execs it).
+	ip netns exec "$2" httpd -f -p "$3:$HTTP_PORT" -h /vpl/www &
+	HTTPD_PIDS="$HTTPD_PIDS $!"
+	wait_for 10 listening "$1" "" || fail "httpd did not start"
+	wait_for 10 listening "$3" "$2" || fail "httpd did not start in $2"
 }
 
 # Moves the pattern over TCP in both directions: busybox httpd serves it in
 # one namespace, busybox wget fetches it from the other.
 t_net_tcp() {
 	assert_drivers
-	# Global, not local: the EXIT trap runs after the function returned.
-	HTTPD_PIDS=
-	trap 'kill $HTTPD_PIDS 2>/dev/null || true' EXIT
-	httpd -f -p "$IP_A:$HTTP_PORT" -h /vpl/www &
-	HTTPD_PIDS=$!
-	# Not through in_ns: $! must be httpd itself (ip netns exec execs it).
-	ip netns exec "$NETNS" httpd -f -p "$IP_B:$HTTP_PORT" -h /vpl/www &
-	HTTPD_PIDS="$HTTPD_PIDS $!"
-	wait_for 10 listening || fail "httpd did not start"
-	wait_for 10 listening "$NETNS" || fail "httpd did not start in $NETNS"
+	serve_pair "$IP_A" "$NETNS" "$IP_B"
 	fetch_check "$IP_B" ""
 	fetch_check "$IP_A" "$NETNS"
 }

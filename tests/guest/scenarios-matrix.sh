@@ -523,10 +523,7 @@ m_bind() {
 	# shellcheck disable=SC2086 # a list of modules
 	m_load $mods
 	load_transport
-	if [ "$TRANSPORT" = ours ]; then
-		! module_loaded virtio_pci || fail "the in-tree virtio_pci module is loaded"
-		[ ! -e "$PCI_DRVS/virtio-pci" ] || fail "the in-tree virtio-pci driver is registered"
-	fi
+	assert_in_tree_away
 	for e in "$@"; do
 		bdf=$(m_bdf "${e%%=*}")
 		drv=${e#*=}
@@ -552,25 +549,11 @@ m_want_feature() {
 	[ "$got" = "$3" ] || fail "$1: feature bit $2 is $got, want $3 ($4)"
 }
 
-# Writes the pattern (or file $3) to block device $1 at MiB offset $2 with
-# O_DIRECT, reads it back with O_DIRECT and compares checksums.
-m_rw_dev() {
-	local dev=$1 off=$2 src=${3:-$PATTERN} want got mib
-	mib=$(($(stat -c %s "$src") / 1048576))
-	want=$(sha256sum <"$src")
-	dd if="$src" of="$dev" bs=1M seek="$off" oflag=direct conv=fsync status=none ||
-		fail "$dev: write failed"
-	echo 3 >/proc/sys/vm/drop_caches
-	got=$(dd if="$dev" bs=1M skip="$off" count="$mib" iflag=direct status=none | sha256sum)
-	[ "${got%% *}" = "${want%% *}" ] || fail "$dev: read back sha256 ${got%% *}, want ${want%% *}"
-	echo "$dev: wrote+read $mib MiB at $off MiB (O_DIRECT), sha256 ${got%% *}"
-}
-
 # The pattern on the disk of virtio-blk function $1 at MiB offset $2.
 m_t_blk() {
 	local dev
 	dev=$(blkdev_of "$(m_bdf "$1")") || fail "$(m_bdf "$1") has no disk"
-	m_rw_dev "/dev/$dev" "$2"
+	blk_rw "/dev/$dev" "$2"
 }
 
 # Sum of the virtqueue interrupt counts of the virtio device below $1 (all
@@ -611,23 +594,7 @@ m_ip() {
 }
 
 m_pair_setup() {
-	local h=$1 ns=m$1 a b
-	ip netns add "$ns" 2>/dev/null || [ -e "/run/netns/$ns" ]
-	wait_for 30 have_nic "$(m_mac "$h" 1)" || fail "no NIC $(m_mac "$h" 1)"
-	a=$(nic_by_mac "$(m_mac "$h" 1)")
-	b=$(nic_by_mac "$(m_mac "$h" 2)")
-	[ -z "$b" ] || ip link set "$b" netns "$ns"
-	b=$(nic_by_mac "$(m_mac "$h" 2)" "$ns")
-	[ -n "$b" ] || fail "no NIC $(m_mac "$h" 2)"
-	ip link set lo up
-	ip addr flush dev "$a"
-	ip addr add "$(m_ip "$h" 1)/24" dev "$a"
-	ip link set "$a" up
-	ip -n "$ns" link set lo up
-	ip -n "$ns" addr flush dev "$b"
-	ip -n "$ns" addr add "$(m_ip "$h" 2)/24" dev "$b"
-	ip -n "$ns" link set "$b" up
-	echo "pair $h: $a=$(m_ip "$h" 1), $b=$(m_ip "$h" 2) (ns $ns)"
+	pair_setup "$(m_mac "$1" 1)" "$(m_ip "$1" 1)" "m$1" "$(m_mac "$1" 2)" "$(m_ip "$1" 2)"
 }
 
 m_ping() {
@@ -636,53 +603,17 @@ m_ping() {
 	ping_all ip netns exec "m$h" ping -c 5 -i 0.2 -w 30 "$(m_ip "$h" 1)"
 }
 
-m_listening() {
-	if [ -n "$2" ]; then
-		ip netns exec "$2" netstat -ltn | grep -q "$1:$HTTP_PORT "
-	else
-		netstat -ltn | grep -q "$1:$HTTP_PORT "
-	fi
-}
-
 # httpd on both ends of pair $1 (killed when the test's shell exits).
 m_httpd() {
-	local h=$1
-	# Servers of an earlier test may still be on their way out.
-	killall httpd 2>/dev/null || true
-	wait_for 10 sh -c "! netstat -ltn | grep -q ':$HTTP_PORT ' && ! ip netns exec m$h netstat -ltn | grep -q ':$HTTP_PORT '" ||
-		fail "port $HTTP_PORT still taken"
-	M_HTTPD="${M_HTTPD:-}"
-	trap 'kill $M_HTTPD 2>/dev/null || true' EXIT
-	httpd -f -p "$(m_ip "$h" 1):$HTTP_PORT" -h /vpl/www &
-	M_HTTPD="$M_HTTPD $!"
-	ip netns exec "m$h" httpd -f -p "$(m_ip "$h" 2):$HTTP_PORT" -h /vpl/www &
-	M_HTTPD="$M_HTTPD $!"
-	wait_for 10 m_listening "$(m_ip "$h" 1)" "" || fail "httpd did not start"
-	wait_for 10 m_listening "$(m_ip "$h" 2)" "m$h" || fail "httpd did not start in m$h"
-}
-
-# Fetches FILE from the HTTP server at $1 from namespace $2 ("" = initial)
-# and checks it against the local copy.
-m_fetch() {
-	local url=http://$1:$HTTP_PORT/${3:-pattern.bin} out=/tmp/fetch.$$ want got
-	rm -f "$out"
-	if [ -n "$2" ]; then
-		ip netns exec "$2" wget -q -O "$out" "$url" || fail "wget $url in $2 failed"
-	else
-		wget -q -O "$out" "$url" || fail "wget $url failed"
-	fi
-	want=$(sha256sum <"/vpl/www/${3:-pattern.bin}")
-	got=$(sha256sum <"$out")
-	rm -f "$out"
-	[ "${got%% *}" = "${want%% *}" ] || fail "$url: sha256 ${got%% *}, want ${want%% *}"
+	serve_pair "$(m_ip "$1" 1)" "m$1" "$(m_ip "$1" 2)"
 }
 
 # The pattern over TCP both ways on pair $1.
 m_tcp() {
 	local h=$1
 	m_httpd "$h"
-	m_fetch "$(m_ip "$h" 2)" ""
-	m_fetch "$(m_ip "$h" 1)" "m$h"
+	fetch_check "$(m_ip "$h" 2)" ""
+	fetch_check "$(m_ip "$h" 1)" "m$h"
 	echo "pair $h: pattern over TCP both ways, sha256 matches"
 }
 
@@ -710,7 +641,7 @@ m_t_scsi() {
 	wait_for 30 m_scsi_disk "$bdf" || fail "no SCSI disk behind $bdf"
 	sd=$(m_scsi_disk "$bdf")
 	echo "$bdf: SCSI disk $sd ($(cat "/sys/block/$sd/device/model" 2>/dev/null))"
-	m_rw_dev "/dev/$sd" 0
+	blk_rw "/dev/$sd" 0
 }
 
 # virtio-rng $1: /dev/hwrng set to it; two reads of 64 KiB must be full,
@@ -968,7 +899,7 @@ m_t_pmem() {
 	*) fail "pmem0 is not below $bdf: $(readlink -f /sys/block/pmem0)" ;;
 	esac
 	before=$(m_vq_irqs "$bdf")
-	m_rw_dev /dev/pmem0 0
+	blk_rw /dev/pmem0 0
 	after=$(m_vq_irqs "$bdf")
 	[ "$after" -gt "$before" ] || fail "no flush request completed ($before -> $after interrupts)"
 	echo "pmem0: flush requests completed, interrupts $before -> $after"
@@ -1246,8 +1177,8 @@ m_t_mq_traffic() {
 	m_httpd 0
 	i=0
 	while [ "$i" -lt 32 ]; do
-		m_fetch "$(m_ip 0 2)" "" small.bin
-		m_fetch "$(m_ip 0 1)" m0 small.bin
+		fetch_check "$(m_ip 0 2)" "" small.bin
+		fetch_check "$(m_ip 0 1)" m0 small.bin
 		i=$((i + 1))
 	done
 	irq_table >/tmp/irq.mq1
@@ -1400,7 +1331,7 @@ m_plug_blk() {
 	wait_for 30 blkdev_of "$bdf" || fail "$bdf: no disk"
 	dev=$(blkdev_of "$bdf")
 	echo "rp$rp: $bdf [$(cat "$PCI_DEVS/$bdf/device")] on $(pci_driver_of "$bdf") as $dev"
-	m_rw_dev "/dev/$dev" 0
+	blk_rw "/dev/$dev" 0
 }
 
 # Plugs NIC B of pair 0 into root port $1 and moves traffic to it.
