@@ -35,10 +35,15 @@ hostile_has() {
 	[ "$1" = hostile ]
 }
 
-# Random lie sequences (hostile-fuzz): a few in the quick tier, many in
-# the full one; VPL_HOSTILE_FUZZ overrides.
+# Random lie sequences (hostile-fuzz) on SERIES $1: a few in the quick tier
+# (5 on the debug kernel, where each takes 8 s), many in the full one;
+# VPL_HOSTILE_FUZZ overrides.
 hostile_fuzz_rounds() {
-	vpl_tier_value VPL_HOSTILE_FUZZ 25 1000
+	if [ "$1" = debug ]; then
+		vpl_tier_value VPL_HOSTILE_FUZZ 5 1000
+	else
+		vpl_tier_value VPL_HOSTILE_FUZZ 25 1000
+	fi
 }
 
 # Seeds of the KUnit model's random device behaviour on the debug kernel,
@@ -64,7 +69,7 @@ hostile_append() {
 	# builds the test build with them).
 	! vpl_series_has "$1" config:KUNIT ||
 		kunit="vpl.kunit_seeds=$(hostile_kunit_seeds) vpl.kunit_sequences=$(hostile_kunit_sequences)"
-	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds) vpl.hostile_light=$light ${seed:-} ${kunit:-}"
+	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds "$1") vpl.hostile_light=$light ${seed:-} ${kunit:-}"
 }
 
 # The first pattern before the lies, the second after them.
@@ -75,7 +80,7 @@ hostile_offsets() {
 # 240 s on 6.1 and 6.12 under TCG; 900 s on the debug kernel, which gets
 # three times the limit.
 hostile_timeout() {
-	echo $((600 + 3 * $(hostile_fuzz_rounds)))
+	echo $((600 + 3 * $(hostile_fuzz_rounds "")))
 }
 
 hostile_memory() {
