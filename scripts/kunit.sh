@@ -12,8 +12,9 @@
 # VPL_KUNIT_SEEDS=N runs N of vpl_model_fuzz's four seeds (the others
 # report SKIP): all four by default, one in make test (tests/run.sh).
 #
-# Prints one line per test case, "ok kunit/<suite>/<case>[/<param>]" or
-# "not ok ...", then "N passed, N failed"; exits non-zero on any failure.
+# Prints one line per test case, "ok kunit/<suite>/<case>[/<param>]" (with
+# " # SKIP" for a skipped one) or "not ok ...", then "N passed, N failed";
+# exits non-zero on any failure.
 # kunit.py's own output goes to build/kunit/kunit.log.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -43,7 +44,8 @@ import json, sys
 def walk(group, path):
     for case in group.get("test_cases", []):
         status = "ok" if case["status"] in ("PASS", "SKIP") else "not ok"
-        print(f'{status} {path}/{case["name"]}')
+        skip = " # SKIP" if case["status"] == "SKIP" else ""
+        print(f'{status} {path}/{case["name"]}{skip}')
     for sub in group.get("sub_groups", []):
         walk(sub, f'{path}/{sub["name"]}')
 

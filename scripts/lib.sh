@@ -193,7 +193,7 @@ vpl_prepare_kernel() {
 		VPL_KVER[$series]=$line
 	fi
 	KVER=${VPL_KVER[$series]}
-	for prop in builtin:virtio_pci config:VIRTIO_IOMMU config:KUNIT; do
+	for prop in builtin:virtio_pci config:VIRTIO_IOMMU config:KUNIT config:KASAN; do
 		vpl_kernel_has "$KVER" "$prop" || true
 	done
 }

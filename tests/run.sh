@@ -34,10 +34,12 @@
 # the plan's order.
 #
 # Environment: VPL_ACCEL=kvm (default tcg), VPL_JOBS, VPL_TIMEOUT (seconds
-# per boot, default 300), VPL_KVER_61 / VPL_KVER_612 (kernel releases, see
+# per boot where a family sets none, default 300; tripled on a KASAN
+# kernel), VPL_KVER_61 / VPL_KVER_612 (kernel releases, see
 # vpl_series_var), VPL_TIER, VPL_DEBUG_CYCLES (bind/unbind rounds of
-# dbg-cycles), VPL_KUNIT_SEEDS and VPL_KUNIT_SEQUENCES (the KUnit model's
-# random devices).
+# dbg-cycles), VPL_KUNIT_SEEDS (seeds of the KUnit model's random devices,
+# in kunit/* and in the debug kernel's hostile boot) and VPL_KUNIT_SEQUENCES
+# (sequences per seed, the debug kernel's hostile boot only).
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib/groups.sh"
@@ -53,11 +55,14 @@ SCENARIOS=()
 LIST_ONLY=0
 RUN_KUNIT=1
 
-# Appends the comma separated values $2 to the array named $1.
+# Appends the comma separated values $2 to the array named $1, each once
+# (a boot selected twice would run twice at once in one directory).
 add_values() {
 	local -n arr=$1
 	local v
-	for v in ${2//,/ }; do arr+=("$v"); done
+	for v in ${2//,/ }; do
+		case " ${arr[*]} " in *" $v "*) ;; *) arr+=("$v") ;; esac
+	done
 }
 
 parse_args() {
@@ -304,10 +309,11 @@ run_kunit() {
 
 # Guests boot VPL_JOBS at a time (default: one per CPU; a TCG guest is one
 # host thread), those with the longest time limit first; their tests are
-# reported in the plan's order, a boot's as soon as it has ended.  Boots
-# share nothing but the initramfs: each has its own directory, disk image,
-# sockets and agent.
+# reported in the plan's order, a boot's once it and every boot before it
+# in the plan have ended.  Boots share nothing but the initramfs: each has
+# its own directory, disk image, sockets and agent.
 JOBS=${VPL_JOBS:-$(nproc)}
+case $JOBS in '' | *[!0-9]* | 0) vpl_die "VPL_JOBS must be a positive number, not '$JOBS'" ;; esac
 
 # Per SERIES/TRANSPORT: its initramfs, or why it has none.
 declare -A INITRD=() CONFIG_FAILED=()
@@ -351,6 +357,24 @@ order_launch() {
 # Running boots by PID, ended ones, guest seconds per series.
 declare -A BOOT_PID=() BOOT_ENDED=() BOOT_SUM=()
 NEXT=0
+
+# Ends the running boots and what runs below them (timeout(1) puts QEMU in
+# a process group of its own, so a signal to the boot's shell misses it):
+# run.sh must not leave guests behind when it ends early.
+stop_boots() {
+	local pid
+	for pid in "${!BOOT_PID[@]}"; do
+		kill_tree "$pid"
+	done
+}
+
+kill_tree() {
+	local child
+	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		kill_tree "$child"
+	done
+	kill -TERM "$1" 2>/dev/null || true
+}
 
 # Boots "SERIES TRANSPORT SCENARIO" in the background; its directory gets
 # boot-status ("RC SECONDS") when it has ended.
@@ -398,10 +422,10 @@ report_config() {
 	for scenario in "${scenarios[@]}"; do
 		await_boot "$series $transport $scenario"
 		BOOT_DIR=$(vpl_boot_dir "$series" "$transport" "$scenario")
-		rc=255 secs=0
-		[ ! -f "$BOOT_DIR/boot-status" ] || read -r rc secs <"$BOOT_DIR/boot-status"
-		BOOT_RC=$rc BOOT_SECS=$secs
-		BOOT_SUM[$series]=$((${BOOT_SUM[$series]:-0} + secs))
+		rc='' secs=''
+		[ ! -f "$BOOT_DIR/boot-status" ] || read -r rc secs <"$BOOT_DIR/boot-status" || true
+		BOOT_RC=${rc:-255} BOOT_SECS=${secs:-0}
+		BOOT_SUM[$series]=$((${BOOT_SUM[$series]:-0} + BOOT_SECS))
 		report_boot "$series" "$transport" "$scenario"
 	done
 }
@@ -423,18 +447,40 @@ prepare_kernels() {
 }
 
 # Test names of SERIES, one per line, prefixed with SERIES/TRANSPORT/SCENARIO.
+# A scenario whose plan cannot be read is a harness fault: it ends the run.
 series_tests() {
-	local transport scenario name
+	local transport scenario name names
 	if [ -n "${KERNEL_FAILED[$1]:-}" ]; then
 		echo "$1/kernel"
 		return 0
 	fi
 	for transport in "${TRANSPORTS[@]}"; do
 		for scenario in $(selected_scenarios "$1" "$transport"); do
-			for name in $(vpl_scenario_tests "$1" "$transport" "$scenario"); do
+			names=$(vpl_scenario_tests "$1" "$transport" "$scenario") ||
+				vpl_die "$1/$transport/$scenario: no plan"
+			for name in $names; do
 				echo "$1/$transport/$scenario/$name"
 			done
 		done
+	done
+}
+
+# Dies when a --scenario names nothing the selected kernels and transports
+# have (nor the pkg group).
+check_scenarios() {
+	local want series transport
+	for want in "${SCENARIOS[@]}"; do
+		[ "$want" != pkg ] || continue
+		for series in "${KERNELS[@]}"; do
+			for transport in "${TRANSPORTS[@]}"; do
+				# A kernel that failed cannot tell; it reports itself.
+				if [ -n "${KERNEL_FAILED[$series]:-}" ] ||
+					vpl_scenarios "$series" "$transport" | tr ' ' '\n' | grep -qx -- "$want"; then
+					continue 3
+				fi
+			done
+		done
+		vpl_die "no scenario '$want' on ${KERNELS[*]} / ${TRANSPORTS[*]}"
 	done
 }
 
@@ -454,9 +500,10 @@ series_entries() {
 main() {
 	local series transport total=0 tests=0 n start names
 	parse_args "$@"
-	vpl_need_tools make:make gcc:gcc clang:clang
+	vpl_need_tools make:make gcc:gcc clang:clang ps:procps
 	vpl_need_packages libclang-rt-14-dev
 	prepare_kernels
+	check_scenarios
 	[ "$LIST_ONLY" = 0 ] || echo host/fuzz/parser
 	total=$((total + 1))
 	vpl_groups_prepare
@@ -482,6 +529,9 @@ main() {
 	[ "$tests" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx malformed)"
 	[ "$LIST_ONLY" = 0 ] || return 0
 	vpl_host_tools
+	trap stop_boots EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	echo "KTAP version 1"
 	echo "1..$total"
 	mkdir -p "$VPL_BUILD/logs"

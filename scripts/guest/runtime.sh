@@ -26,7 +26,7 @@ MODDIR=/lib/modules/$KVER
 VPL_DIR=/vpl
 # The kernel command line, read by cmdline (a guest sources this file
 # after it has mounted /proc).
-VPL_CMDLINE=$(cat /proc/cmdline)
+VPL_CMDLINE=$(cat /proc/cmdline 2>/dev/null || true)
 
 # ---------------------------------------------------------------- basics
 
@@ -96,7 +96,7 @@ VPL_TEST_NUM=0
 # steps and results are left out.  The host reads the same plan from the
 # same function before the boot (tests/lib/plan.sh).
 vpl_plan() (
-	run_test() { echo "$1"; }
+	run_test() { printf '%s\n' "$1"; }
 	setup() { :; }
 	result() { :; }
 	"$@"

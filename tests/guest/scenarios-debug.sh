@@ -21,7 +21,7 @@
 #                 with QMP device_del while I/O runs, then plugged back
 #
 # Every scenario on the debug series ends with "debug-reports" (see
-# vpl_scenario_tests): kmemleak scanned, the log free of KASAN, lockdep,
+# vpl_scenario in tests/guest/scenarios.sh): kmemleak scanned, the log free of KASAN, lockdep,
 # ODEBUG, DMA-API and atomic-sleep reports.
 
 # ================================================================ host side
