@@ -122,6 +122,11 @@ vpl_series_var() {
 	echo "VPL_KVER_$(echo "$1" | tr -d . | tr '[:lower:]' '[:upper:]')"
 }
 
+# The module directory of the unpacked kernel of release KVER.
+vpl_kernel_moddir() {
+	echo "$VPL_BUILD/kernels/$1/lib/modules/$1"
+}
+
 # vpl_kernel_has KVER PROPERTY: what the unpacked kernel of release KVER
 # (build/kernels/KVER, see kernels.sh) is, read from its own files:
 #   builtin:MODULE   MODULE is built in (modules.builtin)
@@ -129,13 +134,14 @@ vpl_series_var() {
 # Answers are kept, so each file is read once per property.
 declare -gA VPL_KERNEL_HAS=()
 vpl_kernel_has() {
-	local key="$1 $2" dir=$VPL_BUILD/kernels/$1 rc=1
+	local key="$1 $2" dir=$VPL_BUILD/kernels/$1 rc=1 moddir
+	moddir=$(vpl_kernel_moddir "$1")
 	if [ -z "${VPL_KERNEL_HAS[$key]:-}" ]; then
 		case $2 in
 		builtin:*)
-			[ -f "$dir/lib/modules/$1/modules.builtin" ] ||
+			[ -f "$moddir/modules.builtin" ] ||
 				vpl_die "kernel $1 is not unpacked (no modules.builtin)"
-			! grep -q "/${2#builtin:}\.ko\$" "$dir/lib/modules/$1/modules.builtin" || rc=0
+			! grep -q "/${2#builtin:}\.ko\$" "$moddir/modules.builtin" || rc=0
 			;;
 		config:*)
 			[ -f "$dir/boot/config-$1" ] || vpl_die "kernel $1 is not unpacked (no boot/config-$1)"
@@ -185,7 +191,7 @@ vpl_prepare_kernel() {
 		line=$("$VPL_SCRIPTS/kernels.sh" "$series" 2>"$log") || return 1
 		line=${line#* }
 		# What vpl_kernel_has reads must be there.
-		if [ ! -f "$VPL_BUILD/kernels/$line/lib/modules/$line/modules.builtin" ] ||
+		if [ ! -f "$(vpl_kernel_moddir "$line")/modules.builtin" ] ||
 			[ ! -f "$VPL_BUILD/kernels/$line/boot/config-$line" ]; then
 			echo "kernel $line: no modules.builtin or boot/config-$line" >>"$log"
 			return 1

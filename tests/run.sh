@@ -247,7 +247,6 @@ report_boot() {
 		printf '%s\t%s\n' "$status" "$name" >>"$BOOT_DIR/verdicts.txt"
 	done
 	ktap_end
-	echo "$BOOT_SECS" >"$BOOT_DIR/boot-secs.txt"
 }
 
 # ---------------------------------------------------------------- host tests
@@ -510,7 +509,7 @@ main() {
 	[ "$LIST_ONLY" = 0 ] || vpl_groups_list
 	n=$(vpl_groups_count)
 	total=$((total + n))
-	tests=$((total))
+	tests=$total
 	if [ "$LIST_ONLY" = 0 ]; then
 		mkdir -p "$VPL_BUILD/logs"
 		prepare_kunit
@@ -526,7 +525,6 @@ main() {
 		[ -z "$names" ] || tests=$((tests + $(wc -l <<<"$names")))
 		total=$((total + $(series_entries "$series")))
 	done
-	[ "$tests" -gt 0 ] || vpl_die "no test selected (scenarios: msix-pervq msix-shared intx lifecycle override draft draft-intx malformed)"
 	[ "$LIST_ONLY" = 0 ] || return 0
 	vpl_host_tools
 	trap stop_boots EXIT

@@ -187,14 +187,19 @@ assert_in_tree_away() {
 	[ ! -e "$PCI_DRVS/virtio-pci" ] || fail "the in-tree virtio-pci driver is registered"
 }
 
+# The sha256 a copy of FILE must have: the host's for the pattern
+# (pattern.sha256), else the guest's own file's.
+expected_sum() {
+	if [ "$1" = "$PATTERN" ]; then echo "$PATTERN_SUM"; else sha256sum <"$1"; fi
+}
+
 # blk_rw DEV OFF [FILE]: writes FILE (default the pattern) to block device
 # DEV at MiB offset OFF with O_DIRECT (and a cache flush), reads it back
 # with O_DIRECT and compares checksums.
 blk_rw() {
 	local dev=$1 off=$2 src=${3:-$PATTERN} want got mib
 	mib=$(($(stat -c %s "$src") / 1048576))
-	# The pattern's sum is the host's (pattern.sha256), not one taken here.
-	if [ "$src" = "$PATTERN" ]; then want=$PATTERN_SUM; else want=$(sha256sum <"$src"); fi
+	want=$(expected_sum "$src")
 	dd if="$src" of="$dev" bs=1M seek="$off" oflag=direct conv=fsync status=none ||
 		fail "$dev: write failed"
 	echo 3 >/proc/sys/vm/drop_caches
@@ -277,7 +282,7 @@ fetch_check() {
 		wget -q -O "$out" "$url" || fail "wget $url failed"
 	fi
 	size=$(stat -c %s "$out")
-	if [ "$file" = pattern.bin ]; then want=$PATTERN_SUM; else want=$(sha256sum <"/vpl/www/$file"); fi
+	want=$(expected_sum "/vpl/www/$file")
 	got=$(sha256sum <"$out")
 	rm -f "$out"
 	[ "${got%% *}" = "${want%% *}" ] || fail "$url: $size bytes, sha256 ${got%% *}, want ${want%% *}"

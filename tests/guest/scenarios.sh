@@ -7,9 +7,10 @@
 # (scenarios-FAMILY.sh) are the one list of a scenario's tests: they run
 # them in the guest, and they give the plan (vpl_plan, in the guest
 # runtime), which the guest announces and the host reads before the boot
-# (tests/lib/plan.sh) to know which results to expect.  So a scenario function holds only run_test
-# calls, setup steps and the control flow around them, decided by the
-# kernel command line, the transport and the kernel's modules.builtin.
+# (tests/lib/plan.sh) to know which results to expect.  So a scenario
+# function holds only run_test calls, setup steps and the control flow
+# around them, decided by the kernel command line, the transport and the
+# kernel's modules.builtin.
 # Time limits are per test and generous for TCG; a test that hangs in the
 # kernel outlives them, and then the host's QEMU timeout ends the boot.
 

@@ -33,6 +33,15 @@ vpl_build_initramfs() {
 	echo "$out"
 }
 
+# vpl_guest_plan KVER CMDLINE FUNCTION FILE...: the test names FUNCTION of
+# the guest files FILE... will report, on the kernel of release KVER booted
+# with CMDLINE (tests/lib/plan.sh; TRANSPORT and VPL_DIR pass through).
+vpl_guest_plan() {
+	local kver=$1
+	shift
+	dash "$VPL_LIB/plan.sh" "$(vpl_kernel_moddir "$kver")" "$@"
+}
+
 # Where the boot of SERIES TRANSPORT SCENARIO keeps its files.
 vpl_boot_dir() {
 	echo "$VPL_BUILD/runs/$1/$2/$3"

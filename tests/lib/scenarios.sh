@@ -112,9 +112,7 @@ vpl_blacklist_in_tree() {
 # of its scenario function, for the kernel of SERIES and the command line
 # vpl_boot gives it.
 vpl_guest_tests() {
-	local kver=${VPL_KVER[$1]}
-	TRANSPORT=$2 VPL_DIR=$VPL_TESTS/guest dash "$VPL_TESTS/lib/plan.sh" \
-		"$VPL_BUILD/kernels/$kver/lib/modules/$kver" \
+	TRANSPORT=$2 VPL_DIR=$VPL_TESTS/guest vpl_guest_plan "${VPL_KVER[$1]}" \
 		"$(vpl_scenario_append "$@") ${VPL_EXTRA_APPEND:-}" vpl_scenario \
 		"$VPL_TESTS"/guest/scenarios*.sh ||
 		vpl_die "no plan for $1/$2/$3 (tests/lib/plan.sh)"

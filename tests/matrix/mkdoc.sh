@@ -99,8 +99,8 @@ times() {
 			dir=$RUNS/$col/$scen
 			if ! has_scenario "${col%/*}" "${col#*/}" "$scen"; then
 				line=n/a
-			elif [ -f "$dir/boot-secs.txt" ]; then
-				line="$(cat "$dir/boot-secs.txt") s"
+			elif [ -f "$dir/boot-status" ]; then
+				line="$(cut -d' ' -f2 "$dir/boot-status") s"
 			else
 				line=-
 			fi

@@ -67,9 +67,8 @@ boot_append() {
 # Tests of one boot, in order: the plan of tests/pkg/guest-init's
 # pkg_tests for that kernel and command line (tests/lib/plan.sh).
 boot_tests() {
-	local kver=${VPL_KVER[$1]:-none}
-	dash "$VPL_TESTS/lib/plan.sh" "$VPL_BUILD/kernels/$kver/lib/modules/$kver" \
-		"$(boot_append "$1" "$2")" pkg_tests "$VPL_TESTS/pkg/guest-init" ||
+	vpl_guest_plan "${VPL_KVER[$1]:-none}" "$(boot_append "$1" "$2")" pkg_tests \
+		"$VPL_TESTS/pkg/guest-init" ||
 		vpl_die "no plan for the $2 boot of $1 (tests/lib/plan.sh)"
 }
 
