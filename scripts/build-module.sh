@@ -29,7 +29,7 @@ out=$(cd "$out" && pwd)	# kbuild needs M= absolute
 sync_file() {
 	cmp -s "$1" "$2" 2>/dev/null || { mkdir -p "$(dirname "$2")" && cp "$1" "$2"; }
 }
-(cd "$top" && find drivers include tests/injector Kbuild -type f ! -name '*.o' \
+(cd "$top" && find drivers include tests/injector tests/layouts Kbuild -type f ! -name '*.o' \
 	! -name '*.ko' ! -name '.*.cmd' ! -name '*.mod*' ! -name 'Module.symvers' \
 	! -name 'modules.order') | while read -r f; do
 	sync_file "$top/$f" "$out/src/$f"
@@ -49,8 +49,8 @@ make -s -C "$kdir" M="$out/fault" VPL_FAULT=y "$@" modules >&2
 # or later (kunit/device.h).
 rm -f "$out/kunit/virtio_pci_layout.ko"
 if [ "${VPL_WITH_KUNIT:-}" = y ]; then
-	(cd "$top" && find drivers include tests/kunit tests/parser Kbuild -type f \
-		-name '*.[ch]' -o -name Kbuild) | while read -r f; do
+	(cd "$top" && find drivers include tests/kunit tests/layouts Kbuild -type f \
+		-name '*.[ch]' -o -name '*.def' -o -name Kbuild) | while read -r f; do
 		sync_file "$top/$f" "$out/kunit/$f"
 	done
 	make -s -C "$kdir" M="$out/kunit" VPL_KUNIT=y "$@" modules >&2 ||

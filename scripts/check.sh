@@ -17,7 +17,7 @@ cd "$VPL_TOP"
 findings=0
 # Kernel code, and the test code built into kernel modules.  Userspace-only
 # code (tests/fuzz, tools) has its own checks: -Wall -Werror, cppcheck.
-kernel_dirs='drivers include tests/injector tests/kunit tests/parser'
+kernel_dirs='drivers include tests/injector tests/kunit tests/layouts tests/parser'
 # shellcheck disable=SC2086,SC2046 # a list of directories, of patterns
 sources=$(git ls-files -- $(for d in $kernel_dirs; do echo "$d/*.[ch]"; done) 2>/dev/null ||
 	  find $kernel_dirs -name '*.[ch]')
@@ -77,7 +77,7 @@ vpl_log "W=1 C=2 compile of the KUnit suites against $kver612"
 ksrc=$VPL_BUILD/check/kunit
 mkdir -p "$ksrc/tests"
 cp -a Kbuild drivers include "$ksrc/"
-cp -a tests/kunit tests/parser "$ksrc/tests/"
+cp -a tests/kunit tests/layouts "$ksrc/tests/"
 # Debian's kernels have no KUnit: say it is there, for the compiler only.
 report build-kunit sh -c 'make -s -C "$1" M="$2" W=1 C=2 VPL_KUNIT=y \
 	KCFLAGS=-DCONFIG_KUNIT=1 \
@@ -89,7 +89,7 @@ report build-kunit sh -c 'make -s -C "$1" M="$2" W=1 C=2 VPL_KUNIT=y \
 # analyzer (its Annex K "insecure API" advice aside) with the parser's
 # userspace types.  Shell: shellcheck, warnings and errors, on every script.
 vpl_need_tools cppcheck:cppcheck clang-tidy:clang-tidy shellcheck:shellcheck
-user_c=$(find tools/layout tests/tool tests/fuzz -name '*.c' 2>/dev/null | sort)
+user_c=$(find tools/layout tests/tool tests/fuzz tests/layouts -name '*.c' 2>/dev/null | sort)
 user_flags="-include tools/include/vpl-user.h -Iinclude"
 report tools-build sh -c 'make -s -C tools OUT="$1" 2>&1 >/dev/null' sh "$VPL_BUILD/check/tools"
 # shellcheck disable=SC2086 # lists of files and flags

@@ -156,6 +156,14 @@ nic_up() {
 	wait_for 10 grep -q 1 "/sys/class/net/$1/carrier" || bench_fail "$1: no carrier"
 }
 
+# The NICs below functions $1 and $2, up: NIC_A and NIC_B.
+nic_pair() {
+	NIC_A=$(nic_of "$1")
+	NIC_B=$(nic_of "$2")
+	nic_up "$NIC_A"
+	nic_up "$NIC_B"
+}
+
 rx_packets() {
 	cat "/sys/class/net/$1/statistics/rx_packets"
 }
@@ -242,7 +250,7 @@ io_phases() {
 }
 
 counts_driver() {
-	local blk neta netb mq blki netc netd vd a b n bdfs
+	local blk neta netb mq blki netc netd vd n bdfs
 	DRV=$1
 	blk=$(bench_bdf "$BLK_SLOT")
 	neta=$(bench_bdf "$NETA_SLOT")
@@ -261,11 +269,8 @@ counts_driver() {
 	attach "$DRV" "$netb"
 	wait_ready net "$netb"
 	vd=$(blk_of "$blk")
-	a=$(nic_of "$neta")
-	b=$(nic_of "$netb")
-	nic_up "$a"
-	nic_up "$b"
-	io_phases "" "$vd" "$a" "$b"
+	nic_pair "$neta" "$netb"
+	io_phases "" "$vd" "$NIC_A" "$NIC_B"
 	begin "$DRV/unbind-blk"; detach "$blk"; end
 	begin "$DRV/unbind-net"; detach "$neta"; end
 	if [ "$HAVE_MQ" = 1 ]; then
@@ -277,11 +282,8 @@ counts_driver() {
 	begin "$DRV/probe-blk-intx"; attach "$DRV" "$blki"; wait_ready block "$blki"; end
 	attach "$DRV" "$netc" "$netd"
 	wait_ready net "$netc" "$netd"
-	a=$(nic_of "$netc")
-	b=$(nic_of "$netd")
-	nic_up "$a"
-	nic_up "$b"
-	io_phases -intx "$(blk_of "$blki")" "$a" "$b"
+	nic_pair "$netc" "$netd"
+	io_phases -intx "$(blk_of "$blki")" "$NIC_A" "$NIC_B"
 	begin "$DRV/unbind-blk-intx"; detach "$blki"; end
 	detach "$netc" "$netd"
 
@@ -388,19 +390,16 @@ pps_once() {
 }
 
 timing_pps() {
-	local r=1 d neta netb a b pps
+	local r=1 d neta netb pps
 	neta=$(bench_bdf "$NETA_SLOT")
 	netb=$(bench_bdf "$NETB_SLOT")
 	while [ "$r" -le "$ROUNDS" ]; do
 		for d in $(round_order "$r"); do
 			attach "$d" "$neta" "$netb"
 			wait_ready net "$neta" "$netb"
-			a=$(nic_of "$neta")
-			b=$(nic_of "$netb")
-			nic_up "$a"
-			nic_up "$b"
-			pps=$(pps_once "$a" "$b")
-			[ "$pps" -gt 0 ] || bench_fail "no frames reached $b"
+			nic_pair "$neta" "$netb"
+			pps=$(pps_once "$NIC_A" "$NIC_B")
+			[ "$pps" -gt 0 ] || bench_fail "no frames reached $NIC_B"
 			result "pps $(short "$d") $r $pps"
 			detach "$neta" "$netb"
 		done

@@ -94,9 +94,19 @@ VPL_TEST_NUM=0
 # vpl_plan FUNCTION [ARGS...]: the names of the tests FUNCTION runs, one per
 # line, without running anything: run_test only names its test, setup
 # steps and results are left out.  The host reads the same plan from the
-# same function before the boot (tests/lib/plan.sh).
+# same function before the boot (tests/lib/plan.sh); with VPL_PLAN_CALLS=1
+# each line also has the test's function and arguments ("NAME FUNCTION
+# ARGS...": the host finds where the pattern was written to the disk).
 vpl_plan() (
-	run_test() { printf '%s\n' "$1"; }
+	run_test() {
+		if [ "${VPL_PLAN_CALLS:-}" = 1 ]; then
+			local name=$1
+			shift 2
+			printf '%s %s\n' "$name" "$*"
+		else
+			printf '%s\n' "$1"
+		fi
+	}
 	setup() { :; }
 	result() { :; }
 	"$@"

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writes the parser's synthetic test configurations (tests/parser) as fuzz
- * seeds in fuzz_parser.c's input format, one file per case and dialect.
+ * Writes every case of the layout catalogue (tests/layouts/cases.def) as a
+ * fuzz seed in fuzz_parser.c's input format, one file per case.
  */
 #include <stdio.h>
 
-#include "../parser/parse_cases.h"
+#include "../layouts/layouts.h"
 
 int main(int argc, char **argv)
 {
@@ -15,14 +15,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: gen_seeds DIR\n");
 		return 2;
 	}
-	for (i = 0; i < vpl_n_parse_cases; i++) {
-		const struct vpl_parse_case *t = &vpl_parse_cases[i];
-		struct vpl_tcfg c;
-		char path[512];
+	for (i = 0; i < vpl_n_lcases; i++) {
+		const struct vpl_lcase *t = &vpl_lcases[i];
+		struct vpl_lspace c;
+		char path[512], why[128];
 		FILE *f;
 
-		vpl_tcfg_init(&c);
-		t->build(&c);
+		vpl_lspace_qemu(&c);
+		if (vpl_lspace_apply(&c, t, why, sizeof(why))) {
+			fprintf(stderr, "%s: %s\n", t->name, why);
+			return 1;
+		}
 		snprintf(path, sizeof(path), "%s/%s", argv[1], t->name);
 		f = fopen(path, "wb");
 		if (!f) {

@@ -575,7 +575,7 @@ t_dmesg() {
 # ---------------------------------------------------------------- malformed
 
 # Layouts presented by vpl_inject on net A, one case per line of
-# /vpl/malformed.cases (see there).  The disk stays bound throughout and
+# /vpl/layouts.cases (tests/layouts/cases.def says what each field means).  The disk stays bound throughout and
 # must keep doing I/O: a bad function must not disturb a good one.
 
 malformed_target() {

@@ -35,16 +35,6 @@ debug_has() {
 	return 1
 }
 
-debug_offsets() {
-	case $3 in
-	dbg-cycles) echo 0 32 ;;
-	dbg-failnth) echo 0 16 ;;
-	# The first pattern was on disk before the unplug, the second is
-	# written after the disk came back.
-	dbg-unplug) echo 0 32 ;;
-	esac
-}
-
 # Bind/unbind cycles for the tier; VPL_DEBUG_CYCLES overrides.
 debug_cycles() {
 	vpl_tier_value VPL_DEBUG_CYCLES 20 1000

@@ -72,11 +72,6 @@ hostile_append() {
 	echo "vpl.irq=pervq vpl.nblk=1 vpl.nnet=2 vpl.fault=1 vpl.fuzz=$(hostile_fuzz_rounds "$1") vpl.hostile_light=$light ${seed:-} ${kunit:-}"
 }
 
-# The first pattern before the lies, the second after them.
-hostile_offsets() {
-	echo 0 32
-}
-
 # 240 s on 6.1 and 6.12 under TCG, 1200 s on the debug kernel, which gets
 # three times the limit; a random lie sequence takes 2 s, 8 s there.
 hostile_timeout() {

@@ -14,7 +14,8 @@
 # Time limits are per test and generous for TCG; a test that hangs in the
 # kernel outlives them, and then the host's QEMU timeout ends the boot.
 
-# Disk offsets (MiB) of the pattern writes; the host checks the same offsets.
+# Disk offsets (MiB) of the pattern writes (t_blk_pattern); the host reads
+# them from the plan and checks the image there.
 OFF_FIRST=0
 OFF_RELOAD=16
 OFF_LOOP=32
@@ -57,7 +58,9 @@ draft_io() {
 
 scenario_draft_intx() { draft_io; }
 
-# Malformed layouts on net A, one test per line of malformed.cases; then
+# Malformed layouts on net A, one test per case of the layout catalogue
+# with an outcome on a device (tests/layouts/cases.def, listed for the
+# guest as /vpl/layouts.cases, for the host's plan as VPL_LAYOUTS); then
 # net A on its real layout again, and the network between the NICs.
 scenario_malformed() {
 	local mode ours control msg
@@ -70,7 +73,7 @@ scenario_malformed() {
 		elif [ "$control" != hang ] && [ "$control" != bug ]; then
 			run_test "$mode" 60 t_malformed "$mode" "$control" -
 		fi
-	done 3<"$VPL_DIR/malformed.cases"
+	done 3<"${VPL_LAYOUTS:-$VPL_DIR/layouts.cases}"
 	run_test rebind 60 t_malformed_rebind
 	run_test net-ping 120 t_net_ping
 	run_test net-tcp 180 t_net_tcp

@@ -2,9 +2,9 @@
 /*
  * KUnit suites for virtio-pci-layout.
  *
- * virtio_pci_layout_parse: the capability parser over the synthetic
- * configuration spaces of tests/parser/parse_cases.c (the userspace parser
- * test judges the same table).
+ * virtio_pci_layout_parse: the capability parser over every case of the
+ * layout catalogue (tests/layouts/cases.def; the userspace parser test, the
+ * layout tool's tests and the injector use the same).
  *
  * virtio_pci_layout_transport: the transport's config ops and virtqueue and
  * interrupt setup against a software model of a virtio 1.x device's common
@@ -32,95 +32,43 @@
 
 MODULE_INFO(test, "Y");
 
-#include "../parser/parse_cases.c"
+#include "../layouts/layouts.c"
+#include "../layouts/check.c"
 
 /* ------------------------------------------------------------------------
  * virtio_pci_layout_parse
  */
 
-static void vpl_case_desc(const struct vpl_parse_case *t, char *desc)
+static void vpl_case_desc(const struct vpl_lcase *c, char *desc)
 {
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(vpl_parse, vpl_parse_cases, vpl_case_desc);
-
-static bool vpl_has_note(const struct vpl_layout *l, const struct vpl_tnote *n)
-{
-	unsigned int i;
-
-	for (i = 0; i < l->n_notes; i++)
-		if (l->notes[i].problem == n->problem &&
-		    !strcmp(l->notes[i].field, n->field) &&
-		    l->notes[i].value == n->value)
-			return true;
-	return false;
-}
-
-static void vpl_expect_msix(struct kunit *test, const struct vpl_tregion *e,
-			    const struct vpl_msix_range *r)
-{
-	KUNIT_EXPECT_EQ(test, r->checked, e->present);
-	KUNIT_EXPECT_EQ(test, r->bar, e->bar);
-	KUNIT_EXPECT_EQ(test, r->offset, e->offset);
-	KUNIT_EXPECT_EQ(test, r->length, e->length);
-}
+KUNIT_ARRAY_PARAM(vpl_parse, vpl_lcases, vpl_case_desc);
 
 /* Each case: the exact return, dialect, regions and the reported field. */
 static void vpl_parse_case(struct kunit *test)
 {
-	const struct vpl_parse_case *t = test->param_value;
-	struct vpl_cfg_source src = { .read32 = vpl_tcfg_read32 };
+	const struct vpl_lcase *c = test->param_value;
+	struct vpl_cfg_source src = { .read32 = vpl_lspace_read32 };
+	struct vpl_lspace *space;
 	struct vpl_layout *l;
-	struct vpl_tcfg *cfg;
-	unsigned int i;
+	char why[200] = "";
 	int err;
 
-	cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	space = kunit_kzalloc(test, sizeof(*space), GFP_KERNEL);
 	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	KUNIT_ASSERT_NOT_NULL(test, space);
 	KUNIT_ASSERT_NOT_NULL(test, l);
-	vpl_tcfg_init(cfg);
-	t->build(cfg);
-	src.ctx = cfg;
-	memcpy(src.bars, cfg->bars, sizeof(src.bars));
+	vpl_lspace_qemu(space);
+	KUNIT_ASSERT_EQ_MSG(test, vpl_lspace_apply(space, c, why, sizeof(why)),
+			    0, "%s", why);
+	src.ctx = space;
+	memcpy(src.bars, space->bars, sizeof(src.bars));
 
-	err = vpl_parse(&src, t->want, l);
-	KUNIT_EXPECT_EQ(test, err, t->err);
-	if (!err)
-		KUNIT_EXPECT_EQ(test, l->dialect, t->dialect);
-	if (t->check_regions) {
-		for (i = 0; i < VPL_NR_REGIONS; i++) {
-			KUNIT_EXPECT_EQ_MSG(test, l->region[i].present,
-					    t->region[i].present, "%s",
-					    vpl_region_name(i));
-			if (!t->region[i].present)
-				continue;
-			KUNIT_EXPECT_EQ(test, l->region[i].bar,
-					t->region[i].bar);
-			KUNIT_EXPECT_EQ(test, l->region[i].offset,
-					t->region[i].offset);
-			KUNIT_EXPECT_EQ(test, l->region[i].length,
-					t->region[i].length);
-		}
-		KUNIT_EXPECT_EQ(test, l->notify_mult, t->notify_mult);
-	}
-	if (t->no_notes)
-		KUNIT_EXPECT_EQ(test, l->n_notes, 0);
-	for (i = 0; t->no_errors && i < l->n_notes; i++)
-		KUNIT_EXPECT_TRUE_MSG(test, l->notes[i].info ||
-				      l->notes[i].problem == VPL_PROBLEM_MISSING,
-				      "note %u (%s) is an error", i,
-				      l->notes[i].field);
-	if (t->check_msix) {
-		vpl_expect_msix(test, &t->msix_table, &l->msix.table);
-		vpl_expect_msix(test, &t->msix_pba, &l->msix.pba);
-	}
-	if (t->note.field)
-		KUNIT_EXPECT_TRUE_MSG(test, vpl_has_note(l, &t->note),
-				      "no note %s = %#llx (%s)", t->note.field,
-				      t->note.value,
-				      vpl_problem_str(t->note.problem));
+	err = vpl_parse(&src, c->want, l);
+	KUNIT_EXPECT_EQ_MSG(test, vpl_lcase_check(c, err, l, why, sizeof(why)),
+			    0, "%s", why);
 }
 
 static struct kunit_case vpl_parse_test_cases[] = {
@@ -271,6 +219,14 @@ static void vpl_model_reset(struct vpl_model *m)
 	}
 }
 
+/* A write to the low (@hi 0) or high (@hi 4) half of a 64-bit register. */
+static void vpl_model_half(u64 *reg, unsigned int hi, u32 val)
+{
+	unsigned int shift = hi ? 32 : 0;
+
+	*reg = (*reg & ~((u64)U32_MAX << shift)) | (u64)val << shift;
+}
+
 static void vpl_model_write(struct vpl_model *m, unsigned int off,
 			    unsigned int size, u32 val)
 {
@@ -319,22 +275,16 @@ static void vpl_model_write(struct vpl_model *m, unsigned int off,
 			q->enable = 0;
 		break;
 	case VIRTIO_PCI_COMMON_Q_DESCLO:
-		q->desc = (q->desc & ~(u64)U32_MAX) | val;
-		break;
 	case VIRTIO_PCI_COMMON_Q_DESCHI:
-		q->desc = (q->desc & U32_MAX) | (u64)val << 32;
+		vpl_model_half(&q->desc, off - VIRTIO_PCI_COMMON_Q_DESCLO, val);
 		break;
 	case VIRTIO_PCI_COMMON_Q_AVAILLO:
-		q->avail = (q->avail & ~(u64)U32_MAX) | val;
-		break;
 	case VIRTIO_PCI_COMMON_Q_AVAILHI:
-		q->avail = (q->avail & U32_MAX) | (u64)val << 32;
+		vpl_model_half(&q->avail, off - VIRTIO_PCI_COMMON_Q_AVAILLO, val);
 		break;
 	case VIRTIO_PCI_COMMON_Q_USEDLO:
-		q->used = (q->used & ~(u64)U32_MAX) | val;
-		break;
 	case VIRTIO_PCI_COMMON_Q_USEDHI:
-		q->used = (q->used & U32_MAX) | (u64)val << 32;
+		vpl_model_half(&q->used, off - VIRTIO_PCI_COMMON_Q_USEDLO, val);
 		break;
 	}
 }

@@ -21,13 +21,22 @@ declare -ga RES_ORDER=() RES_NUMS=()
 # otherwise go unnoticed.
 VPL_BAD_CONSOLE='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace|blocked for more than|Attempted to kill init'
 
+# The layout catalogue's list for the guest (tests/layouts), built when
+# stale; prints the directory to lay over the initramfs (vpl/layouts.cases).
+vpl_layouts() {
+	make -s -C "$VPL_TESTS/layouts" OUT="$VPL_BUILD/layouts" >&2 ||
+		vpl_die "the layout catalogue did not build (tests/layouts)"
+	echo "$VPL_BUILD/layouts/overlay"
+}
+
 # Builds the initramfs for SERIES, KVER and TRANSPORT (and module KO), with
 # whatever the scenario families add; prints its path.
 vpl_build_initramfs() {
-	local series=$1 kver=$2 transport=$3 ko=$4 log=$5 out
+	local series=$1 kver=$2 transport=$3 ko=$4 log=$5 out overlay
 	out=$VPL_BUILD/initramfs/$kver/$transport.cpio
 	mkdir -p "$(dirname "$out")"
-	VPL_EXTRA_MODULES="${VPL_EXTRA_MODULES:-} $(vpl_family_modules "$series" | tr '\n' ' ')" \
+	overlay=$(vpl_layouts) || return 1
+	VPL_OVERLAY=$overlay VPL_EXTRA_MODULES="${VPL_EXTRA_MODULES:-} $(vpl_family_modules "$series" | tr '\n' ' ')" \
 		VPL_EXTRA_BINS="${VPL_EXTRA_BINS:-} $(vpl_family_bins | tr '\n' ' ')" \
 		VPL_GUEST=$VPL_GUEST "$VPL_SCRIPTS/initramfs.sh" "$kver" "$transport" "$out" "$ko" 2>"$log" >/dev/null || return 1
 	echo "$out"

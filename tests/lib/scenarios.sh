@@ -18,7 +18,6 @@
 #   FAMILY_has SCENARIO                       true for its own scenarios
 #   FAMILY_append SERIES TRANSPORT SCENARIO   kernel command line words
 #   FAMILY_qemu_args SCENARIO IMAGE BOOT_DIR  QEMU arguments, one per word
-#   FAMILY_offsets SERIES TRANSPORT SCENARIO  (optional) pattern offsets
 #   FAMILY_agent SCENARIO                     (optional) true when SCENARIO
 #       needs the host agent (tests/lib/agent.py: QMP, echo, hot-plug,
 #       balloon, ...; the guest asks with host_request), see vpl_boot
@@ -95,12 +94,6 @@ vpl_core_scenarios() {
 	[ "$2" != ours ] || ! vpl_series_has "$1" builtin:virtio_pci || echo override
 }
 
-# True when the in-tree transport can be unloaded (a module, as on Debian's
-# 6.1, not built in, as on 6.12); ours always can.
-vpl_can_unload() {
-	[ "$2" = ours ] || ! vpl_series_has "$1" builtin:virtio_pci
-}
-
 # True when the in-tree virtio_pci must be kept from grabbing the devices
 # at boot, for SERIES TRANSPORT SCENARIO: ours, on a kernel that has it built
 # in, except where the scenario is about taking the devices over from it.
@@ -112,7 +105,8 @@ vpl_blacklist_in_tree() {
 # of its scenario function, for the kernel of SERIES and the command line
 # vpl_boot gives it.
 vpl_guest_tests() {
-	TRANSPORT=$2 VPL_DIR=$VPL_TESTS/guest vpl_guest_plan "${VPL_KVER[$1]}" \
+	TRANSPORT=$2 VPL_DIR=$VPL_TESTS/guest VPL_LAYOUTS=$(vpl_layouts)/vpl/layouts.cases \
+		vpl_guest_plan "${VPL_KVER[$1]}" \
 		"$(vpl_scenario_append "$@") ${VPL_EXTRA_APPEND:-}" vpl_scenario \
 		"$VPL_TESTS"/guest/scenarios*.sh ||
 		vpl_die "no plan for $1/$2/$3 (tests/lib/plan.sh)"
@@ -129,25 +123,14 @@ vpl_scenario_tests() {
 	echo host-image clean-shutdown
 }
 
-# Disk offsets (MiB) the scenario writes the pattern to; the host checks
-# them in the image after power-off.
+# Disk offsets (MiB) the scenario writes the pattern to, read from its plan:
+# the argument of each t_blk_pattern test (the guest's own numbers); 0, the
+# start of its first disk, where a scenario writes it otherwise.  The host
+# checks them in the image after power-off.
 vpl_scenario_offsets() {
-	local fam
-	fam=$(vpl_family_of "$3")
-	if [ -n "$fam" ]; then
-		if declare -F "${fam}_offsets" >/dev/null; then
-			"${fam}_offsets" "$@"
-		else
-			echo 0
-		fi
-		return 0
-	fi
-	case $3 in
-	lifecycle)
-		if vpl_can_unload "$1" "$2"; then echo 0 16 32; else echo 0 32; fi
-		;;
-	*) echo 0 ;;
-	esac
+	local offsets
+	offsets=$(VPL_PLAN_CALLS=1 vpl_guest_tests "$@" | awk '$2 == "t_blk_pattern" { print $3 }')
+	echo "${offsets:-0}"
 }
 
 # Interrupt mode of a scenario: vpl.irq= for the guest, vectors= for QEMU.

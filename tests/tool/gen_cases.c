@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gen_cases: writes every case of tests/parser/parse_cases.c as input for
+ * gen_cases: writes every case of the layout catalogue (tests/layouts) as input for
  * the layout tool, so that the tool is judged on the same configuration
  * spaces as the parser.  For each case NAME, in the directory given:
  *
@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../parser/parse_cases.h"
+#include "../layouts/layouts.h"
 
 #define PCI_BASE_ADDRESS_0	0x10
 
@@ -36,7 +36,7 @@ static void put32(u8 *b, unsigned int off, u32 v)
  * have assigned it: I/O BARs at 0xc000, memory BARs 64-bit when the next
  * BAR is free to be their upper half (QEMU's BAR4/BAR5), else 32-bit.
  */
-static void fill_bars(struct vpl_tcfg *c)
+static void fill_bars(struct vpl_lspace *c)
 {
 	unsigned int i;
 
@@ -107,17 +107,20 @@ static void add(char *buf, size_t size, size_t *pos, const char *line)
 	}
 }
 
-static int write_case(const char *dir, const struct vpl_parse_case *t)
+static int write_case(const char *dir, const struct vpl_lcase *t)
 {
 	char args[512] = "", expect[1024] = "", line[128];
 	size_t na = 0, ne = 0;
-	struct vpl_tcfg cfg;
+	struct vpl_lspace cfg;
 	u8 note_dialect;
 	unsigned int i;
 	int err;
 
-	vpl_tcfg_init(&cfg);
-	t->build(&cfg);
+	vpl_lspace_qemu(&cfg);
+	if (vpl_lspace_apply(&cfg, t, line, sizeof(line))) {
+		fprintf(stderr, "%s: %s\n", t->name, line);
+		return -EINVAL;
+	}
 	fill_bars(&cfg);
 
 	snprintf(line, sizeof(line), "--dialect=%s", vpl_dialect_name(t->want));
@@ -137,7 +140,7 @@ static int write_case(const char *dir, const struct vpl_parse_case *t)
 		 t->err ? "none" : vpl_dialect_name(t->dialect));
 	add(expect, sizeof(expect), &ne, line);
 	for (i = 0; t->check_regions && i < VPL_NR_REGIONS; i++) {
-		const struct vpl_tregion *r = &t->region[i];
+		const struct vpl_lregion *r = &t->region[i];
 
 		if (r->present)
 			snprintf(line, sizeof(line), "region %s %u 0x%x 0x%x",
@@ -200,10 +203,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: gen_cases DIR\n");
 		return 2;
 	}
-	for (i = 0; i < vpl_n_parse_cases; i++) {
-		if (write_case(argv[1], &vpl_parse_cases[i]))
+	for (i = 0; i < vpl_n_lcases; i++) {
+		if (write_case(argv[1], &vpl_lcases[i]))
 			return 1;
-		add(list, sizeof(list), &pos, vpl_parse_cases[i].name);
+		add(list, sizeof(list), &pos, vpl_lcases[i].name);
 	}
 	return write_file(argv[1], "cases", "list", list, pos) ? 1 : 0;
 }

@@ -10,7 +10,7 @@
 #   tool/qemu/NAME  configuration spaces captured from real QEMU devices
 #                   (qemu/NAME.hex + .resource, see capture.sh): its facts
 #                   must equal qemu/NAME.expect and its table qemu/NAME.txt;
-#   tool/case/NAME  every synthetic case of tests/parser/parse_cases.c,
+#   tool/case/NAME  every case of the layout catalogue (tests/layouts),
 #                   written out as a binary dump by gen_cases.c: the tool
 #                   must reach the verdict, regions and problem the parser
 #                   test expects;
@@ -38,7 +38,7 @@ build() {
 	cc $cc_flags -Wall -Wextra -Werror -Wno-unused-parameter \
 		-include "$VPL_TOP/tools/include/vpl-user.h" -I"$VPL_TOP/include" \
 		-o "$OUT/gen_cases" "$HERE/gen_cases.c" \
-		"$VPL_TESTS/parser/parse_cases.c" \
+		"$VPL_TESTS/layouts/layouts.c" \
 		"$VPL_TOP/drivers/virtio/virtio_pci_layout_caps.c" || return 1
 	rm -f "$CASES"/*
 	"$OUT/gen_cases" "$CASES" || return 1
@@ -130,17 +130,17 @@ t_hex_equals_binary() {
 	b=$(facts)
 	[ "$a" = "$b" ] || fail "binary and hex forms differ"
 	# And back: a hex dump of a binary case must read as the same bytes.
-	bin_to_hex "$CASES/draft_qemu.cfg" >"$OUT/draft_qemu.hex"
-	run_tool --json -d draft -b 4=0x4000 "$OUT/draft_qemu.hex"
+	bin_to_hex "$CASES/draft.cfg" >"$OUT/draft.hex"
+	run_tool --json -d draft -b 4=0x4000 "$OUT/draft.hex"
 	a=$(facts)
-	run_tool --json -d draft -b 4=0x4000 "$CASES/draft_qemu.cfg"
+	run_tool --json -d draft -b 4=0x4000 "$CASES/draft.cfg"
 	b=$(facts)
-	[ "$a" = "$b" ] || fail "hex dump of draft_qemu.cfg reads differently"
-	grep -q '^selected draft$' <<<"$a" || fail "draft_qemu not resolved: $a"
+	[ "$a" = "$b" ] || fail "hex dump of draft.cfg reads differently"
+	grep -q '^selected draft$' <<<"$a" || fail "draft not resolved: $a"
 }
 
 t_short_dump() {
-	head -c 64 "$CASES/v1_qemu.cfg" >"$OUT/short.cfg"
+	head -c 64 "$CASES/v1.cfg" >"$OUT/short.cfg"
 	run_tool -b 4=0x4000 "$OUT/short.cfg"
 	[ "$RUN_RC" = 2 ] || fail "exit $RUN_RC for a 64-byte dump, want 2"
 	grep -q 'only 64 bytes' <<<"$RUN_ERR" || fail "no 'only 64 bytes' in: $RUN_ERR"
@@ -193,7 +193,7 @@ make_sysfs() {
 	echo 0x1041 >"$dev/device"
 	dev=$root/bus/pci/devices/0000:00:04.0
 	mkdir -p "$dev"
-	cp "$CASES/v1_bar_6.cfg" "$dev/config"
+	cp "$CASES/v1-bar6.cfg" "$dev/config"
 	printf '0x0 0x0 0x0\n0x0 0x0 0x0\n0x0 0x0 0x0\n0x0 0x0 0x0\n0xfe000000 0xfe003fff 0x140200\n0x0 0x0 0x0\n' >"$dev/resource"
 	echo 0x1af4 >"$dev/vendor"
 	echo 0x1042 >"$dev/device"
@@ -240,7 +240,7 @@ t_sysfs_address() {
 t_several_inputs() {
 	local fx=$HERE/qemu
 	run_tool --json -r "$fx/rng-modern.resource" "$fx/rng-modern.hex" \
-		-d auto "$CASES/v1_bar_6.cfg"
+		-d auto "$CASES/v1-bar6.cfg"
 	[ "$RUN_RC" = 1 ] || fail "exit $RUN_RC, want 1"
 	[ "$(jq length <<<"$RUN_OUT")" = 2 ] || fail "not an array of 2"
 	run_tool --json "$OUT/nonexistent" -r "$fx/rng-modern.resource" "$fx/rng-modern.hex"

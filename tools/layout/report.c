@@ -55,12 +55,8 @@ const char *vpl_virtio_name(int id)
 
 const char *vpl_state_name(unsigned int state)
 {
-	static const char * const names[] = {
-		[VPL_STATE_VALID] = "valid",
-		[VPL_STATE_USABLE] = "usable",
-		[VPL_STATE_ABSENT] = "absent",
-		[VPL_STATE_INVALID] = "invalid",
-		[VPL_STATE_SKIPPED] = "skipped",
+	static const char * const names[] = {	/* enum vpl_tool_state */
+		"valid", "usable", "absent", "invalid", "skipped",
 	};
 
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
