@@ -9,6 +9,15 @@
 # of kind "debian" when none is given).  Prints one line per series:
 # "SERIES KVER".
 #
+# A series of kind "sid" (Debian unstable, never installed on the host):
+# the release is $VPL_KVER_<series> or the newest linux-headers-<kver>
+# matching the series in unstable's lists (vpl_sid_apt).  Its kernel
+# (linux-binary, linux-base, linux-modules) is unpacked like the others; the
+# tree modules build against is prepared under cache/trees/<kver> from
+# linux-source-<series> with the headers package's .config and
+# Module.symvers (unstable's own kbuild binaries need a newer glibc than
+# Debian 12 has): modules built there load into Debian's image.
+#
 # A series of kind "debian": the release is $VPL_KVER_<series> when set
 # (vpl_series_var: VPL_KVER_61, VPL_KVER_612); otherwise the newest
 # linux-headers-<kver> matching the series that apt knows of for which apt
@@ -123,17 +132,116 @@ ensure_image() {
 	mv "$tmp" "$dest"
 }
 
+# ---------------------------------------------------------------- sid
+
+# The newest release of a sid series, or its override.
+sid_release() {
+	local var kver re
+	var=$(vpl_series_var "$1")
+	if [ -n "${!var:-}" ]; then
+		echo "${!var}"
+		return 0
+	fi
+	re=$(vpl_series_field "$1" 3)
+	kver=$(vpl_sid_apt apt-cache pkgnames linux-headers- | grep -E "$re" |
+		sed 's/^linux-headers-//' | sort -V -r | head -n 1)
+	[ -n "$kver" ] || vpl_die "Debian unstable offers no headers for series $1 ($re)"
+	echo "$kver"
+}
+
+# sid_deb PACKAGE: its .deb from unstable, in cache/debs-sid; prints the path.
+sid_deb() {
+	local dir=$VPL_CACHE/debs-sid deb
+	mkdir -p "$dir"
+	deb=$(find "$dir" -maxdepth 1 -name "${1}_*.deb" | sort -V | tail -n 1)
+	if [ -z "$deb" ]; then
+		vpl_log "downloading $1 (Debian unstable)"
+		(cd "$dir" && vpl_sid_apt apt-get download -q "$1" >&2) || {
+			vpl_sid_apt apt-get update -q >&2
+			(cd "$dir" && vpl_sid_apt apt-get download -q "$1" >&2)
+		}
+		deb=$(find "$dir" -maxdepth 1 -name "${1}_*.deb" | sort -V | tail -n 1)
+		[ -n "$deb" ] || vpl_die "no $1 .deb in $dir"
+	fi
+	echo "$deb"
+}
+
+# The image, its base files (config, modules.builtin) and its modules,
+# unpacked into build/kernels/<kver> in the layout the harness reads:
+# boot/vmlinuz-<kver>, boot/config-<kver>, lib/modules/<kver>/.
+sid_image() {
+	local kver=$1 dest=$VPL_BUILD/kernels/$1 tmp pkg
+	[ ! -e "$dest/.vpl-ready" ] || return 0
+	tmp=$dest.tmp.$$
+	rm -rf "$tmp" "$dest"
+	mkdir -p "$tmp/boot" "$tmp/lib"
+	for pkg in linux-binary linux-base linux-modules; do
+		dpkg-deb -x "$(sid_deb "$pkg-$kver")" "$tmp"
+	done
+	mv "$tmp/usr/lib/modules" "$tmp/lib/modules"
+	[ -f "$tmp/lib/modules/$kver/vmlinuz" ] || vpl_die "linux-binary-$kver has no vmlinuz"
+	ln -s "../lib/modules/$kver/vmlinuz" "$tmp/boot/vmlinuz-$kver"
+	ln -s "../lib/modules/$kver/config" "$tmp/boot/config-$kver"
+	depmod -b "$tmp" "$kver"
+	touch "$tmp/.vpl-ready"
+	mv "$tmp" "$dest"
+}
+
+# The tree modules for <kver> build against: linux-source-<series> with the
+# headers' .config and Module.symvers, modules_prepare'd for exactly <kver>.
+# Rust and the signing of all modules are turned off (building a C module
+# needs neither, and Debian 12 has no rustc for them); everything that
+# shapes struct module stays as Debian built it (BTF included: kbuild skips
+# a module's BTF without vmlinux, but the fields must be there).  Recorded
+# in .vpl-kdir (vpl_kdir).
+sid_tree() {
+	local series=$1 kver=$2 tree=$VPL_CACHE/trees/$2 hdr tmp
+	if [ ! -e "$tree/.vpl-prepared" ]; then
+		vpl_log "preparing a $kver module build tree from linux-source-$series"
+		vpl_need_tools flex:flex bison:bison bc:bc pahole:dwarves
+		vpl_need_packages libelf-dev libssl-dev
+		tmp=$tree.tmp.$$
+		rm -rf "$tmp" "$tree"
+		mkdir -p "$tmp/src" "$tmp/hdr"
+		dpkg-deb --fsys-tarfile "$(sid_deb "linux-source-$series")" |
+			tar -xO --wildcards "./usr/src/linux-source-$series.tar.*" |
+			tar -xJ -C "$tmp/src" --strip-components=1
+		dpkg-deb -x "$(sid_deb "linux-headers-$kver")" "$tmp/hdr"
+		hdr=$tmp/hdr/usr/src/linux-headers-$kver
+		cp "$hdr/.config" "$tmp/src/.config"
+		"$tmp/src/scripts/config" --file "$tmp/src/.config" --disable RUST \
+			--disable MODULE_SIG_ALL \
+			--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS ""
+		make -s -C "$tmp/src" olddefconfig >&2
+		make -s -C "$tmp/src" -j"$(nproc)" KERNELRELEASE="$kver" modules_prepare >&2
+		cp "$hdr/Module.symvers" "$tmp/src/"
+		mv "$tmp/src" "$tree"
+		rm -rf "$tmp"
+		touch "$tree/.vpl-prepared"
+	fi
+	echo "$tree" >"$VPL_BUILD/kernels/$kver/.vpl-kdir"
+}
+
 main() {
 	local series kver
 	# shellcheck disable=SC2046 # one series per word
 	[ $# -gt 0 ] || set -- $(vpl_series debian)
 	vpl_need_tools depmod:kmod dpkg-deb:dpkg
 	for series in "$@"; do
-		if [ "$(vpl_series_field "$series" 2)" = built ]; then
+		case $(vpl_series_field "$series" 2) in
+		built)
 			# Built from source, not fetched (scripts/debug-kernel.sh).
 			"$VPL_TOP/scripts/debug-kernel.sh"
 			continue
-		fi
+			;;
+		sid)
+			kver=$(sid_release "$series")
+			sid_image "$kver"
+			sid_tree "$(vpl_series_kernel "$series")" "$kver"
+			echo "$series $kver"
+			continue
+			;;
+		esac
 		kver=$(resolve_release "$series")
 		ensure_headers "$kver"
 		ensure_image "$kver"

@@ -96,17 +96,77 @@ vpl_unpacked_source() {
 	echo "$tree"
 }
 
+# ---------------------------------------------------------------- Debian unstable
+
+# The machine's own Debian mirror: the first URI of its apt sources for
+# the "debian" archive (deb822 .sources or one-line sources.list).
+vpl_debian_mirror() {
+	local uri
+	uri=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+		awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i }
+		     /^deb / { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' |
+		grep -E '/debian/?$' | head -n 1)
+	echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# vpl_sid_apt COMMAND ARGS...: apt-get or apt-cache (COMMAND) on Debian
+# unstable's package lists, kept in cache/sid-apt: a private configuration
+# naming the machine's mirror with "Suites: sid", so nothing of unstable
+# reaches the host's own apt.  The mirror's sid Release file is past its
+# Valid-Until date, hence Check-Valid-Until=false.  The lists are fetched
+# on first use; "vpl_sid_apt apt-get update" refreshes them.
+vpl_sid_apt() {
+	local dir=$VPL_CACHE/sid-apt cmd=$1
+	shift
+	mkdir -p "$dir/sources" "$dir/lists/partial" "$dir/cache/archives/partial"
+	printf 'Types: deb\nURIs: %s\nSuites: sid\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+		"$(vpl_debian_mirror)" >"$dir/sources/sid.sources"
+	local -a opts=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$dir/sources"
+		-o Dir::State::lists="$dir/lists" -o Dir::Cache="$dir/cache"
+		-o Dir::State::status=/dev/null -o Acquire::Check-Valid-Until=false)
+	[ -n "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' 2>/dev/null)" ] ||
+		[ "$cmd $*" = "apt-get update" ] || apt-get "${opts[@]}" -q update >&2
+	"$cmd" "${opts[@]}" "$@"
+}
+
+# vpl_sid_root NAME PACKAGES: a Debian unstable root file system with
+# PACKAGES (comma separated), made once with mmdebstrap under
+# cache/chroots/NAME (about 30 s and 300 MB); prints its path.
+vpl_sid_root() {
+	local dir=$VPL_CACHE/chroots/$1 tmp
+	if [ ! -e "$dir/.vpl-ready" ]; then
+		vpl_need_tools mmdebstrap:mmdebstrap
+		vpl_log "making a Debian unstable root with $2 in $dir"
+		tmp=$dir.tmp.$$
+		rm -rf "$tmp" "$dir"
+		mkdir -p "$(dirname "$dir")"
+		mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
+			--include="$2" sid "$tmp" "$(vpl_debian_mirror)" >&2
+		touch "$tmp/.vpl-ready"
+		mv "$tmp" "$dir"
+	fi
+	echo "$dir"
+}
+
 # ---------------------------------------------------------------- kernels
 
 # vpl_series [KIND]: the kernel series of scripts/kernel-series, in its
-# order, or only those of KIND (debian, built).
+# order, or only those of KIND (debian, sid, built).
 # shellcheck disable=SC2120 # callers elsewhere pass KIND
 vpl_series() {
 	awk -v kind="${1:-}" '!/^#/ && NF >= 2 && (kind == "" || $2 == kind) { print $1 }' \
 		"$VPL_SCRIPTS/kernel-series"
 }
 
-# vpl_series_field SERIES COLUMN: a column (2 KIND, 3 MATCH) of SERIES's
+# The series the tier VPL_TIER (quick, full) boots when no --kernel names
+# any, in scripts/kernel-series's order.
+vpl_series_default() {
+	awk -v tier="${VPL_TIER:-quick}" '!/^#/ && NF >= 5 && ("," $5 ",") ~ ("," tier ",") { print $1 }' \
+		"$VPL_SCRIPTS/kernel-series"
+}
+
+# vpl_series_field SERIES COLUMN: a column (2 KIND, 3 MATCH, 4 QEMU, 5
+# TIERS, 6 QUICK) of SERIES's
 # line; dies on an unknown series.
 vpl_series_field() {
 	local v
@@ -115,11 +175,26 @@ vpl_series_field() {
 	echo "$v"
 }
 
+# The kernel series of SERIES: its name up to an "@" (7.2@qemu11: 7.2).
+vpl_series_kernel() {
+	echo "${1%%@*}"
+}
+
 # The variable that overrides the kernel release of SERIES: VPL_KVER_ and
-# the series without dots, upper case (6.12: VPL_KVER_612).
+# its kernel series without dots, upper case (6.12: VPL_KVER_612).
 vpl_series_var() {
 	vpl_series_field "$1" 2 >/dev/null
-	echo "VPL_KVER_$(echo "$1" | tr -d . | tr '[:lower:]' '[:upper:]')"
+	echo "VPL_KVER_$(vpl_series_kernel "$1" | tr -d . | tr '[:lower:]' '[:upper:]')"
+}
+
+# The root file system whose QEMU boots SERIES (scripts/qemu.sh's
+# VPL_QEMU_ROOT), empty for the machine's own; made by vpl_prepare_kernel.
+vpl_series_qemu_root() {
+	case $(vpl_series_field "$1" 4) in
+	-) ;;
+	sid) echo "$VPL_CACHE/chroots/qemu-sid" ;;
+	*) vpl_die "scripts/kernel-series: unknown QEMU '$(vpl_series_field "$1" 4)' for $1" ;;
+	esac
 }
 
 # The module directory of the unpacked kernel of release KVER.
@@ -197,6 +272,9 @@ vpl_prepare_kernel() {
 			return 1
 		fi
 		VPL_KVER[$series]=$line
+		case $(vpl_series_field "$series" 4) in
+		sid) vpl_sid_root qemu-sid qemu-system-x86,qemu-utils >/dev/null 2>>"$log" || return 1 ;;
+		esac
 	fi
 	KVER=${VPL_KVER[$series]}
 	for prop in builtin:virtio_pci config:VIRTIO_IOMMU config:KUNIT config:KASAN; do

@@ -14,6 +14,13 @@
 # TCG is the default: KVM is not usable on every machine the suite runs on
 # (guests hang), and the suite is sized for TCG.  VPL_ACCEL=kvm opts in.
 #
+# VPL_QEMU_ROOT, when set, is a root file system with another QEMU in it
+# (vpl_sid_root: Debian unstable's): QEMU then runs chrooted there, in a
+# mount namespace of its own where $VPL_BUILD, /dev, /proc and /sys are
+# bind-mounted at the same paths, so every path and socket given to it
+# means what it means on the host.  The namespace, and its mounts, end
+# with QEMU.
+#
 # TCG runs both vCPUs in one host thread (VPL_TCG_THREAD=multi to change):
 # with multi-threaded TCG (QEMU 7.2) a 6.12 guest now and then takes an
 # "Oops: int3" in code the kernel had just live-patched (a static key flip
@@ -56,13 +63,28 @@ main() {
 	*) vpl_die "VPL_ACCEL must be tcg or kvm" ;;
 	esac
 
+	local -a qemu=(qemu-system-x86_64)
+	if [ -n "${VPL_QEMU_ROOT:-}" ]; then
+		[ -x "$VPL_QEMU_ROOT/usr/bin/qemu-system-x86_64" ] ||
+			vpl_die "no qemu-system-x86_64 in $VPL_QEMU_ROOT"
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		qemu=(unshare --mount --propagation private -- sh -euc '
+			root=$1 build=$2
+			shift 2
+			for d in /dev /proc /sys "$build"; do
+				mkdir -p "$root$d"
+				mount --rbind "$d" "$root$d"
+			done
+			exec chroot "$root" qemu-system-x86_64 "$@"' sh "$VPL_QEMU_ROOT" "$VPL_BUILD")
+	fi
+
 	rm -f "$console" "$result"
 	# timeout(1) signals only the QEMU it started, and escalates to SIGKILL
 	# if QEMU ignores the first signal.
 	set +e
 	# shellcheck disable=SC2086 # accel is a list of arguments
 	timeout --kill-after=10 "$limit" \
-		qemu-system-x86_64 -M q35 -bios /usr/share/qemu/qboot.rom \
+		"${qemu[@]}" -M q35 -bios /usr/share/qemu/qboot.rom \
 		$accel -smp 2 -m "$mem" \
 		-nodefaults -nographic -no-reboot -monitor none "${qmp[@]}" \
 		-serial "file:$console" \

@@ -6,11 +6,13 @@
 #   tests/run.sh [--kernel SERIES]... [--transport ours|control]...
 #                [--scenario NAME]... [--no-kunit] [--list]
 #
-# Defaults: every kernel series of scripts/kernel-series (Debian's 6.1 and
-# 6.12, and "debug", built from Debian's 6.12 source with KASAN, kmemleak,
-# lockdep and fault injection by scripts/debug-kernel.sh; it runs our
-# transport only), both transports, all scenarios of the tier
-# (VPL_TIER=quick, the default, or full: make test-full).  Options may be
+# Defaults: the kernel series scripts/kernel-series gives the tier
+# (VPL_TIER=quick, the default, or full: make test-full): Debian 12's 6.1 and
+# 6.12; "debug", built from Debian's 6.12 source with KASAN, kmemleak,
+# lockdep and fault injection by scripts/debug-kernel.sh (our transport
+# only); Debian unstable's 7.2 on unstable's QEMU 11.1 ("7.2@qemu11", the
+# quick tier; "--kernel 7.2" boots it on QEMU 7.2); both transports, the
+# scenarios of the tier.  Options may be
 # repeated or take comma separated lists.  "ours" boots the devices on
 # virtio_pci_layout.ko (built from this tree); "control" runs the same tests
 # on the kernel's own virtio_pci, so that a harness fault can be told apart
@@ -91,7 +93,7 @@ parse_args() {
 		esac
 	done
 	# shellcheck disable=SC2207 # one series per line
-	[ ${#KERNELS[@]} -gt 0 ] || KERNELS=($(vpl_series))
+	[ ${#KERNELS[@]} -gt 0 ] || KERNELS=($(vpl_series_default))
 	[ ${#TRANSPORTS[@]} -gt 0 ] || TRANSPORTS=(ours control)
 	local k t
 	for k in "${KERNELS[@]}"; do vpl_series_var "$k" >/dev/null; done

@@ -39,9 +39,9 @@ MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug"
 
 matrix_scenarios() {
 	local s list=$MATRIX_QUICK
-	# The matrix is about the kernels distributions ship; a built one (the
-	# debug kernel) has families of its own.
-	[ "$(vpl_series_field "$1" 2)" = debian ] || return 0
+	# The matrix is about the kernels distributions ship (Debian 12's and
+	# unstable's); a built one (the debug kernel) has families of its own.
+	[ "$(vpl_series_field "$1" 2)" != built ] || return 0
 	[ "$VPL_TIER" != full ] || list=$MATRIX_ALL
 	for s in $list; do
 		# Debian's 6.1 is built without CONFIG_VIRTIO_IOMMU.
@@ -154,7 +154,7 @@ matrix_timeout() {
 # Class drivers the matrix guests load, by module name (dependencies are
 # resolved by initramfs.sh; built-in ones are simply absent).
 matrix_modules() {
-	[ "$(vpl_series_field "$1" 2)" = debian ] || return 0
+	[ "$(vpl_series_field "$1" 2)" != built ] || return 0
 	echo virtio_scsi sd_mod virtio_rng virtio_console virtio_balloon \
 		virtio_input evdev 9pnet_virtio 9p virtio_gpu virtio_crypto \
 		virtio_pmem nd_pmem virtio_mem virtio_iommu algif_skcipher
@@ -845,18 +845,38 @@ m_t_gpu() {
 # virtio-crypto $1: its AES-CBC skcipher (driver virtio_crypto_aes_cbc)
 # through AF_ALG: the NIST vectors and 64 KiB cross-checked against the
 # kernel's generic AES (tests/matrix/afalg.c); the device's data queue must
-# have interrupted meanwhile.
+# have interrupted meanwhile.  Where AF_ALG does not offer the device
+# (Linux 7.x refuses asynchronous algorithms there), the kernel's own
+# self-test of it must have passed instead: its AES-CBC vectors, through
+# the device's data queue, at registration (a boot without
+# cryptomgr.notests=1; on Debian unstable's 7.2 that boot's virtio-gpu
+# unbind WARNs in drm_mm_takedown, with either transport, so m-devices is
+# not in 7.2@qemu11's quick set yet).
 m_crypto_registered() {
 	grep -q '^driver *: virtio_crypto_aes_cbc$' /proc/crypto
 }
 
+m_crypto_selftest() {
+	awk '/^name/ { n = 0 } /^driver *: virtio_crypto_aes_cbc$/ { n = 1 }
+	     n && /^selftest *: passed$/ { ok = 1 } END { exit !ok }' /proc/crypto
+}
+
 m_t_crypto() {
-	local bdf before after
+	local bdf before after rc=0
 	bdf=$(m_bdf "$1")
 	wait_for 60 m_crypto_registered ||
 		fail "virtio_crypto_aes_cbc not registered: $(grep -A3 virtio_crypto /proc/crypto)"
 	before=$(m_vq_irqs "$bdf")
-	afalg virtio_crypto_aes_cbc || fail "AES-CBC through virtio-crypto failed"
+	afalg virtio_crypto_aes_cbc || rc=$?
+	if [ "$rc" = 3 ]; then
+		[ "$(cmdline cryptomgr.notests 0)" != 1 ] ||
+			fail "AF_ALG does not offer virtio_crypto_aes_cbc and the self-tests are off"
+		m_crypto_selftest || fail "virtio_crypto_aes_cbc: self-test not passed: $(grep -B8 -A4 virtio_crypto_aes_cbc /proc/crypto)"
+		[ "$before" -gt 0 ] || fail "no virtqueue interrupt during the self-test"
+		echo "virtio_crypto_aes_cbc: the kernel's self-test passed, virtqueue interrupts $before"
+		return 0
+	fi
+	[ "$rc" = 0 ] || fail "AES-CBC through virtio-crypto failed"
 	after=$(m_vq_irqs "$bdf")
 	[ "$after" -gt "$before" ] || fail "no virtqueue interrupt during the requests ($before -> $after)"
 	echo "virtio_crypto_aes_cbc: virtqueue interrupts $before -> $after"

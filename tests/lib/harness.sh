@@ -85,7 +85,8 @@ vpl_boot() {
 	opts+=(-t "$(vpl_scenario_timeout "$series" "$scenario")")
 	start=$(date +%s)
 	BOOT_RC=0
-	"$VPL_SCRIPTS/qemu.sh" -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
+	VPL_QEMU_ROOT=$(vpl_series_qemu_root "$series") \
+		"$VPL_SCRIPTS/qemu.sh" -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
 		-i "$initrd" -c "$BOOT_DIR/console.log" -r "$BOOT_DIR/result.txt" \
 		-a "$(vpl_scenario_append "$series" "$transport" "$scenario") ${VPL_EXTRA_APPEND:-}" \
 		"${opts[@]}" -- "${qargs[@]}" 2>"$BOOT_DIR/qemu.log" &

@@ -65,8 +65,19 @@ vpl_family_of() {
 	return 0
 }
 
-# Scenarios for SERIES TRANSPORT.
+# Scenarios for SERIES TRANSPORT: in the quick tier, only those the
+# series's QUICK column of scripts/kernel-series names (or all).
 vpl_scenarios() {
+	local quick s
+	quick=$(vpl_series_field "$1" 6)
+	for s in $(vpl_all_scenarios "$@"); do
+		[ "$VPL_TIER" != quick ] || [ "$quick" = all ] ||
+			case ",$quick," in *",$s,"*) ;; *) continue ;; esac
+		echo "$s"
+	done
+}
+
+vpl_all_scenarios() {
 	local fam
 	if [ "$1" = debug ]; then
 		# The debug kernel checks our transport in its families'
