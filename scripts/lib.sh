@@ -125,7 +125,7 @@ vpl_sid_apt() {
 		-o Dir::State::lists="$dir/lists" -o Dir::Cache="$dir/cache"
 		-o Dir::State::status=/dev/null -o Acquire::Check-Valid-Until=false)
 	[ -n "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' 2>/dev/null)" ] ||
-		[ "$cmd $*" = "apt-get update" ] || apt-get "${opts[@]}" -q update >&2
+		[ "$cmd ${1:-}" = "apt-get update" ] || apt-get "${opts[@]}" -q update >&2
 	"$cmd" "${opts[@]}" "$@"
 }
 
@@ -140,10 +140,14 @@ vpl_sid_root() {
 		tmp=$dir.tmp.$$
 		rm -rf "$tmp" "$dir"
 		mkdir -p "$(dirname "$dir")"
-		mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="$2" sid "$tmp" "$(vpl_debian_mirror)" >&2
-		touch "$tmp/.vpl-ready"
-		mv "$tmp" "$dir"
+		# Called where errexit does not apply (in an || list): every
+		# step checks.
+		if ! mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
+			--include="$2" sid "$tmp" "$(vpl_debian_mirror)" >&2; then
+			rm -rf "$tmp"
+			return 1
+		fi
+		touch "$tmp/.vpl-ready" && mv "$tmp" "$dir" || return 1
 	fi
 	echo "$dir"
 }

@@ -845,20 +845,11 @@ m_t_gpu() {
 # virtio-crypto $1: its AES-CBC skcipher (driver virtio_crypto_aes_cbc)
 # through AF_ALG: the NIST vectors and 64 KiB cross-checked against the
 # kernel's generic AES (tests/matrix/afalg.c); the device's data queue must
-# have interrupted meanwhile.  Where AF_ALG does not offer the device
-# (Linux 7.x refuses asynchronous algorithms there), the kernel's own
-# self-test of it must have passed instead: its AES-CBC vectors, through
-# the device's data queue, at registration (a boot without
-# cryptomgr.notests=1; on Debian unstable's 7.2 that boot's virtio-gpu
-# unbind WARNs in drm_mm_takedown, with either transport, so m-devices is
-# not in 7.2@qemu11's quick set yet).
+# have interrupted meanwhile.  Linux 7.x's AF_ALG no longer offers
+# asynchronous algorithms such as this one (afalg exits 3): that is said
+# as such (Documentation/hacking.rst, the 7.2 series).
 m_crypto_registered() {
 	grep -q '^driver *: virtio_crypto_aes_cbc$' /proc/crypto
-}
-
-m_crypto_selftest() {
-	awk '/^name/ { n = 0 } /^driver *: virtio_crypto_aes_cbc$/ { n = 1 }
-	     n && /^selftest *: passed$/ { ok = 1 } END { exit !ok }' /proc/crypto
 }
 
 m_t_crypto() {
@@ -868,14 +859,7 @@ m_t_crypto() {
 		fail "virtio_crypto_aes_cbc not registered: $(grep -A3 virtio_crypto /proc/crypto)"
 	before=$(m_vq_irqs "$bdf")
 	afalg virtio_crypto_aes_cbc || rc=$?
-	if [ "$rc" = 3 ]; then
-		[ "$(cmdline cryptomgr.notests 0)" != 1 ] ||
-			fail "AF_ALG does not offer virtio_crypto_aes_cbc and the self-tests are off"
-		m_crypto_selftest || fail "virtio_crypto_aes_cbc: self-test not passed: $(grep -B8 -A4 virtio_crypto_aes_cbc /proc/crypto)"
-		[ "$before" -gt 0 ] || fail "no virtqueue interrupt during the self-test"
-		echo "virtio_crypto_aes_cbc: the kernel's self-test passed, virtqueue interrupts $before"
-		return 0
-	fi
+	[ "$rc" != 3 ] || fail "this kernel's AF_ALG does not offer virtio_crypto_aes_cbc: no check of the device's AES here"
 	[ "$rc" = 0 ] || fail "AES-CBC through virtio-crypto failed"
 	after=$(m_vq_irqs "$bdf")
 	[ "$after" -gt "$before" ] || fail "no virtqueue interrupt during the requests ($before -> $after)"

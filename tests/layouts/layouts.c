@@ -136,9 +136,11 @@ static int discover(struct vpl_lspace *s, char *why, size_t n)
 			continue;
 		s->pos[r] = pos;
 		if (s->b[pos + VPL_V1_CAP_BAR] < VPL_NUM_BARS &&
-		    !(get32(s, pos + VPL_V1_CAP_OFFSET) & VPL_DRAFT_BIR_MASK))
+		    !(get32(s, pos + VPL_V1_CAP_OFFSET) & VPL_DRAFT_BIR_MASK)) {
 			s->loc[r] = get32(s, pos + VPL_V1_CAP_OFFSET) |
 				    s->b[pos + VPL_V1_CAP_BAR];
+			s->has_loc[r] = true;
+		}
 		if (r == VPL_REGION_NOTIFY && len >= VPL_V1_NOTIFY_CAP_SIZE)
 			s->notify_mult = get32(s, pos + VPL_V1_CAP_NOTIFY_MULT);
 	}
@@ -157,41 +159,53 @@ static void relink(struct vpl_lspace *s, const u8 *order, unsigned int n)
 	put(s, prev, 1, 0);
 }
 
-/* Where the byte pointing at @pos is, in the list as it now stands. */
-static int pointer_to(struct vpl_lspace *s, u8 pos, unsigned int *at)
+/*
+ * Follows the list as it now stands, as the PCI core does (pointers with
+ * their two low bits cleared, none into the header), to the byte that
+ * points at @pos, or with @pos 0 to the one that ends the list.
+ */
+static int pointer_to(struct vpl_lspace *s, u8 pos, unsigned int *at,
+		      char *why, size_t n)
 {
 	unsigned int prev = PCI_CAP_LIST, steps;
 
-	for (steps = 0; steps < ARRAY_SIZE(s->caps) && s->b[prev]; steps++) {
-		if (s->b[prev] == pos) {
+	for (steps = 0; steps <= ARRAY_SIZE(s->caps); steps++) {
+		u8 next = s->b[prev] & 0xfc;
+
+		if (next == pos) {
 			*at = prev;
 			return 0;
 		}
-		prev = s->b[prev] + CAP_NEXT;
+		if (next < 0x40) {
+			snprintf(why, n, "capability %#x is not in the list", pos);
+			return -ENOENT;
+		}
+		prev = next + CAP_NEXT;
 	}
-	return -ENOENT;
+	snprintf(why, n, "the capability list loops");
+	return -ELOOP;
 }
 
-static int unlink_cap(struct vpl_lspace *s, u8 pos)
+static int unlink_cap(struct vpl_lspace *s, u8 pos, char *why, size_t n)
 {
 	unsigned int at;
+	int err;
 
-	if (pointer_to(s, pos, &at))
-		return -ENOENT;
-	put(s, at, 1, s->b[pos + CAP_NEXT]);
-	return 0;
+	err = pointer_to(s, pos, &at, why, n);
+	if (!err)
+		put(s, at, 1, s->b[pos + CAP_NEXT]);
+	return err;
 }
 
-/* Links the capability at @pos last (after the one pointing nowhere). */
-static int append_cap(struct vpl_lspace *s, u8 pos)
+/* Links the capability at @pos last. */
+static int append_cap(struct vpl_lspace *s, u8 pos, char *why, size_t n)
 {
-	unsigned int at = PCI_CAP_LIST, steps;
+	unsigned int at;
+	int err;
 
-	for (steps = 0; s->b[at]; steps++) {
-		if (steps == ARRAY_SIZE(s->caps))
-			return -ELOOP;
-		at = s->b[at] + CAP_NEXT;
-	}
+	err = pointer_to(s, 0, &at, why, n);
+	if (err)
+		return err;
 	put(s, at, 1, pos);
 	put(s, pos + CAP_NEXT, 1, 0);
 	return 0;
@@ -234,11 +248,9 @@ static int draft_locs(struct vpl_lspace *s, bool isr, char *why, size_t n)
 	unsigned int r;
 
 	for (r = 0; r < VPL_NR_REGIONS; r++) {
-		if (s->pos[r] && s->loc[r])
+		if (s->has_loc[r] || (r == VPL_REGION_ISR && !isr))
 			continue;
-		if (r == VPL_REGION_ISR && !isr)
-			continue;
-		/* Offset 0 in BAR 0 reads as "none": the draft cannot say it. */
+		/* Missing, or its BAR or offset does not fit a location. */
 		snprintf(why, n, "%s structure cannot be expressed in the draft",
 			 name[r]);
 		return -EINVAL;
@@ -364,8 +376,11 @@ static int base_both(struct vpl_lspace *s, bool swap_cd, char *why, size_t n)
 			  s->loc[VPL_REGION_ISR],
 			  i == 0 ? device : i == 1 ? s->notify_mult : 0);
 		s->pos[VPL_LT_SLOT0 + i] = pos;
-		if (i == 0 && append_cap(s, pos))
-			return -ELOOP;
+		if (i == 0) {
+			err = append_cap(s, pos, why, n);
+			if (err)
+				return err;
+		}
 		put(s, pos + CAP_NEXT, 1, next);
 	}
 	return 0;
@@ -399,10 +414,10 @@ static int apply_edit(struct vpl_lspace *s, const struct vpl_ledit *e,
 		put(s, pos + VPL_V1_CAP_LENGTH, 4, e->y);
 		return 0;
 	case VPL_LOP_UNLINK:
-		return unlink_cap(s, pos);
+		return unlink_cap(s, pos, why, n);
 	case VPL_LOP_FIRST:
-		if (unlink_cap(s, e->a))
-			goto lacking;
+		if (unlink_cap(s, e->a, why, n))
+			return -ENOENT;
 		put(s, e->a + CAP_NEXT, 1, s->b[PCI_CAP_LIST]);
 		put(s, PCI_CAP_LIST, 1, e->a);
 		return 0;
@@ -423,10 +438,10 @@ static int apply_edit(struct vpl_lspace *s, const struct vpl_ledit *e,
 			put(s, e->a + VPL_V1_CAP_OFFSET_HI, 4, e->x >> 32);
 			put(s, e->a + VPL_V1_CAP_LENGTH_HI, 4, e->y >> 32);
 		}
-		return append_cap(s, e->a);
+		return append_cap(s, e->a, why, n);
 	case VPL_LOP_DRAFT:
 		draft_cap(s, e->a, e->b, e->x >> 32, e->x, e->y);
-		return append_cap(s, e->a);
+		return append_cap(s, e->a, why, n);
 	case VPL_LOP_FOREIGN:
 		put(s, e->a, 1, VPL_CAP_ID_VNDR);
 		put(s, e->a + VPL_V1_CAP_LEN, 1, e->b);
@@ -434,7 +449,7 @@ static int apply_edit(struct vpl_lspace *s, const struct vpl_ledit *e,
 		put(s, e->a + 4, 4, 0xdeadbeef);
 		if (e->b > 8)
 			put(s, e->a + 8, 4, 0x0badf00d);
-		return append_cap(s, e->a);
+		return append_cap(s, e->a, why, n);
 	case VPL_LOP_BAR:
 		if (!s->synthetic || e->a >= VPL_NUM_BARS) {
 			snprintf(why, n, "BAR %u cannot be changed here", e->a);
@@ -470,6 +485,8 @@ int vpl_lspace_apply(struct vpl_lspace *s, const struct vpl_lcase *c,
 	unsigned int i;
 	int err;
 
+	if (n)
+		why[0] = '\0';
 	err = discover(s, why, n);
 	if (err)
 		return err;

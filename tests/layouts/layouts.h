@@ -178,7 +178,8 @@ struct vpl_lspace {
 	u8 pos[VPL_NR_LTARGETS];		/* 0: the function has none */
 	u8 caps[48];				/* the PCI list, in order */
 	unsigned int n_caps;
-	u32 loc[VPL_NR_REGIONS];		/* draft location, 0: none */
+	u32 loc[VPL_NR_REGIONS];		/* draft location... */
+	bool has_loc[VPL_NR_REGIONS];		/* ...when it has one */
 	u32 notify_mult;
 };
 

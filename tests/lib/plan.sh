@@ -11,7 +11,9 @@
 # Sources the guest runtime (scripts/guest/runtime.sh) and FILE..., with
 # VPL_TEST_SHELL=1 (definitions only, as in a test's own shell) and
 # VPL_RUNTIME_LOADED=1 (a FILE that sources the runtime itself skips it), then
-# prints the plan of FUNCTION (vpl_plan): one name per line, in order.
+# prints the plan of FUNCTION (vpl_plan): one name per line, in order
+# (with VPL_PLAN_CALLS=1, each name followed by its test's function and
+# arguments).
 # The guest's kernel is described by MODDIR (where its modules.builtin is)
 # and CMDLINE (what the host will boot it with); TRANSPORT and VPL_DIR
 # (where the guest's data files are), when set, are kept.

@@ -79,9 +79,10 @@ static int run(const char *driver, unsigned int op,
 		return -1;
 	}
 	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "bind %s: ", driver);
-		perror(NULL);
-		if (errno == ENOENT) {
+		int err = errno;
+
+		fprintf(stderr, "bind %s: %s\n", driver, strerror(err));
+		if (err == ENOENT) {
 			close(tfm);
 			return -ENOENT;
 		}
