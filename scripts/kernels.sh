@@ -88,21 +88,23 @@ ensure_headers() {
 	apt-get install -y -q "$pkg" >&2
 }
 
-# Downloads the image .deb into cache/debs unless a copy is already there;
-# prints its path.
-fetch_image_deb() {
-	local pkg=linux-image-$1-unsigned dir=$VPL_CACHE/debs deb
+# fetch_deb DIR PACKAGE APT-GET...: PACKAGE's .deb, downloaded into DIR
+# (under cache/) by the apt-get command given (apt-get, or vpl_sid_apt
+# apt-get) unless a copy is already there; prints its path.
+fetch_deb() {
+	local dir=$1 pkg=$2 deb
+	shift 2
 	mkdir -p "$dir"
-	deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*_amd64.deb" | sort -V | tail -n 1)
+	deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
 	if [ -z "$deb" ]; then
 		vpl_log "downloading $pkg"
 		# apt-get download writes to the current directory.  A stale list
 		# can name a file the mirror no longer has: refresh and retry once.
-		if ! (cd "$dir" && apt-get download -q "$pkg" >&2); then
-			apt-get update -q >&2
-			(cd "$dir" && apt-get download -q "$pkg" >&2)
+		if ! (cd "$dir" && "$@" download -q "$pkg" >&2); then
+			"$@" update -q >&2
+			(cd "$dir" && "$@" download -q "$pkg" >&2)
 		fi
-		deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*_amd64.deb" | sort -V | tail -n 1)
+		deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
 		[ -n "$deb" ] || vpl_die "apt-get download left no $pkg .deb in $dir"
 	fi
 	echo "$deb"
@@ -120,7 +122,7 @@ ensure_image() {
 		[ -n "$(find "$dest/lib/modules/$kver/kernel/drivers/net" -maxdepth 1 -name 'virtio_net.ko*' 2>/dev/null)" ]; then
 		return 0
 	fi
-	deb=$(fetch_image_deb "$kver")
+	deb=$(fetch_deb "$VPL_CACHE/debs" "linux-image-$kver-unsigned" apt-get)
 	vpl_log "unpacking $(basename "$deb")"
 	tmp=$dest.tmp.$$
 	rm -rf "$tmp" "$dest"
@@ -151,19 +153,7 @@ sid_release() {
 
 # sid_deb PACKAGE: its .deb from unstable, in cache/debs-sid; prints the path.
 sid_deb() {
-	local dir=$VPL_CACHE/debs-sid deb
-	mkdir -p "$dir"
-	deb=$(find "$dir" -maxdepth 1 -name "${1}_*.deb" | sort -V | tail -n 1)
-	if [ -z "$deb" ]; then
-		vpl_log "downloading $1 (Debian unstable)"
-		(cd "$dir" && vpl_sid_apt apt-get download -q "$1" >&2) || {
-			vpl_sid_apt apt-get update -q >&2
-			(cd "$dir" && vpl_sid_apt apt-get download -q "$1" >&2)
-		}
-		deb=$(find "$dir" -maxdepth 1 -name "${1}_*.deb" | sort -V | tail -n 1)
-		[ -n "$deb" ] || vpl_die "no $1 .deb in $dir"
-	fi
-	echo "$deb"
+	fetch_deb "$VPL_CACHE/debs-sid" "$1" vpl_sid_apt apt-get
 }
 
 # The image, its base files (config, modules.builtin) and its modules,

@@ -192,11 +192,12 @@ vpl_series_var() {
 }
 
 # The root file system whose QEMU boots SERIES (scripts/qemu.sh's
-# VPL_QEMU_ROOT), empty for the machine's own; made by vpl_prepare_kernel.
+# VPL_QEMU_ROOT), empty for the machine's own; made on first use, by
+# vpl_prepare_kernel (so never by boots running side by side).
 vpl_series_qemu_root() {
 	case $(vpl_series_field "$1" 4) in
 	-) ;;
-	sid) echo "$VPL_CACHE/chroots/qemu-sid" ;;
+	sid) vpl_sid_root qemu-sid qemu-system-x86,qemu-utils ;;
 	*) vpl_die "scripts/kernel-series: unknown QEMU '$(vpl_series_field "$1" 4)' for $1" ;;
 	esac
 }
@@ -276,9 +277,7 @@ vpl_prepare_kernel() {
 			return 1
 		fi
 		VPL_KVER[$series]=$line
-		case $(vpl_series_field "$series" 4) in
-		sid) vpl_sid_root qemu-sid qemu-system-x86,qemu-utils >/dev/null 2>>"$log" || return 1 ;;
-		esac
+		vpl_series_qemu_root "$series" >/dev/null 2>>"$log" || return 1
 	fi
 	KVER=${VPL_KVER[$series]}
 	for prop in builtin:virtio_pci config:VIRTIO_IOMMU config:KUNIT config:KASAN; do

@@ -575,8 +575,9 @@ t_dmesg() {
 # ---------------------------------------------------------------- malformed
 
 # Layouts presented by vpl_inject on net A, one case per line of
-# /vpl/layouts.cases (tests/layouts/cases.def says what each field means).  The disk stays bound throughout and
-# must keep doing I/O: a bad function must not disturb a good one.
+# /vpl/layouts.cases (tests/layouts/cases.def says what each field means).
+# The disk stays bound throughout and must keep doing I/O: a bad function
+# must not disturb a good one.
 
 malformed_target() {
 	virtio_bdfs $NET_ID | head -n 1
