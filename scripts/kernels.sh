@@ -12,11 +12,10 @@
 # A series of kind "sid" (Debian unstable, never installed on the host):
 # the release is $VPL_KVER_<series> or the newest linux-headers-<kver>
 # matching the series in unstable's lists (vpl_sid_apt).  Its kernel
-# (linux-binary, linux-base, linux-modules) is unpacked like the others; the
-# tree modules build against is prepared under cache/trees/<kver> from
-# linux-source-<series> with the headers package's .config and
-# Module.symvers (unstable's own kbuild binaries need a newer glibc than
-# Debian 12 has): modules built there load into Debian's image.
+# (linux-binary, linux-base, linux-modules) is unpacked like the others;
+# modules for it build in a root of unstable's own (vpl_sid_build_root,
+# cache/chroots/build-<kver>) with unstable's gcc and kbuild against
+# linux-headers-<kver>, as DKMS builds them on an unstable machine.
 #
 # A series of kind "debian": the release is $VPL_KVER_<series> when set
 # (vpl_series_var: VPL_KVER_61, VPL_KVER_612); otherwise the newest
@@ -177,43 +176,8 @@ sid_image() {
 	mv "$tmp" "$dest"
 }
 
-# The tree modules for <kver> build against: linux-source-<series> with the
-# headers' .config and Module.symvers, modules_prepare'd for exactly <kver>.
-# Rust and the signing of all modules are turned off (building a C module
-# needs neither, and Debian 12 has no rustc for them); everything that
-# shapes struct module stays as Debian built it (BTF included: kbuild skips
-# a module's BTF without vmlinux, but the fields must be there).  Recorded
-# in .vpl-kdir (vpl_kdir).
-sid_tree() {
-	local series=$1 kver=$2 tree=$VPL_CACHE/trees/$2 hdr tmp
-	if [ ! -e "$tree/.vpl-prepared" ]; then
-		vpl_log "preparing a $kver module build tree from linux-source-$series"
-		vpl_need_tools flex:flex bison:bison bc:bc pahole:dwarves
-		vpl_need_packages libelf-dev libssl-dev
-		tmp=$tree.tmp.$$
-		rm -rf "$tmp" "$tree"
-		mkdir -p "$tmp/src" "$tmp/hdr"
-		dpkg-deb --fsys-tarfile "$(sid_deb "linux-source-$series")" |
-			tar -xO --wildcards "./usr/src/linux-source-$series.tar.*" |
-			tar -xJ -C "$tmp/src" --strip-components=1
-		dpkg-deb -x "$(sid_deb "linux-headers-$kver")" "$tmp/hdr"
-		hdr=$tmp/hdr/usr/src/linux-headers-$kver
-		cp "$hdr/.config" "$tmp/src/.config"
-		"$tmp/src/scripts/config" --file "$tmp/src/.config" --disable RUST \
-			--disable MODULE_SIG_ALL \
-			--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS ""
-		make -s -C "$tmp/src" olddefconfig >&2
-		make -s -C "$tmp/src" -j"$(nproc)" KERNELRELEASE="$kver" modules_prepare >&2
-		cp "$hdr/Module.symvers" "$tmp/src/"
-		mv "$tmp/src" "$tree"
-		rm -rf "$tmp"
-		touch "$tree/.vpl-prepared"
-	fi
-	echo "$tree" >"$VPL_BUILD/kernels/$kver/.vpl-kdir"
-}
-
 main() {
-	local series kver
+	local series kver root
 	# shellcheck disable=SC2046 # one series per word
 	[ $# -gt 0 ] || set -- $(vpl_series debian)
 	vpl_need_tools depmod:kmod dpkg-deb:dpkg
@@ -227,7 +191,12 @@ main() {
 		sid)
 			kver=$(sid_release "$series")
 			sid_image "$kver"
-			sid_tree "$(vpl_series_kernel "$series")" "$kver"
+			# Modules build in unstable's own root, with its compiler
+			# and kbuild, against its headers package (vpl_kroot).
+			root=$(vpl_sid_build_root "$kver") ||
+				vpl_die "no Debian unstable build root for $kver"
+			echo "$root" >"$VPL_BUILD/kernels/$kver/.vpl-root"
+			echo "/usr/src/linux-headers-$kver" >"$VPL_BUILD/kernels/$kver/.vpl-kdir"
 			echo "$series $kver"
 			continue
 			;;

@@ -152,6 +152,15 @@ vpl_sid_root() {
 	echo "$dir"
 }
 
+# vpl_sid_build_root KVER: the Debian unstable root modules for unstable's
+# kernel release KVER are built in: unstable's gcc, kbuild and sparse (from
+# linux-headers-KVER; they need a newer glibc than Debian 12's), DKMS and
+# initramfs-tools, as an unstable user has them.  make check, the
+# harness's module builds and the package tests use it (scripts/in-root).
+vpl_sid_build_root() {
+	vpl_sid_root "build-$1" "dkms,make,kmod,sparse,initramfs-tools,linux-headers-$1"
+}
+
 # ---------------------------------------------------------------- kernels
 
 # vpl_series [KIND]: the kernel series of scripts/kernel-series, in its
@@ -236,13 +245,20 @@ vpl_kernel_has() {
 
 # The kernel build tree modules for release KVER are built against: Debian's
 # headers, or the debug kernel's own build directory (scripts/debug-kernel.sh
-# records it).
+# records it), or for an unstable kernel its headers inside vpl_kroot.
 vpl_kdir() {
 	if [ -f "$VPL_BUILD/kernels/$1/.vpl-kdir" ]; then
 		cat "$VPL_BUILD/kernels/$1/.vpl-kdir"
 	else
 		echo "/usr/src/linux-headers-$1"
 	fi
+}
+
+# The root file system modules for release KVER are built in
+# (scripts/in-root; kernels.sh records it for an unstable kernel), empty
+# for the machine's own.
+vpl_kroot() {
+	cat "$VPL_BUILD/kernels/$1/.vpl-root" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------- guests
@@ -296,7 +312,8 @@ vpl_series_has() {
 vpl_build_module() {
 	local kver=$1 log=$2 ko kunit=n
 	! vpl_kernel_has "$kver" config:KUNIT || kunit=y
-	ko=$(VPL_WITH_KUNIT=$kunit "$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
+	ko=$(VPL_WITH_KUNIT=$kunit VPL_BUILD_ROOT=$(vpl_kroot "$kver") \
+		"$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
 		"$VPL_BUILD/module/$kver" 2>"$log" | tail -n 1) || return 1
 	[ -f "$ko" ] || return 1
 	echo "$ko"

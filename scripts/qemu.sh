@@ -15,11 +15,9 @@
 # (guests hang), and the suite is sized for TCG.  VPL_ACCEL=kvm opts in.
 #
 # VPL_QEMU_ROOT, when set, is a root file system with another QEMU in it
-# (vpl_sid_root: Debian unstable's): QEMU then runs chrooted there, in a
-# mount namespace of its own where $VPL_BUILD, /dev, /proc and /sys are
-# bind-mounted at the same paths, so every path and socket given to it
-# means what it means on the host.  The namespace, and its mounts, end
-# with QEMU.
+# (vpl_sid_root: Debian unstable's): QEMU then runs chrooted there
+# (scripts/in-root), where every path and socket under build/ given to it
+# means what it means on the host.
 #
 # TCG runs both vCPUs in one host thread (VPL_TCG_THREAD=multi to change):
 # with multi-threaded TCG (QEMU 7.2) a 6.12 guest now and then takes an
@@ -67,15 +65,7 @@ main() {
 	if [ -n "${VPL_QEMU_ROOT:-}" ]; then
 		[ -x "$VPL_QEMU_ROOT/usr/bin/qemu-system-x86_64" ] ||
 			vpl_die "no qemu-system-x86_64 in $VPL_QEMU_ROOT"
-		# shellcheck disable=SC2016 # expanded by the inner shell
-		qemu=(unshare --mount --propagation private -- sh -euc '
-			root=$1 build=$2
-			shift 2
-			for d in /dev /proc /sys "$build"; do
-				mkdir -p "$root$d"
-				mount --rbind "$d" "$root$d"
-			done
-			exec chroot "$root" qemu-system-x86_64 "$@"' sh "$VPL_QEMU_ROOT" "$VPL_BUILD")
+		qemu=("$VPL_SCRIPTS/in-root" "$VPL_QEMU_ROOT" qemu-system-x86_64)
 	fi
 
 	rm -f "$console" "$result"

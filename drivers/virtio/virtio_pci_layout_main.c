@@ -2060,6 +2060,9 @@ module_exit(vpl_exit);
 MODULE_AUTHOR("virtio-pci-layout developers");
 MODULE_DESCRIPTION("virtio PCI transport driven by the layout capabilities");
 MODULE_LICENSE("GPL");
+#ifdef VPL_VERSION
+MODULE_VERSION(VPL_VERSION);
+#endif
 
 /* The KUnit suites, in the test build only (Kbuild: VPL_KUNIT=y). */
 #ifdef VPL_KUNIT_TEST

@@ -215,31 +215,6 @@ t_blk_pattern() {
 	blk_rw /dev/vda "$1"
 }
 
-# pair_setup MAC1 IP1 NS MAC2 IP2: the NIC with MAC1 stays in the initial
-# namespace with IP1, the one with MAC2 moves into namespace NS with IP2, so
-# traffic between the two addresses must cross the wire (a QEMU hub, a
-# bridge) instead of the loopback shortcut the kernel takes for local
-# addresses.
-pair_setup() {
-	local a b
-	ip netns add "$3" 2>/dev/null || [ -e "/run/netns/$3" ]
-	wait_for 30 have_nic "$1" || fail "no NIC with MAC $1"
-	a=$(nic_by_mac "$1")
-	b=$(nic_by_mac "$4")
-	[ -z "$b" ] || ip link set "$b" netns "$3"
-	b=$(nic_by_mac "$4" "$3")
-	[ -n "$b" ] || fail "no NIC with MAC $4"
-	ip link set lo up
-	ip addr flush dev "$a"
-	ip addr add "$2/24" dev "$a"
-	ip link set "$a" up
-	ip -n "$3" link set lo up
-	ip -n "$3" addr flush dev "$b"
-	ip -n "$3" addr add "$5/24" dev "$b"
-	ip -n "$3" link set "$b" up
-	echo "net: $a=$2 (init ns), $b=$5 (ns $3)"
-}
-
 # NIC A and NIC B, the pair every core scenario has.
 net_setup() {
 	pair_setup "$MAC_A" "$IP_A" "$NETNS" "$MAC_B" "$IP_B"
@@ -247,15 +222,6 @@ net_setup() {
 
 in_ns() {
 	ip netns exec "$NETNS" "$@"
-}
-
-# Every ping must come back: on a lossless virtual hub a lost packet means a
-# lost interrupt or descriptor.
-ping_all() {
-	local out
-	out=$("$@" 2>&1) || true
-	echo "$out" | tail -n 2
-	echo "$out" | grep -q '^5 packets transmitted, 5 packets received' || fail "ping lost packets"
 }
 
 t_net_ping() {

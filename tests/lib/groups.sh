@@ -29,15 +29,16 @@ vpl_group_selected() {
 	return 1
 }
 
-# The groups get the selected kernels Debian packages (all of them when
-# none is selected): a built kernel (the debug one) has no packages (DKMS,
-# initramfs-tools) to test.
+# The groups get the selected kernels Debian packages, Debian 12's and
+# unstable's (all of them when none is selected): a built kernel (the debug
+# one) has no packages (DKMS, initramfs-tools) to test.
 vpl_group_cmd() {
 	local series="" s
 	for s in "${KERNELS[@]}"; do
-		[ "$(vpl_series_field "$s" 2)" != debian ] || series+="$s "
+		[ "$(vpl_series_field "$s" 2)" = built ] || series+="$s "
 	done
-	VPL_SERIES="${series:-$(vpl_series debian | tr '\n' ' ')}" "$VPL_TESTS/$1/run.sh" "${@:2}"
+	VPL_SERIES="${series:-$(vpl_series debian | tr '\n' ' ')$(vpl_series sid | tr '\n' ' ')}" \
+		"$VPL_TESTS/$1/run.sh" "${@:2}"
 }
 
 # Asks each selected group for its test names.

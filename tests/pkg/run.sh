@@ -2,16 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run.sh - packaging tests, as KTAP: the Debian packages are built, installed
-# on this machine, built by DKMS for each Debian kernel, and booted.
+# on this machine, built by DKMS for each Debian 12 kernel, and booted; for
+# each Debian unstable kernel they are installed in unstable's build root
+# (vpl_sid_build_root: unstable's dkms, gcc, kbuild and initramfs-tools),
+# built by DKMS there and booted on the series's QEMU, as an unstable user
+# gets them.
 #
 #   tests/pkg/run.sh [--list]
 #
 # Runs as root and changes the machine: it purges any installed
 # virtio-pci-layout packages first, installs the ones it built (apt-get
 # installs dkms from the Debian mirror when missing) and purges them again at
-# the end.  Kernels: $VPL_SERIES (default: the series of kind "debian" in
-# scripts/kernel-series; tests/run.sh passes its
-# --kernel selection).
+# the end; the same in each unstable build root.  Kernels: $VPL_SERIES
+# (default: the series of kind "debian" and "sid" in scripts/kernel-series;
+# tests/run.sh passes its --kernel selection).
 #
 #   pkg/version              one version in dkms.conf, debian/changelog, the
 #                            RPM spec and the tools
@@ -19,13 +23,20 @@
 #   pkg/make-dkms-install    make dkms-install / dkms-uninstall from the tree
 #   pkg/deb-build            virtio-pci-layout-dkms_<version>_all.deb, -tools
 #   pkg/deb-install          apt-get install of both
-#   pkg/SERIES/dkms-status   DKMS built and installed the module for the kernel
+#   pkg/SERIES/deb-install   (unstable) apt-get install of both in its root
+#   pkg/SERIES/dkms-status   DKMS built and installed the module for the
+#                            kernel, with the package's version (unstable:
+#                            with the compiler that built the kernel)
+#   pkg/SERIES/tools-installed  (unstable) the tools installed there run
 #   pkg/tools-installed      the installed tools run
 #   pkg/initramfs-optin-off  without the opt-in the initramfs is unchanged
 #   pkg/initramfs-failsafe   opted in, no module: the opt-in is left out
 #   pkg/SERIES/initramfs     opted in: module and blacklist in the initramfs
+#                            (unstable: made by its mkinitramfs)
 #   pkg/SERIES/BOOT/TEST     a guest booting that Debian initramfs with its
 #                            root file system on virtio-blk (tests/pkg/guest-init)
+#   pkg/SERIES/early/disk-io-host  the copy the guest wrote, read from the
+#                            disk image on the host
 #   pkg/rpm-build            the RPMs build with rpmbuild, with the right files
 #   pkg/purge                purging removes the module, turns the opt-in off
 set -eu
@@ -36,10 +47,26 @@ OUT=$VPL_BUILD/pkg-test
 STATE=$OUT/state
 NAME=virtio-pci-layout
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VPL_TOP/dkms.conf")
-SERIES=${VPL_SERIES:-$(vpl_series debian | tr '\n' ' ')}
+SERIES=${VPL_SERIES:-$(vpl_series debian | tr '\n' ' ')$(vpl_series sid | tr '\n' ' ')}
 OPTIN=/etc/modprobe.d/virtio-pci-layout.conf
 
 # ---------------------------------------------------------------- plan
+
+# True for a Debian unstable series: its packages go into its build root.
+is_sid() {
+	[ "$(vpl_series_field "$1" 2)" = sid ]
+}
+
+# The Debian 12 series the tests of this machine's own installation use
+# (make dkms-install, the initramfs opt-in): the first selected, else the
+# first in scripts/kernel-series.
+host_series() {
+	local s
+	for s in $SERIES; do
+		is_sid "$s" || { echo "$s"; return 0; }
+	done
+	vpl_series debian | head -n 1
+}
 
 # True when the kernel of SERIES has virtio_pci built in (Debian's 6.12);
 # a series that could not be prepared counts as not (its tests fail anyway).
@@ -75,7 +102,11 @@ boot_tests() {
 list() {
 	local s b t
 	echo pkg/version pkg/kernel-range pkg/make-dkms-install pkg/deb-build pkg/deb-install
-	for s in $SERIES; do echo "pkg/$s/dkms-status"; done
+	for s in $SERIES; do
+		! is_sid "$s" || echo "pkg/$s/deb-install"
+		echo "pkg/$s/dkms-status"
+		! is_sid "$s" || echo "pkg/$s/tools-installed"
+	done
 	echo pkg/tools-installed pkg/initramfs-optin-off pkg/initramfs-failsafe
 	for s in $SERIES; do
 		# A kernel that could not be prepared says why, once.
@@ -83,6 +114,7 @@ list() {
 		echo "pkg/$s/initramfs"
 		for b in $(boots_of "$s"); do
 			for t in $(boot_tests "$s" "$b"); do echo "pkg/$s/$b/$t"; done
+			[ "$b" != early ] || echo "pkg/$s/$b/disk-io-host"
 		done
 	done
 	echo pkg/rpm-build pkg/purge
@@ -94,6 +126,24 @@ list() {
 kver_of() {
 	[ -n "${VPL_KVER[$1]:-}" ] || fail "kernel $1 not prepared (build/logs/pkg-kernel-$1.log)" >&2
 	echo "${VPL_KVER[$1]}"
+}
+
+# The root the packages of the kernel release KVER go into: unstable's
+# build root (vpl_kroot), or "" for this machine.
+root_of() {
+	vpl_kroot "$1"
+}
+
+# in_root KVER COMMAND...: COMMAND where KVER's packages are installed.
+in_root() {
+	local root
+	root=$(root_of "$1")
+	shift
+	if [ -n "$root" ]; then
+		"$VPL_SCRIPTS/in-root" "$root" "$@"
+	else
+		"$@"
+	fi
 }
 
 # Tests that need an earlier step check for its stamp.
@@ -113,21 +163,35 @@ installed() {
 	dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
-# Leaves no package and no DKMS tree of ours behind (start and end).
-clean_machine() {
-	local p
+# clean_root ROOT: leaves no package and no DKMS tree of ours behind in ROOT
+# ("" for this machine; start and end).
+clean_root() {
+	local root=$1 p
+	local -a run=()
+	[ -z "$root" ] || run=("$VPL_SCRIPTS/in-root" "$root")
 	for p in $NAME-dkms $NAME-tools; do
-		if dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q installed; then
-			apt-get purge -y -q "$p" >&2
+		if "${run[@]}" dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q installed; then
+			"${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "$p" >&2
 		fi
 	done
-	if command -v dkms >/dev/null && dkms status -m "$NAME" 2>/dev/null | grep -q .; then
-		dkms remove -m "$NAME" -v "$VERSION" --all >&2 || true
+	if "${run[@]}" sh -c 'command -v dkms' >/dev/null &&
+		"${run[@]}" dkms status -m "$NAME" 2>/dev/null | grep -q .; then
+		"${run[@]}" dkms remove -m "$NAME" -v "$VERSION" --all >&2 || true
 	fi
-	if ! dpkg-query -S "/usr/src/$NAME-$VERSION" >/dev/null 2>&1; then
-		rm -rf "/usr/src/$NAME-$VERSION"
+	if ! "${run[@]}" dpkg-query -S "/usr/src/$NAME-$VERSION" >/dev/null 2>&1; then
+		rm -rf "$root/usr/src/$NAME-$VERSION"
 	fi
-	rm -f "$OPTIN.removed"
+	rm -f "$root$OPTIN.removed"
+}
+
+# This machine and every unstable build root of the selected kernels.
+clean_machine() {
+	local s root
+	clean_root ""
+	for s in $SERIES; do
+		root=$(root_of "${VPL_KVER[$s]:-none}")
+		[ -z "$root" ] || clean_root "$root"
+	done
 }
 
 # stage KVER DIR [nodkms]: DIR/lib/modules/KVER holding the unpacked Debian
@@ -140,15 +204,16 @@ stage() {
 	cp -al "$VPL_BUILD/kernels/$kver/lib/modules/$kver" "$mods"
 	if [ "${3:-}" != nodkms ]; then
 		mkdir -p "$mods/updates"
-		cp -a "/lib/modules/$kver/updates/dkms" "$mods/updates/"
+		cp -a "$(root_of "$kver")/lib/modules/$kver/updates/dkms" "$mods/updates/"
 	fi
 	depmod -b "$dir" "$kver"
 }
 
-# mkinitrd STAGE KVER OPTIN(yes|no) OUT: Debian's mkinitramfs, with the
-# installed hooks, run in a private mount namespace where /lib/modules/KVER
-# is the staged tree, /boot the unpacked kernel's and /etc/modprobe.d holds
-# only the opt-in (or nothing): the machine's own files are never touched.
+# mkinitrd STAGE KVER OPTIN(yes|no) OUT: Debian's mkinitramfs (unstable's in
+# its build root for an unstable kernel), with the installed hooks, run in a
+# private mount namespace where /lib/modules/KVER is the staged tree, /boot
+# the unpacked kernel's and /etc/modprobe.d holds only the opt-in (or
+# nothing): the machine's own files are never touched.
 mkinitrd() {
 	local stage=$1 kver=$2 optin=$3 out=$4 conf=$OUT/initramfs-conf md
 	md=$OUT/modprobe.d-$optin
@@ -159,13 +224,11 @@ mkinitrd() {
 	printf '%s\n' MODULES=list BUSYBOX=auto COMPRESS=gzip KEYMAP=n DEVICE= \
 		NFSROOT=auto RUNSIZE=10% FSTYPE=ext2 >"$conf/initramfs.conf"
 	printf '%s\n' virtio_pci virtio_blk ext4 >"$conf/modules"
-	[ "$optin" = no ] || cp /usr/share/virtio-pci-layout/modprobe.conf "$md/virtio-pci-layout.conf"
-	unshare -m sh -c '
-		mount --bind "$1/lib/modules/$2" "/lib/modules/$2" &&
-		mount --bind "$3" /etc/modprobe.d &&
-		mount --bind "$4" /boot &&
-		mkinitramfs -d "$5" -o "$6" "$2"' sh \
-		"$stage" "$kver" "$md" "$VPL_BUILD/kernels/$kver/boot" "$conf" "$out"
+	[ "$optin" = no ] ||
+		cp "$(root_of "$kver")/usr/share/virtio-pci-layout/modprobe.conf" "$md/virtio-pci-layout.conf"
+	"$VPL_SCRIPTS/in-root" --bind "$stage/lib/modules/$kver" "/lib/modules/$kver" \
+		--bind "$md" /etc/modprobe.d --bind "$VPL_BUILD/kernels/$kver/boot" /boot \
+		"$(root_of "$kver")/" mkinitramfs -d "$conf" -o "$out" "$kver"
 }
 
 # ---------------------------------------------------------------- tests
@@ -212,7 +275,7 @@ t_kernel_range() {
 
 t_make_dkms_install() {
 	local kver
-	kver=$(kver_of "${SERIES%% *}")
+	kver=$(kver_of "$HOST_SERIES")
 	make -s -C "$VPL_TOP" dkms-install KERNELRELEASE="$kver" >"$OUT/make-dkms.log" 2>&1 ||
 		{ tail -n 20 "$OUT/make-dkms.log"; fail "make dkms-install failed"; }
 	dkms status -m "$NAME" -v "$VERSION" -k "$kver" | tee /dev/stderr | grep -q ': installed' ||
@@ -252,15 +315,59 @@ t_deb_install() {
 	done_step deb-installed
 }
 
-t_dkms_status() {
-	local kver ko
+# The packages, installed in the build root of an unstable series, as an
+# unstable user installs them: DKMS builds the module there for the kernel
+# whose headers are installed.
+t_root_install() {
+	local kver root
 	kver=$(kver_of "$1")
-	need deb-installed
-	dkms status -m "$NAME" -v "$VERSION" -k "$kver" | tee /dev/stderr |
+	root=$(root_of "$kver")
+	need deb-built
+	[ -n "$root" ] || fail "no build root for $kver"
+	in_root "$kver" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "$(deb_of dkms all)" "$(deb_of tools amd64)" \
+		>"$OUT/install-$1.log" 2>&1 ||
+		{ tail -n 30 "$OUT/install-$1.log"; fail "apt-get install in $root failed"; }
+	grep -E "^(Building|Installing|Error)" "$OUT/install-$1.log" || true
+	in_root "$kver" dpkg-query -W -f '${Status}\n' $NAME-dkms $NAME-tools |
+		grep -c 'install ok installed' | grep -qx 2 || fail "not installed in $root"
+	done_step "deb-installed-$kver"
+}
+
+t_dkms_status() {
+	local kver ko cc
+	kver=$(kver_of "$1")
+	if is_sid "$1"; then need "deb-installed-$kver"; else need deb-installed; fi
+	in_root "$kver" dkms status -m "$NAME" -v "$VERSION" -k "$kver" | tee /dev/stderr |
 		grep -q "^$NAME/$VERSION, $kver, x86_64: installed" || fail "not built and installed for $kver"
-	ko=$(ls "/lib/modules/$kver/updates/dkms/virtio_pci_layout.ko"*)
+	ko=$(ls "$(root_of "$kver")/lib/modules/$kver/updates/dkms/virtio_pci_layout.ko"*)
 	modinfo -F vermagic "$ko" | grep -q "^$kver " || fail "$ko: vermagic $(modinfo -F vermagic "$ko")"
+	[ "$(modinfo -F version "$ko")" = "$VERSION" ] ||
+		fail "$ko: MODULE_VERSION '$(modinfo -F version "$ko")', the package is $VERSION"
+	if is_sid "$1"; then
+		# Built by the compiler that built the kernel: the headers' record
+		# of it ("gcc-16 (Debian 16.2.0-4) 16.2.0") against the module's.
+		cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="[^ ]* \(.*\)"$/\1/p' \
+			"$(root_of "$kver")/usr/src/linux-headers-$kver/.config")
+		echo "kernel compiler: $cc"
+		[ -n "$cc" ] || fail "no CONFIG_CC_VERSION_TEXT in the headers"
+		xz -dcf "$ko" | strings | grep -qF "GCC: $cc" || fail "$ko was not built by $cc"
+	fi
 	done_step "dkms-$kver"
+}
+
+# The tools package, installed in an unstable build root, runs there.
+t_root_tools() {
+	local kver fx=$VPL_TESTS/tool/qemu/net-modern
+	kver=$(kver_of "$1")
+	need "deb-installed-$kver"
+	[ "$(in_root "$kver" virtio-pci-layout --version)" = "virtio-pci-layout $VERSION" ] ||
+		fail "virtio-pci-layout --version"
+	cp "$fx.resource" "$fx.hex" "$OUT/"
+	in_root "$kver" virtio-pci-layout --resource "$OUT/net-modern.resource" "$OUT/net-modern.hex" |
+		tee /dev/stderr | grep -q 'verdict: valid' || fail "the installed tool does not judge a fixture"
+	[ "$(in_root "$kver" virtio-pci-rebind --version)" = "virtio-pci-rebind $VERSION" ] ||
+		fail "virtio-pci-rebind --version"
 }
 
 t_tools_installed() {
@@ -275,8 +382,9 @@ t_tools_installed() {
 
 t_initramfs_optin_off() {
 	local kver img=$OUT/optin-off.img
-	kver=$(kver_of "${SERIES%% *}")
-	need "dkms-$kver"
+	kver=$(kver_of "$HOST_SERIES")
+	need deb-installed
+	[ -d "/lib/modules/$kver/updates/dkms" ] || fail "DKMS built nothing for $kver"
 	stage "$kver" "$OUT/$kver/stage"
 	mkinitrd "$OUT/$kver/stage" "$kver" no "$img" >"$OUT/optin-off.log" 2>&1 ||
 		{ tail "$OUT/optin-off.log"; fail "mkinitramfs failed"; }
@@ -287,7 +395,7 @@ t_initramfs_optin_off() {
 
 t_initramfs_failsafe() {
 	local kver img=$OUT/failsafe.img
-	kver=$(kver_of "${SERIES%% *}")
+	kver=$(kver_of "$HOST_SERIES")
 	need deb-installed
 	stage "$kver" "$OUT/$kver/stage-nodkms" nodkms
 	mkinitrd "$OUT/$kver/stage-nodkms" "$kver" yes "$img" >"$OUT/failsafe.log" 2>&1 ||
@@ -346,7 +454,14 @@ t_purge() {
 	[ -z "$(dkms status -m "$NAME")" ] || fail "still in DKMS"
 	[ ! -e "/usr/src/$NAME-$VERSION" ] || fail "sources left"
 	for s in $SERIES; do
-		[ -z "${VPL_KVER[$s]:-}" ] || ! ls "/lib/modules/${VPL_KVER[$s]}/updates/dkms/virtio_pci_layout.ko"* 2>/dev/null ||
+		[ -n "${VPL_KVER[$s]:-}" ] || continue
+		if is_sid "$s" && in_root "${VPL_KVER[$s]}" dpkg-query -W $NAME-dkms >/dev/null 2>&1; then
+			in_root "${VPL_KVER[$s]}" env DEBIAN_FRONTEND=noninteractive \
+				apt-get purge -y -q $NAME-dkms $NAME-tools >>"$OUT/purge.log" 2>&1 ||
+				fail "purge in the build root of $s failed"
+			[ -z "$(in_root "${VPL_KVER[$s]}" dkms status -m "$NAME")" ] || fail "still in DKMS in the build root of $s"
+		fi
+		! ls "$(root_of "${VPL_KVER[$s]}")/lib/modules/${VPL_KVER[$s]}/updates/dkms/virtio_pci_layout.ko"* 2>/dev/null ||
 			fail "module left for $s"
 	done
 }
@@ -364,9 +479,11 @@ copy_binary() {
 	done
 }
 
-# The guest's root file system: busybox, the guest init, the installed tools
-# and opt-in, and the modules the guest loads after the initramfs (from the
-# staged tree, DKMS's build included), as an ext2 image $2.
+# The guest's root file system: busybox, iproute2's ip (as the guest
+# runtime's ip() wants it), the guest init, the installed tools and opt-in,
+# the pattern file (disk-io), and the modules the guest loads after the
+# initramfs (from the staged tree, DKMS's build included), as an ext2 image
+# $2.
 make_rootfs() {
 	local kver=$1 img=$2 r=$OUT/rootfs stage=$OUT/$1/stage applet line rel
 	rm -rf "$r"
@@ -375,8 +492,11 @@ make_rootfs() {
 	for applet in $(/bin/busybox --list); do
 		case $applet in busybox | init | linuxrc) ;; *) ln -s busybox "$r/bin/$applet" ;; esac
 	done
+	copy_binary "$r" /sbin/ip
+	mv "$r/sbin/ip" "$r/bin/ip.iproute2"
 	install -m 755 "$VPL_TESTS/pkg/guest-init" "$r/sbin/init"
 	install -D -m 644 "$VPL_SCRIPTS/guest/runtime.sh" "$r/vpl/runtime.sh"
+	cp "$OUT/pattern.bin" "$r/pattern.bin"
 	copy_binary "$r" /usr/bin/virtio-pci-layout
 	cp /usr/sbin/virtio-pci-rebind "$r/usr/sbin/"
 	cp /usr/share/virtio-pci-layout/modprobe.conf "$r/etc/modprobe.d/virtio-pci-layout.conf"
@@ -402,7 +522,7 @@ make_rootfs() {
 # The GNU build ID of the module DKMS installed for KVER.
 build_id() {
 	local ko
-	ko=$(ls "/lib/modules/$1/updates/dkms/virtio_pci_layout.ko"*)
+	ko=$(ls "$(root_of "$1")/lib/modules/$1/updates/dkms/virtio_pci_layout.ko"*)
 	case $ko in
 	*.xz) xz -dc "$ko" >"$OUT/module.ko" ;;
 	*) cp "$ko" "$OUT/module.ko" ;;
@@ -442,20 +562,33 @@ boot_guest() {
 		t_fail_all "root file system image failed: $(tail -n 5 "$dir/rootfs.log")" $names
 		return 0
 	fi
-	append="$(boot_append "$series" "$boot") vpl.buildid=$(build_id "$kver")"
+	append="$(boot_append "$series" "$boot") vpl.buildid=$(build_id "$kver") vpl.iosum=$PATTERN_SUM"
 	vpl_log "pkg: booting $series ($boot) from Debian's initramfs"
 	BOOT_RC=0
-	"$VPL_SCRIPTS/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
+	VPL_QEMU_ROOT=$(vpl_series_qemu_root "$series") "$VPL_SCRIPTS/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
 		-i "$OUT/$series/initrd.img" -c "$dir/console.log" -r "$dir/result.txt" \
 		-a "$append" -- \
 		-drive "file=$dir/root.img,format=raw,if=none,id=hd0" \
 		-device virtio-blk-pci,disable-legacy=on,drive=hd0,addr=0x4 \
 		-netdev hubport,id=n0,hubid=0 \
-		-device virtio-net-pci,disable-legacy=on,netdev=n0,romfile=,addr=0x5 \
+		-device virtio-net-pci,disable-legacy=on,netdev=n0,romfile=,addr=0x5,mac=52:54:00:00:05:00 \
 		-netdev hubport,id=n1,hubid=0 \
-		-device virtio-net-pci,disable-legacy=on,netdev=n1,romfile=,addr=0x6 \
+		-device virtio-net-pci,disable-legacy=on,netdev=n1,romfile=,addr=0x6,mac=52:54:00:00:06:00 \
 		2>"$dir/qemu.log" || BOOT_RC=$?
 	report_boot "$series" "$boot" "$dir"
+	[ "$boot" != early ] || t_run "pkg/$series/$boot/disk-io-host" t_disk_io_host "$dir"
+}
+
+# The copy the early boot's disk-io wrote, read from the disk image on the
+# host: what the guest wrote is on the disk, not only in its page cache.
+t_disk_io_host() {
+	local got
+	rm -f "$1/io.bin"
+	debugfs -R "dump /io.bin $1/io.bin" "$1/root.img" 2>/dev/null
+	[ -f "$1/io.bin" ] || fail "no /io.bin in $1/root.img"
+	got=$(sha256sum "$1/io.bin" | cut -d' ' -f1)
+	echo "/io.bin in the image: sha256 $got"
+	[ "$got" = "$PATTERN_SUM" ] || fail "want $PATTERN_SUM"
 }
 
 # ---------------------------------------------------------------- main
@@ -464,7 +597,8 @@ main() {
 	local s b
 	# The kernels first: a kernel's boots depend on what it is.
 	mkdir -p "$VPL_BUILD/logs"
-	for s in $SERIES; do
+	HOST_SERIES=$(host_series)
+	for s in $SERIES $HOST_SERIES; do
 		vpl_prepare_kernel "$s" "$VPL_BUILD/logs/pkg-kernel-$s.log" || true
 	done
 	if [ "${1:-}" = --list ]; then
@@ -476,15 +610,21 @@ main() {
 	mkdir -p "$OUT" "$STATE" "$VPL_BUILD/logs"
 	t_plan "$(list | wc -w)"
 	vpl_need_packages dkms build-essential debhelper dh-dkms dpkg-dev initramfs-tools \
-		e2fsprogs busybox-static kmod xz-utils >&2
+		e2fsprogs busybox-static kmod xz-utils iproute2 binutils >&2
 	vpl_need_tools qemu-system-x86_64:qemu-system-x86 unshare:util-linux >&2
 	clean_machine
+	head -c "$((VPL_PATTERN_MIB << 20))" /dev/urandom >"$OUT/pattern.bin"
+	PATTERN_SUM=$(sha256sum "$OUT/pattern.bin" | cut -d' ' -f1)
 	t_run pkg/version t_version
 	t_run pkg/kernel-range t_kernel_range
 	t_run pkg/make-dkms-install t_make_dkms_install
 	t_run pkg/deb-build t_deb_build
 	t_run pkg/deb-install t_deb_install
-	for s in $SERIES; do t_run "pkg/$s/dkms-status" t_dkms_status "$s"; done
+	for s in $SERIES; do
+		! is_sid "$s" || t_run "pkg/$s/deb-install" t_root_install "$s"
+		t_run "pkg/$s/dkms-status" t_dkms_status "$s"
+		! is_sid "$s" || t_run "pkg/$s/tools-installed" t_root_tools "$s"
+	done
 	t_run pkg/tools-installed t_tools_installed
 	t_run pkg/initramfs-optin-off t_initramfs_optin_off
 	t_run pkg/initramfs-failsafe t_initramfs_failsafe
