@@ -66,13 +66,19 @@ vpl_family_of() {
 }
 
 # Scenarios for SERIES TRANSPORT: in the quick tier, only those the
-# series's QUICK column of scripts/kernel-series names (or all).
+# series's QUICK column of scripts/kernel-series names ("all", or a list),
+# less those it names with a "-".
 vpl_scenarios() {
 	local quick s
 	quick=$(vpl_series_field "$1" 6)
 	for s in $(vpl_all_scenarios "$@"); do
-		[ "$VPL_TIER" != quick ] || [ "$quick" = all ] ||
-			case ",$quick," in *",$s,"*) ;; *) continue ;; esac
+		if [ "$VPL_TIER" = quick ]; then
+			case ",$quick," in
+			*",-$s,"*) continue ;;
+			*",all,"* | *",$s,"*) ;;
+			*) continue ;;
+			esac
+		fi
 		echo "$s"
 	done
 }

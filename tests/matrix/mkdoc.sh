@@ -19,9 +19,11 @@ set -eu
 
 OUT=${1:-$VPL_TOP/Documentation/matrix.rst}
 RUNS=$VPL_BUILD/runs
-# Both transports on every series the matrix runs on (Debian's kernels).
+# Both transports on every series the matrix runs on: Debian's kernels,
+# Debian 12's and unstable's, on each QEMU (scripts/kernel-series).
+MATRIX_SERIES=$(vpl_series debian; vpl_series sid)
 COLUMNS=()
-for s in $(vpl_series debian); do COLUMNS+=("$s/ours" "$s/control"); done
+for s in $MATRIX_SERIES; do COLUMNS+=("$s/ours" "$s/control"); done
 unset s
 
 # The tests of SCENARIO as reported (the same for every configuration),
@@ -109,6 +111,17 @@ times() {
 	done
 }
 
+# The version line of the QEMU SERIES boots on.
+qemu_of() {
+	local root
+	root=$(vpl_series_qemu_root "$1")
+	if [ -n "$root" ]; then
+		"$VPL_SCRIPTS/in-root" "$root" qemu-system-x86_64 --version | head -n 1
+	else
+		qemu-system-x86_64 --version | head -n 1
+	fi
+}
+
 # When each configuration's boots ran, and on what.
 provenance() {
 	local col first last kver
@@ -116,16 +129,18 @@ provenance() {
 		first=$(find "$RUNS/$col" -maxdepth 2 -path '*/m-*/verdicts.txt' -printf '%TY-%Tm-%Td %TH:%TM\n' 2>/dev/null | sort | head -n 1)
 		last=$(find "$RUNS/$col" -maxdepth 2 -path '*/m-*/verdicts.txt' -printf '%TY-%Tm-%Td %TH:%TM\n' 2>/dev/null | sort | tail -n 1)
 		kver=$(grep -h -m 1 -o '# guest: kernel [^,]*' "$RUNS/$col"/m-*/result.txt 2>/dev/null | head -n 1 | sed 's/# guest: kernel //')
-		echo "- ${col%/*} ${col#*/}: ${kver:-no run}${first:+, boots from $first to $last}"
+		echo "- ${col%/*} ${col#*/}: ${kver:-no run}${first:+, boots from $first to $last}, $(qemu_of "${col%/*}")"
 	done
-	echo "- $(qemu-system-x86_64 --version | head -n 1), TCG, 2 vCPUs"
+	echo "- TCG, 2 vCPUs"
 }
 
 # Facts about the kernels that rows depend on, read from the kernels.
 kernel_facts() {
-	local series kver
-	for series in $(vpl_series debian); do
+	local series kver seen=' '
+	for series in $MATRIX_SERIES; do
 		kver=${VPL_KVER[$series]:-}
+		case $seen in *" $kver "*) continue ;; esac
+		seen+="$kver "
 		[ -n "$kver" ] || continue
 		if vpl_kernel_has "$kver" config:VIRTIO_IOMMU; then
 			echo "- $kver: \`\`$(grep '^CONFIG_VIRTIO_IOMMU=' "$VPL_BUILD/kernels/$kver/boot/config-$kver")\`\`: m-viommu runs"
@@ -139,7 +154,7 @@ main() {
 	local scen tmp series
 	# Which rows a series has depends on its kernel.
 	mkdir -p "$VPL_BUILD/logs"
-	for series in $(vpl_series debian); do
+	for series in $MATRIX_SERIES; do
 		vpl_prepare_kernel "$series" "$VPL_BUILD/logs/kernel-$series.log" ||
 			vpl_die "kernel $series: see $VPL_BUILD/logs/kernel-$series.log"
 	done
