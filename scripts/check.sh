@@ -4,7 +4,7 @@
 # check.sh - the static checks every change must pass, with zero findings:
 #   - checkpatch.pl --strict (from Debian's linux-source-6.12) on the sources;
 #   - scripts/kernel-doc -Wall on the sources;
-#   - a W=1 build with sparse (C=2) against each kernel of scripts/
+#   - a W=1 build with sparse (KBUILD_CHECKSRC=2) against each kernel of scripts/
 #     kernel-series but the debug one: Debian 12's, and Debian unstable's
 #     with unstable's compiler in its build root;
 #   - userspace C: -Wall -Wextra -Werror build of the tools, cppcheck and
@@ -66,19 +66,23 @@ report kernel-doc perl "$scripts/kernel-doc" -none -Wall $sources
 # then quietly not run sparse; forced, an unfit sparse shows as errors.
 # kbuild prints only diagnostics with -s; the informational lines about BTF
 # and that missing script are not findings.
-checked=' '
+# The kernel list first: a failing kernels.sh must fail the check, which a
+# process substitution would hide.
 # shellcheck disable=SC2046 # one series per word
+klist=$("$VPL_SCRIPTS/kernels.sh" $(vpl_series debian) $(vpl_series sid)) ||
+	vpl_die "kernels.sh failed: no W=1 + sparse build"
+checked=' '
 while read -r series kver; do
 	case $checked in *" $kver "*) continue ;; esac
 	checked+="$kver "
-	vpl_log "W=1 C=2 build against $kver"
+	vpl_log "W=1 + sparse build against $kver"
 	report "build-$series" sh -c '
 		VPL_BUILD_ROOT=$4 "$1" "$2" "$3" W=1 KBUILD_CHECKSRC=2 2>&1 >/dev/null |
 			grep -v -e "^Skipping BTF generation" -e "scripts/checker-valid.sh: No such file" \
 				-e "C=2 specified, but sparse is not available"' sh \
 		"$VPL_SCRIPTS/build-module.sh" "$(vpl_kdir "$kver")" \
 		"$VPL_BUILD/check/$kver" "$(vpl_kroot "$kver")"
-done < <("$VPL_SCRIPTS/kernels.sh" $(vpl_series debian) $(vpl_series sid))
+done <<<"$klist"
 
 # The test build with the KUnit suites needs a KUnit kernel to link, but
 # compiles against any 6.12 headers: W=1 + sparse on the transport's object

@@ -131,24 +131,28 @@ vpl_sid_apt() {
 
 # vpl_sid_root NAME PACKAGES: a Debian unstable root file system with
 # PACKAGES (comma separated), made once with mmdebstrap under
-# cache/chroots/NAME (about 30 s and 300 MB); prints its path.
+# cache/chroots/NAME (about 30 s and 300 MB); prints its path.  Its
+# .vpl-ready holds PACKAGES: a root made for another list is made again.
+# One maker at a time (a lock beside it).
 vpl_sid_root() {
 	local dir=$VPL_CACHE/chroots/$1 tmp
-	if [ ! -e "$dir/.vpl-ready" ]; then
+	mkdir -p "$VPL_CACHE/chroots"
+	(
+		flock 9
+		[ "$(cat "$dir/.vpl-ready" 2>/dev/null)" != "$2" ] || exit 0
 		vpl_need_tools mmdebstrap:mmdebstrap
 		vpl_log "making a Debian unstable root with $2 in $dir"
 		tmp=$dir.tmp.$$
 		rm -rf "$tmp" "$dir"
-		mkdir -p "$(dirname "$dir")"
 		# Called where errexit does not apply (in an || list): every
 		# step checks.
 		if ! mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
 			--include="$2" sid "$tmp" "$(vpl_debian_mirror)" >&2; then
 			rm -rf "$tmp"
-			return 1
+			exit 1
 		fi
-		touch "$tmp/.vpl-ready" && mv "$tmp" "$dir" || return 1
-	fi
+		echo "$2" >"$tmp/.vpl-ready" && mv -T "$tmp" "$dir" || exit 1
+	) 9>"$dir.lock" || return 1
 	echo "$dir"
 }
 
@@ -158,7 +162,7 @@ vpl_sid_root() {
 # initramfs-tools, as an unstable user has them.  make check, the
 # harness's module builds and the package tests use it (scripts/in-root).
 vpl_sid_build_root() {
-	vpl_sid_root "build-$1" "dkms,make,kmod,sparse,initramfs-tools,linux-headers-$1"
+	vpl_sid_root "build-$1" "dkms,make,kmod,sparse,openssl,e2fsprogs,initramfs-tools,linux-headers-$1"
 }
 
 # ---------------------------------------------------------------- kernels

@@ -23,8 +23,9 @@
 # Before the guests: the parser's userspace tests (host/parser/*), the
 # KUnit suites under kunit.py (kunit/*; --no-kunit skips them), the tools'
 # tests (host/tool/*, host/rebind/*) and the packaging tests (pkg/*: .deb,
-# DKMS on both kernels, boots; only without --scenario or with "--scenario
-# pkg"; VPL_SKIP_GROUPS=pkg leaves them out), see tests/lib/groups.sh.
+# DKMS on every Debian kernel series, boots; only without --scenario or
+# with "--scenario pkg"; VPL_SKIP_GROUPS=pkg leaves them out), see
+# tests/lib/groups.sh.
 #
 # Every test the plan announces gets a result: a guest that died, hung or was
 # never booted (kernel, module or initramfs failed to build) fails the tests
@@ -102,14 +103,16 @@ parse_args() {
 	done
 }
 
-# Scenarios of SERIES TRANSPORT after the --scenario filter.
+# Scenarios of SERIES TRANSPORT: the tier's, or those --scenario names
+# among every scenario the series has (a scenario named runs whatever the
+# tier).
 selected_scenarios() {
 	local s f
-	for s in $(vpl_scenarios "$1" "$2"); do
-		if [ ${#SCENARIOS[@]} -eq 0 ]; then
-			echo "$s"
-			continue
-		fi
+	if [ ${#SCENARIOS[@]} -eq 0 ]; then
+		vpl_scenarios "$1" "$2" | tr ' ' '\n'
+		return
+	fi
+	for s in $(VPL_TIER=full vpl_all_scenarios "$1" "$2"); do
 		for f in "${SCENARIOS[@]}"; do [ "$f" != "$s" ] || echo "$s"; done
 	done
 }
@@ -476,7 +479,7 @@ check_scenarios() {
 			for transport in "${TRANSPORTS[@]}"; do
 				# A kernel that failed cannot tell; it reports itself.
 				if [ -n "${KERNEL_FAILED[$series]:-}" ] ||
-					vpl_scenarios "$series" "$transport" | tr ' ' '\n' | grep -qx -- "$want"; then
+					selected_scenarios "$series" "$transport" | grep -qx -- "$want"; then
 					continue 3
 				fi
 			done

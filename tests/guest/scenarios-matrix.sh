@@ -810,7 +810,7 @@ m_crtc_mode() {
 # 1024x768 and draws its test picture; the host takes a screendump while it
 # shows (host-gpu checks that the scanout is 1024x768 with a picture).
 m_t_gpu() {
-	local bdf card conn id pid v vt
+	local bdf card conn id n pid v vt
 	bdf=$(m_bdf "$1")
 	wait_for 30 m_card "$bdf" || fail "no DRM card below $bdf: $(ls /sys/class/drm)"
 	card=$(m_card "$bdf")
@@ -854,7 +854,12 @@ m_t_gpu() {
 	for vt in /sys/class/vtconsole/vtcon*; do
 		! grep -q 'frame buffer' "$vt/name" 2>/dev/null || echo 0 >"$vt/bind"
 	done
-	wait_for 10 m_vq_quiet "$bdf" || fail "virtio-gpu did not go idle"
+	# m_vq_quiet takes a second: at most ten tries.
+	n=10
+	until m_vq_quiet "$bdf"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || fail "virtio-gpu did not go idle in 10 s"
+	done
 	v=$(virtio_dev_of "$bdf")
 	echo "$v" >/sys/bus/virtio/drivers/virtio_gpu/unbind
 	[ ! -e "/sys/class/drm/$card" ] || fail "$card outlived virtio_gpu's unbind"
@@ -893,7 +898,10 @@ m_t_crypto() {
 		echo "this kernel's AF_ALG offers no asynchronous algorithm: the kernel's self-test is the check"
 		[ "$(cat /sys/module/cryptomgr/parameters/notests 2>/dev/null)" = N ] ||
 			fail "the kernel's crypto self-tests are off (cryptomgr.notests): nothing checks the device's AES here"
-		wait_for 30 m_crypto_tested || fail "the self-test of virtio_crypto_aes_cbc did not end"
+		# A failed self-test is a WARN (the guest ends, panic_on_warn);
+		# one that has not finished, or did not run, reads "unknown".
+		wait_for 30 m_crypto_tested ||
+			fail "the self-test of virtio_crypto_aes_cbc: '$(m_crypto_selftest)' after 30 s (not run, or not finished)"
 		[ "$(m_crypto_selftest)" = passed ] ||
 			fail "the self-test of virtio_crypto_aes_cbc: $(m_crypto_selftest)"
 		echo "virtio_crypto_aes_cbc: self-test passed"

@@ -9,7 +9,7 @@
 #   host/tool/*    tests/tool/run.sh     the layout tool (seconds)
 #   host/rebind/*  tests/rebind/run.sh   the rebind tool on a fake sysfs
 #   pkg/*          tests/pkg/run.sh      .deb build, install, DKMS, guests
-#                                        (about three minutes; root)
+#                                        (about five minutes; root)
 #
 # The pkg group follows run.sh's selection: it runs for the selected kernels,
 # and only when no --scenario is given or "--scenario pkg" is.

@@ -218,8 +218,12 @@ vpl_check_shutdown() {
 	return "$rc"
 }
 
-# Last lines of the console, for failures the guest could not explain.
+# Last lines of the console, for failures the guest could not explain, and
+# after them (a long stack trace pushes it out of any tail) the first lines
+# that say why a kernel stopped: a panic, a WARN or BUG, a watchdog.
 vpl_console_tail() {
 	echo "console tail ($BOOT_DIR/console.log):"
 	tail -n "${1:-25}" "$BOOT_DIR/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  /'
+	grep -a -m 6 -E 'Kernel panic|WARNING:|BUG:|Oops|general protection|watchdog:|blocked for more than|rcu: INFO' \
+		"$BOOT_DIR/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  why: /'
 }
