@@ -147,6 +147,8 @@ struct vpl_lnote {
  * @ours: enum vpl_lrun, our transport with dialect=auto on QEMU's device
  * @control: the in-tree virtio_pci on the same
  * @log: what our bind must log ("!TEXT": must not), or NULL
+ * @lint: the layout tool's warnings, their keys sorted and space separated
+ *	("none": no warning), or NULL when not checked
  */
 struct vpl_lcase {
 	const char *name;
@@ -167,6 +169,7 @@ struct vpl_lcase {
 	u8 ours;
 	u8 control;
 	const char *log;
+	const char *lint;
 };
 
 /* A configuration space a case is applied to, and where its parts are. */
@@ -208,6 +211,9 @@ const char *vpl_lrun_name(u8 run);
 #define NO_NOTES	.no_notes = true
 #define NO_ERRORS	.no_errors = true
 #define RUNS(o, c, msg)	.ours = VPL_LRUN_##o, .control = VPL_LRUN_##c, .log = msg
+/* LINT("KEY ..."): the layout tool's warnings, their keys sorted; NO_LINT: none. */
+#define LINT(keys)	.lint = keys
+#define NO_LINT		.lint = "none"
 /* REGIONS(MULTIPLIER, COMMON, NOTIFY, ISR, DEVICE): enum vpl_region_id's order */
 #define REGIONS(mult, ...) .check_regions = true, .notify_mult = mult,	\
 	.region = { __VA_ARGS__ }

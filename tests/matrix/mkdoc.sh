@@ -116,7 +116,10 @@ qemu_of() {
 	local root
 	root=$(vpl_series_qemu_root "$1")
 	if [ -n "$root" ]; then
-		"$VPL_SCRIPTS/in-root" "$root" qemu-system-x86_64 --version | head -n 1
+		# Read from the root's package database: running it would need
+		# a mount namespace (root).
+		dpkg-query --admindir="$root/var/lib/dpkg" -W \
+			-f 'QEMU ${Version} (Debian unstable, in '"$root"')\n' qemu-system-x86
 	else
 		qemu-system-x86_64 --version | head -n 1
 	fi

@@ -8,6 +8,7 @@
 #   notify_off_multiplier N                            (the selected dialect)
 #   state DIALECT valid|usable|absent|invalid|not checked
 #   problem DIALECT PROBLEM FIELD VALUE                (every dialect)
+#   warnings KEY ... | warnings none      the linter's, their keys sorted
 .[0] as $d
 | "valid \($d.valid)",
   "selected \($d.selected // "none")",
@@ -21,4 +22,5 @@
    else empty end),
   ($d.dialects | to_entries[] | .key as $k
    | "state \($k) \(.value.state)",
-     (.value.problems[] | "problem \($k) \(.problem) \(.field) \(.value)"))
+     (.value.problems[] | "problem \($k) \(.problem) \(.field) \(.value)")),
+  "warnings \([$d.warnings[].key] | unique | if length == 0 then "none" else join(" ") end)"

@@ -11,7 +11,9 @@
  *   NAME.expect  "exit N", then lines the tool's facts (facts.jq) must
  *                contain: the dialect chosen, the regions when the case
  *                checks them, the state of the dialect the case is about
- *                and the problem the case expects
+ *                and the problem the case expects; with LINT or
+ *                NO_LINT, the linter's warnings ("warnings KEY ..." or
+ *                "warnings none")
  *
  * and the list of names in cases.list.
  */
@@ -182,6 +184,11 @@ static int write_case(const char *dir, const struct vpl_lcase *t)
 		snprintf(line, sizeof(line), "problem %s %s %s 0x%llx",
 			 vpl_dialect_name(note_dialect), problem_key(t->note.problem),
 			 t->note.field, (unsigned long long)t->note.value);
+		add(expect, sizeof(expect), &ne, line);
+	}
+
+	if (t->lint) {
+		snprintf(line, sizeof(line), "warnings %s", t->lint);
 		add(expect, sizeof(expect), &ne, line);
 	}
 

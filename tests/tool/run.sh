@@ -14,7 +14,8 @@
 #                   written out as a binary dump by gen_cases.c: the tool
 #                   must reach the verdict, regions and problem the parser
 #                   test expects;
-#   tool/cli/NAME   the command line: input forms, errors, exit codes.
+#   tool/cli/NAME   the command line: input forms, errors, exit codes, the
+#                   linter's --strict and --features and its ID rules.
 # --update rewrites qemu/*.expect and qemu/*.txt from the tool's output
 # (review the diff before committing it).
 set -eu
@@ -52,7 +53,7 @@ fixtures() {
 	done
 }
 
-CLI_TESTS="hex-equals-binary short-dump unsized-bar usage-errors sysfs-all sysfs-address several-inputs mutated-dumps"
+CLI_TESTS="hex-equals-binary short-dump unsized-bar usage-errors sysfs-all sysfs-address several-inputs mutated-dumps lint-strict lint-features lint-ids"
 
 list() {
 	local n
@@ -170,7 +171,8 @@ t_unsized_bar() {
 t_usage_errors() {
 	local args
 	for args in "" "--dialect=v2 x" "--bar=6=0x1000 x" "--bar=4 x" \
-		"--bar=4=0x1000:rom x" "--all x" "--bogus x" "$OUT/nonexistent"; do
+		"--bar=4=0x1000:rom x" "--all x" "--bogus x" "$OUT/nonexistent" \
+		"--features=zz x" "--features=-1 x" "--features=0x10000000000000000 x"; do
 		# shellcheck disable=SC2086 # the arguments are a list
 		run_tool $args
 		[ "$RUN_RC" = 2 ] || fail "'$args': exit $RUN_RC, want 2"
@@ -270,6 +272,85 @@ t_mutated_dumps() {
 	[ "$(jq length <<<"$RUN_OUT")" = "$(find "$dir" -name '*.cfg' | wc -l)" ] || fail "not every dump reported"
 	run_tool -b 0=0x100 -b 1=0x1000 -b 2=0x100000000 -b 4=0x4000 "$dir"/*.cfg
 	[ "$RUN_RC" -le 1 ] || fail "table: exit $RUN_RC"
+}
+
+# Byte OFF of dump FILE set to VAL (both decimal).
+poke() {
+	# shellcheck disable=SC2059 # \x escape built on purpose
+	printf "\\x$(printf %02x "$3")" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# The keys of the warnings in $RUN_OUT's table, sorted, on one line.
+warning_keys() {
+	sed -n 's/^  warning: \([a-z-]*\):.*/\1/p' <<<"$RUN_OUT" | sort -u | tr '\n' ' '
+}
+
+# A warning is not a verdict: exit 0 unless --strict.
+t_lint_strict() {
+	local fx=$HERE/qemu/net-modern
+	local -a args
+	run_tool --strict -r "$fx.resource" "$fx.hex"
+	[ "$RUN_RC" = 0 ] || fail "QEMU's virtio-net with --strict: exit $RUN_RC"
+	[ -z "$(warning_keys)" ] || fail "QEMU's virtio-net: warnings $(warning_keys)"
+	mapfile -t args <"$CASES/v1-no-pci-cfg.args"
+	run_tool "${args[@]}" "$CASES/v1-no-pci-cfg.cfg"
+	[ "$RUN_RC" = 0 ] || fail "a warning without --strict: exit $RUN_RC, want 0"
+	[ "$(warning_keys)" = "no-pci-cfg " ] || fail "warnings '$(warning_keys)', want no-pci-cfg"
+	run_tool --strict "${args[@]}" "$CASES/v1-no-pci-cfg.cfg"
+	[ "$RUN_RC" = 1 ] || fail "a warning with --strict: exit $RUN_RC, want 1"
+	run_tool --strict --json "${args[@]}" "$CASES/v1-no-pci-cfg.cfg"
+	[ "$(jq -r '.[0].warnings[0].key' <<<"$RUN_OUT")" = no-pci-cfg ] || fail "JSON: $RUN_OUT"
+}
+
+# The device configuration against the features offered: a virtio-blk
+# whose device configuration is 1 byte long.
+t_lint_features() {
+	local -a args
+	mapfile -t args <"$CASES/v1-device-one-byte.args"
+	run_tool "${args[@]}" "$CASES/v1-device-one-byte.cfg"
+	grep -q 'ends before capacity (byte 8), which a block device always has' <<<"$RUN_OUT" ||
+		fail "capacity not named: $RUN_OUT"
+	grep -q 'too short for feature bits 1, 2, 4, 6, 10, 11, 12, 13, 14, 16, 17: the device must not offer them' <<<"$RUN_OUT" ||
+		fail "the features it must not offer not named: $RUN_OUT"
+	# SIZE_MAX (bit 1) and TOPOLOGY (10) offered: those two, by name.
+	run_tool --features 0x402 "${args[@]}" "$CASES/v1-device-one-byte.cfg"
+	grep -q 'ends before size_max (byte 12), which feature bit 1 offered needs' <<<"$RUN_OUT" ||
+		fail "size_max not named: $RUN_OUT"
+	grep -q 'ends before topology (byte 32), which feature bit 10 offered needs' <<<"$RUN_OUT" ||
+		fail "topology not named: $RUN_OUT"
+	[ "$(grep -c '^  warning: device-config-short' <<<"$RUN_OUT")" = 3 ] ||
+		fail "want exactly capacity, size_max and topology: $RUN_OUT"
+	# QEMU's 4 KiB device configuration has room for every field.
+	run_tool --strict --features 0xffffffffffffffff -r "$HERE/qemu/blk-modern.resource" "$HERE/qemu/blk-modern.hex"
+	[ "$RUN_RC" = 0 ] || fail "QEMU's virtio-blk, every feature: exit $RUN_RC: $(warning_keys)"
+}
+
+# virtio 1.2 §4.1.2: Revision ID and Subsystem ID keep legacy drivers off a
+# non-transitional function; a transitional one's Subsystem ID is its type.
+t_lint_ids() {
+	local fx=$HERE/qemu/net-modern tx=$HERE/qemu/net-transitional
+	hex_to_bin "$fx.hex" >"$OUT/rev0.bin"
+	poke "$OUT/rev0.bin" 8 0
+	run_tool --strict -r "$fx.resource" "$OUT/rev0.bin"
+	[ "$RUN_RC" = 1 ] && [ "$(warning_keys)" = "revision-id " ] ||
+		fail "Revision ID 0: exit $RUN_RC, warnings '$(warning_keys)'"
+	hex_to_bin "$fx.hex" >"$OUT/sub.bin"
+	poke "$OUT/sub.bin" 46 1
+	poke "$OUT/sub.bin" 47 0
+	run_tool -r "$fx.resource" "$OUT/sub.bin"
+	[ "$(warning_keys)" = "subsystem-id " ] || fail "Subsystem ID 1: warnings '$(warning_keys)'"
+	hex_to_bin "$tx.hex" >"$OUT/tsub.bin"
+	run_tool --strict -r "$tx.resource" "$OUT/tsub.bin"
+	[ "$RUN_RC" = 0 ] || fail "QEMU's transitional virtio-net: $(warning_keys)"
+	# Transitional device ID 0x1000 (network) saying it is a block device.
+	poke "$OUT/tsub.bin" 46 2
+	run_tool -r "$tx.resource" "$OUT/tsub.bin"
+	grep -q 'Subsystem ID 0x2 on transitional device ID 0x1000: it MUST be the device type, 1' <<<"$RUN_OUT" ||
+		fail "transitional Subsystem ID not checked: $RUN_OUT"
+	poke "$OUT/tsub.bin" 46 1
+	poke "$OUT/tsub.bin" 8 1
+	run_tool -r "$tx.resource" "$OUT/tsub.bin"
+	[ "$(warning_keys)" = "revision-id " ] || fail "transitional Revision ID 1: warnings '$(warning_keys)'"
 }
 
 update() {

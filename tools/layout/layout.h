@@ -44,6 +44,19 @@ struct vpl_tool_bar {
 	bool sized;
 };
 
+/* The most linter warnings kept per function. */
+#define VPL_TOOL_LINT_MAX	16
+
+/**
+ * struct vpl_tool_lint - one linter warning
+ * @key: stable name of the rule (lint.c)
+ * @text: what is wrong, with the values
+ */
+struct vpl_tool_lint {
+	const char *key;
+	char text[320];
+};
+
 /**
  * struct vpl_tool_dev - one function under examination
  * @source: what the user named (path or PCI address), for messages
@@ -56,6 +69,11 @@ struct vpl_tool_bar {
  * @chosen: dialect the driver would use (enum vpl_tool_dialect), or -1
  * @valid: the verdict
  * @hint: why the verdict cannot be trusted (BAR sizes unknown), or NULL
+ * @features: the device features it offers (--features), if @features_known
+ * @features_known: --features was given
+ * @n_lint: entries used in @lint
+ * @n_lost_lint: warnings that did not fit in @lint
+ * @lint: the linter's warnings (lint.c), in the order found
  */
 struct vpl_tool_dev {
 	const char *source;
@@ -68,6 +86,11 @@ struct vpl_tool_dev {
 	int chosen;
 	bool valid;
 	const char *hint;
+	u64 features;
+	bool features_known;
+	unsigned int n_lint;
+	unsigned int n_lost_lint;
+	struct vpl_tool_lint lint[VPL_TOOL_LINT_MAX];
 };
 
 /* Options that apply to every function examined. */
@@ -76,6 +99,9 @@ struct vpl_tool_opts {
 	const char *resource;		/* --resource FILE, or NULL */
 	enum vpl_dialect dialect;	/* --dialect */
 	bool json;
+	bool strict;			/* --strict: a warning is exit 1 */
+	bool features_known;		/* --features was given... */
+	u64 features;			/* ...with these bits */
 	struct vpl_tool_bar bar_override[VPL_NUM_BARS];
 	bool bar_given[VPL_NUM_BARS];
 };
@@ -87,6 +113,9 @@ int vpl_load_source(struct vpl_tool_dev *d, const struct vpl_tool_opts *o,
 		    const char *arg, char *err, size_t errlen);
 int vpl_parse_bar_opt(struct vpl_tool_opts *o, const char *arg);
 int vpl_list_virtio(const char *sysfs, char ***names, size_t *n);
+
+/* lint.c */
+void vpl_lint(struct vpl_tool_dev *d);
 
 /* report.c */
 int vpl_tool_virtio_id(const struct vpl_tool_dev *d);

@@ -10,9 +10,13 @@
  * holding "config" and "resource" files, or a configuration space dump
  * (binary, as in sysfs, or lspci -xxx text).
  *
+ * Every function is also linted (lint.c): warnings about what the parser
+ * accepts but a driver or the specifications do not.
+ *
  * Exit status: 0 every layout is valid; 1 a layout is invalid (the driver
- * would refuse it, or a capability had to be skipped); 2 usage or input
- * error, or a verdict that needs BAR sizes the input did not give.
+ * would refuse it, or a capability had to be skipped), or with --strict
+ * has a warning; 2 usage or input error, or a verdict that needs BAR sizes
+ * the input did not give.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,11 +50,15 @@ static void usage(FILE *f)
 		"                         driver's dialect= parameter\n"
 		"  -b, --bar N=SIZE[:io|:mem]  size of BAR N for a dump (repeatable)\n"
 		"  -r, --resource FILE    BAR sizes from a copy of sysfs's resource file\n"
+		"  -f, --features HEX     the device features the function offers, for\n"
+		"                         the linter's device configuration check\n"
+		"  -s, --strict           a linter warning makes the exit status 1\n"
 		"      --sysfs DIR        sysfs mount point (default /sys)\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             this text\n"
 		"\n"
-		"Exit status: 0 valid, 1 invalid, 2 error or BAR sizes missing.\n");
+		"Exit status: 0 valid, 1 invalid (or --strict and a warning), 2 error\n"
+		"or BAR sizes missing.\n");
 }
 
 static int parse_dialect(const char *s, enum vpl_dialect *d)
@@ -63,6 +71,19 @@ static int parse_dialect(const char *s, enum vpl_dialect *d)
 		*d = VPL_DIALECT_DRAFT;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+static int parse_features(const char *s, u64 *features)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || end == s || *end || *s == '-')
+		return -EINVAL;
+	*features = v;
 	return 0;
 }
 
@@ -189,7 +210,9 @@ int main(int argc, char **argv)
 		{ "dialect", required_argument, NULL, 'd' },
 		{ "bar", required_argument, NULL, 'b' },
 		{ "resource", required_argument, NULL, 'r' },
-		{ "sysfs", required_argument, NULL, 's' },
+		{ "sysfs", required_argument, NULL, 'S' },
+		{ "features", required_argument, NULL, 'f' },
+		{ "strict", no_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -201,7 +224,8 @@ int main(int argc, char **argv)
 	bool all = false, first = true;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "ajd:b:r:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ajd:b:r:f:sVh", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -226,8 +250,19 @@ int main(int argc, char **argv)
 		case 'r':
 			o.resource = optarg;
 			break;
-		case 's':
+		case 'S':
 			o.sysfs = optarg;
+			break;
+		case 'f':
+			if (parse_features(optarg, &o.features)) {
+				fprintf(stderr, "virtio-pci-layout: --features: a hexadecimal number of up to 64 bits, not '%s'\n",
+					optarg);
+				return EXIT_ERROR;
+			}
+			o.features_known = true;
+			break;
+		case 's':
+			o.strict = true;
 			break;
 		case 'V':
 			printf("virtio-pci-layout %s\n", VPL_VERSION);
@@ -267,6 +302,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		judge(&dev, o.dialect);
+		dev.features = o.features;
+		dev.features_known = o.features_known;
+		vpl_lint(&dev);
 		if (o.json) {
 			vpl_report_json(&dev, first);
 		} else {
@@ -277,7 +315,8 @@ int main(int argc, char **argv)
 		first = false;
 		if (dev.hint)
 			rc = EXIT_ERROR;
-		else if (!dev.valid && rc != EXIT_ERROR)
+		else if ((!dev.valid || (o.strict && dev.n_lint)) &&
+			 rc != EXIT_ERROR)
 			rc = EXIT_INVALID;
 	}
 	if (o.json)

@@ -315,6 +315,10 @@ void vpl_report_text(const struct vpl_tool_dev *d)
 	for (i = 0; i < VPL_TOOL_NR_DIALECTS; i++)
 		text_dialect(d, i);
 
+	for (i = 0; i < d->n_lint; i++)
+		printf("  warning: %s: %s\n", d->lint[i].key, d->lint[i].text);
+	if (d->n_lost_lint)
+		printf("  warning: %u more not recorded\n", d->n_lost_lint);
 	if (d->hint)
 		printf("  verdict: unknown: %s\n", d->hint);
 	else if (d->valid)
@@ -512,5 +516,14 @@ void vpl_report_json(const struct vpl_tool_dev *d, bool first)
 		json_string(d->hint);
 	else
 		printf("null");
-	printf("\n}");
+	printf(",\n  \"warnings\": [");
+	for (i = 0; i < d->n_lint; i++) {
+		printf("%s\n    { \"key\": ", i ? "," : "");
+		json_string(d->lint[i].key);
+		printf(", \"text\": ");
+		json_string(d->lint[i].text);
+		printf(" }");
+	}
+	printf("%s],\n  \"warnings_lost\": %u\n}", d->n_lint ? "\n  " : "",
+	       d->n_lost_lint);
 }
