@@ -79,6 +79,43 @@ static struct vpl_note *vpl_note(struct vpl_layout *l, u8 cap, u8 cfg_type,
 }
 
 /**
+ * vpl_problem_key() - the stable name of a parser problem
+ * @problem: an enum vpl_problem value
+ *
+ * The layout tool's JSON and the tests name problems with it.
+ *
+ * Return: a short, constant, hyphenated key, or "unknown".
+ */
+const char *vpl_problem_key(unsigned int problem)
+{
+	static const char * const keys[VPL_NR_PROBLEMS] = {
+		[VPL_PROBLEM_NONE]	 = "none",
+		[VPL_PROBLEM_READ]	 = "read",
+		[VPL_PROBLEM_CAP_PTR]	 = "cap-ptr",
+		[VPL_PROBLEM_CAP_LOOP]	 = "cap-loop",
+		[VPL_PROBLEM_CAP_LEN]	 = "cap-len",
+		[VPL_PROBLEM_BAR_INDEX]	 = "bar-index",
+		[VPL_PROBLEM_BAR_ABSENT] = "bar-absent",
+		[VPL_PROBLEM_BAR_TYPE]	 = "bar-type",
+		[VPL_PROBLEM_RANGE]	 = "range",
+		[VPL_PROBLEM_TOO_SHORT]	 = "too-short",
+		[VPL_PROBLEM_ALIGN]	 = "align",
+		[VPL_PROBLEM_MULTIPLIER] = "multiplier",
+		[VPL_PROBLEM_OVERLAP]	 = "overlap",
+		[VPL_PROBLEM_MISSING]	 = "missing",
+		[VPL_PROBLEM_TOO_MANY]	 = "too-many",
+		[VPL_PROBLEM_DISAGREE]	 = "disagree",
+		[VPL_PROBLEM_MSIX_TABLE] = "msix-table",
+		[VPL_PROBLEM_MSIX_PBA]	 = "msix-pba",
+		[VPL_PROBLEM_VENDOR_ID]	 = "vendor-id",
+	};
+
+	if (problem >= VPL_NR_PROBLEMS || !keys[problem])
+		return "unknown";
+	return keys[problem];
+}
+
+/**
  * vpl_problem_str() - describe a parser problem
  * @problem: an enum vpl_problem value
  *
@@ -105,6 +142,7 @@ const char *vpl_problem_str(unsigned int problem)
 		[VPL_PROBLEM_DISAGREE]	 = "differs from the virtio 1.x layout, which is used",
 		[VPL_PROBLEM_MSIX_TABLE] = "region overlaps the MSI-X table",
 		[VPL_PROBLEM_MSIX_PBA]	 = "region overlaps the MSI-X PBA",
+		[VPL_PROBLEM_VENDOR_ID]	 = "vendor data must not name virtio's own vendor ID",
 	};
 
 	if (problem >= VPL_NR_PROBLEMS)
@@ -207,6 +245,8 @@ const char *vpl_cfg_type_name(unsigned int cfg_type)
 		return "pci-cfg";
 	case VPL_V1_SHM_CFG:
 		return "shm";
+	case VPL_V1_VENDOR_CFG:
+		return "vendor-data";
 	case VPL_NOTE_MSIX_TABLE:
 		return "MSI-X table";
 	case VPL_NOTE_MSIX_PBA:
@@ -510,6 +550,55 @@ static int vpl_v1_shm(const struct vpl_cfg_source *src, struct vpl_layout *l,
 	return 0;
 }
 
+/*
+ * A vendor data capability (virtio 1.4 §4.1.4.11): a length that is a
+ * multiple of 4 and holds the vendor ID, a vendor ID that is not virtio's.
+ * Recorded for debugfs and the tool, used for nothing; so what is wrong
+ * with one is said at info level and refuses nothing.
+ */
+static int vpl_v1_vendor(const struct vpl_cfg_source *src,
+			 struct vpl_layout *l, u8 pos, u8 cap_len)
+{
+	struct vpl_note *n = NULL;
+	struct vpl_vendor *v;
+	u32 dw, limit = 0;
+	int err;
+
+	/* The bound broken: the least length, the next multiple of 4, the end. */
+	if (cap_len < VPL_V1_VENDOR_CAP_SIZE)
+		limit = VPL_V1_VENDOR_CAP_SIZE;
+	else if (cap_len % 4)
+		limit = (cap_len + 3U) & ~3U;
+	else if (pos + cap_len > VPL_CFG_SPACE_SIZE)
+		limit = VPL_CFG_SPACE_SIZE - pos;
+	if (limit) {
+		n = vpl_note(l, pos, VPL_V1_VENDOR_CFG, VPL_PROBLEM_CAP_LEN,
+			     "cap_len", cap_len, limit);
+		goto out;
+	}
+	err = vpl_read(src, l, pos + VPL_V1_VENDOR_ID, &dw);
+	if (err)
+		return err;
+	if ((u16)dw == VPL_PCI_VENDOR_VIRTIO) {
+		n = vpl_note(l, pos, VPL_V1_VENDOR_CFG, VPL_PROBLEM_VENDOR_ID,
+			     "vendor_id", (u16)dw, 0);
+		goto out;
+	}
+	if (l->n_vendor >= VPL_MAX_VENDOR) {
+		n = vpl_note(l, pos, VPL_V1_VENDOR_CFG, VPL_PROBLEM_TOO_MANY,
+			     "cap_vndr", l->n_vendor + 1, VPL_MAX_VENDOR);
+		goto out;
+	}
+	v = &l->vendor[l->n_vendor++];
+	v->cap = pos;
+	v->len = cap_len;
+	v->vendor_id = (u16)dw;
+out:
+	if (n)
+		n->info = true;
+	return 0;
+}
+
 static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 			u8 pos, u32 hdr, void *ctx)
 {
@@ -524,9 +613,12 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 
 	/* virtio 1.2 §4.1.4: ignore reserved cfg_type values. */
 	if (cfg_type != VPL_V1_SHM_CFG && cfg_type != VPL_V1_PCI_CFG &&
+	    cfg_type != VPL_V1_VENDOR_CFG &&
 	    (cfg_type >= ARRAY_SIZE(vpl_v1_types) ||
 	     !vpl_v1_types[cfg_type].min_len))
 		return 0;
+	if (cfg_type == VPL_V1_VENDOR_CFG)
+		return vpl_v1_vendor(src, l, pos, cap_len);
 
 	if (cap_len < VPL_V1_CAP_SIZE ||
 	    pos + cap_len > VPL_CFG_SPACE_SIZE) {
@@ -1054,6 +1146,7 @@ static int vpl_parse_one(const struct vpl_cfg_source *src,
 	l->notify_mult = 0;
 	l->has_pci_cfg = false;
 	l->n_shm = 0;
+	l->n_vendor = 0;
 	l->draft_cap = 0;
 
 	if (dialect == VPL_DIALECT_DRAFT)

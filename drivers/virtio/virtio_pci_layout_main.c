@@ -1737,6 +1737,11 @@ static void vpl_print_layout(struct vpl_device *vp)
 		 regions[VPL_REGION_COMMON], regions[VPL_REGION_NOTIFY],
 		 vp->layout.notify_mult, regions[VPL_REGION_ISR],
 		 regions[VPL_REGION_DEVICE], vp->layout.n_shm, irq);
+	for (i = 0; i < vp->layout.n_vendor; i++)
+		dev_info(vp->dev,
+			 "vendor data capability at %#x: vendor_id %#06x, %u bytes (not used)\n",
+			 vp->layout.vendor[i].cap, vp->layout.vendor[i].vendor_id,
+			 vp->layout.vendor[i].len);
 }
 
 /* ------------------------------------------------------------------------
@@ -1780,6 +1785,11 @@ static int vpl_debugfs_show(struct seq_file *s, void *unused)
 		seq_printf(s, "shm %u: BAR%u+%#llx length %#llx\n",
 			   vp->layout.shm[i].id, vp->layout.shm[i].bar,
 			   vp->layout.shm[i].offset, vp->layout.shm[i].length);
+	for (i = 0; i < vp->layout.n_vendor; i++)
+		seq_printf(s, "vendor data: cap %#x vendor_id %#06x length %u\n",
+			   vp->layout.vendor[i].cap,
+			   vp->layout.vendor[i].vendor_id,
+			   vp->layout.vendor[i].len);
 
 	mutex_lock(&vp->vqs_mutex);
 	seq_printf(s, "irq_mode: %s\nvectors: %u\n",

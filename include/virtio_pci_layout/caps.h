@@ -19,6 +19,7 @@
 
 #define VPL_NUM_BARS		6
 #define VPL_MAX_SHM		16
+#define VPL_MAX_VENDOR		8
 #define VPL_MAX_NOTES		16
 
 /* PCI configuration space the parser looks at (standard header + caps). */
@@ -56,6 +57,11 @@
 #define VPL_V1_DEVICE_CFG	4
 #define VPL_V1_PCI_CFG		5
 #define VPL_V1_SHM_CFG		8
+#define VPL_V1_VENDOR_CFG	9	/* virtio 1.4 §4.1.4.11 */
+
+/* struct virtio_pci_vndr_data: the header, vendor_id, padding to a dword. */
+#define VPL_V1_VENDOR_ID	4
+#define VPL_V1_VENDOR_CAP_SIZE	8
 
 /* Smallest common configuration: struct virtio_pci_common_cfg. */
 #define VPL_COMMON_MIN_LEN	56
@@ -157,6 +163,21 @@ struct vpl_shm {
 	u64 length;
 };
 
+/**
+ * struct vpl_vendor - one vendor data capability (VIRTIO_PCI_CAP_VENDOR_CFG)
+ * @cap: configuration-space offset of the capability
+ * @len: its cap_len (a multiple of 4, at least 8)
+ * @vendor_id: the PCI-SIG vendor ID that defines its contents
+ *
+ * Shown, never interpreted: the spec lets a driver use it for reporting
+ * only, and only after qualifying the vendor ID.
+ */
+struct vpl_vendor {
+	u8 cap;
+	u8 len;
+	u16 vendor_id;
+};
+
 /** enum vpl_problem - why the parser rejected something */
 enum vpl_problem {
 	VPL_PROBLEM_NONE,
@@ -177,6 +198,7 @@ enum vpl_problem {
 	VPL_PROBLEM_DISAGREE,	/* the draft locates a structure elsewhere */
 	VPL_PROBLEM_MSIX_TABLE,	/* a region overlaps the MSI-X table */
 	VPL_PROBLEM_MSIX_PBA,	/* a region overlaps the MSI-X PBA */
+	VPL_PROBLEM_VENDOR_ID,	/* vendor data names virtio's own vendor ID */
 	VPL_NR_PROBLEMS,
 };
 
@@ -287,6 +309,8 @@ enum vpl_dialect {
  * @has_pci_cfg: a VIRTIO_PCI_CAP_PCI_CFG access window exists
  * @n_shm: entries used in @shm
  * @shm: shared memory regions, in capability order
+ * @n_vendor: entries used in @vendor
+ * @vendor: vendor data capabilities, in capability order
  * @draft_cap: start of the draft chain the parser recognised
  *	(Documentation/draft-layout.rst), 0 if none
  * @msix: where the MSI-X table and PBA lie; no structure or shared memory
@@ -303,6 +327,8 @@ struct vpl_layout {
 	bool has_pci_cfg;
 	unsigned int n_shm;
 	struct vpl_shm shm[VPL_MAX_SHM];
+	unsigned int n_vendor;
+	struct vpl_vendor vendor[VPL_MAX_VENDOR];
 	u8 draft_cap;
 	struct vpl_msix msix;
 	unsigned int n_notes;
@@ -313,6 +339,7 @@ struct vpl_layout {
 int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
 	      struct vpl_layout *layout);
 const char *vpl_problem_str(unsigned int problem);
+const char *vpl_problem_key(unsigned int problem);
 const char *vpl_region_name(unsigned int region);
 const char *vpl_cfg_type_name(unsigned int cfg_type);
 const char *vpl_dialect_name(unsigned int dialect);

@@ -151,6 +151,22 @@ static void check(const struct vpl_cfg_source *src, const struct vpl_layout *l,
 			if (overlap(&sp[i], &sp[j]))
 				abort();
 	check_msix(src, l, cfg, sp, n);
+	/* Vendor data: as the configuration space says, within its rules. */
+	if (l->n_vendor > VPL_MAX_VENDOR)
+		abort();
+	for (i = 0; i < l->n_vendor; i++) {
+		const struct vpl_vendor *v = &l->vendor[i];
+
+		if (v->len < VPL_V1_VENDOR_CAP_SIZE || v->len % 4 ||
+		    v->cap + v->len > VPL_CFG_SPACE_SIZE ||
+		    cfg[v->cap] != VPL_CAP_ID_VNDR ||
+		    cfg[v->cap + VPL_V1_CAP_LEN] != v->len ||
+		    cfg[v->cap + VPL_V1_CAP_CFG_TYPE] != VPL_V1_VENDOR_CFG ||
+		    v->vendor_id == VPL_PCI_VENDOR_VIRTIO ||
+		    v->vendor_id != (cfg[v->cap + VPL_V1_VENDOR_ID] |
+				     cfg[v->cap + VPL_V1_VENDOR_ID + 1] << 8))
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

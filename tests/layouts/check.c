@@ -92,6 +92,16 @@ int vpl_lcase_check(const struct vpl_lcase *c, int err,
 	    (check_msix(why, n, "table", &c->msix_table, &l->msix.table) ||
 	     check_msix(why, n, "PBA", &c->msix_pba, &l->msix.pba)))
 		return 1;
+	if (c->check_vendor &&
+	    (l->n_vendor != !!c->vendor_len ||
+	     (c->vendor_len && (l->vendor[0].vendor_id != c->vendor_id ||
+				l->vendor[0].len != c->vendor_len)))) {
+		snprintf(why, n, "%u vendor data (first %#x, %u bytes), expected %u",
+			 l->n_vendor, l->n_vendor ? l->vendor[0].vendor_id : 0U,
+			 l->n_vendor ? l->vendor[0].len : 0U,
+			 c->vendor_len ? 1U : 0U);
+		return 1;
+	}
 	if (!c->note.field)
 		return 0;
 	for (i = 0; i < l->n_notes; i++)

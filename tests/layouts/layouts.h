@@ -144,6 +144,10 @@ struct vpl_lnote {
  * @check_msix: @msix_table and @msix_pba are checked
  * @msix_table: the MSI-X table the parser records (.present: checked)
  * @msix_pba: the PBA, likewise
+ * @check_vendor: the vendor data capabilities are checked: one, with
+ *	@vendor_id and @vendor_len, or none when @vendor_len is 0
+ * @vendor_id: its vendor ID
+ * @vendor_len: its cap_len
  * @ours: enum vpl_lrun, our transport with dialect=auto on QEMU's device
  * @control: the in-tree virtio_pci on the same
  * @log: what our bind must log ("!TEXT": must not), or NULL
@@ -166,6 +170,9 @@ struct vpl_lcase {
 	bool check_msix;
 	struct vpl_lregion msix_table;
 	struct vpl_lregion msix_pba;
+	bool check_vendor;
+	u16 vendor_id;
+	u8 vendor_len;
 	u8 ours;
 	u8 control;
 	const char *log;
@@ -221,6 +228,9 @@ const char *vpl_lrun_name(u8 run);
 	{ .present = true, .bar = bar_, .offset = off, .length = len }
 #define NONE			{ .present = false }
 #define MSIX(t, p)	.check_msix = true, .msix_table = t, .msix_pba = p
+/* VENDOR(ID, LEN): one vendor data capability recorded; NO_VENDOR: none. */
+#define VENDOR(id, len)	.check_vendor = true, .vendor_id = id, .vendor_len = len
+#define NO_VENDOR	.check_vendor = true
 #define ABSENT_AT(bar_, off, len) \
 	{ .present = false, .bar = bar_, .offset = off, .length = len }
 

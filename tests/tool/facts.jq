@@ -6,6 +6,7 @@
 #   selected virtio1|draft|none
 #   region NAME BAR OFFSET LENGTH | region NAME none   (the selected dialect)
 #   notify_off_multiplier N                            (the selected dialect)
+#   vendor_data VENDOR_ID LENGTH                       (the selected dialect)
 #   state DIALECT valid|usable|absent|invalid|not checked
 #   problem DIALECT PROBLEM FIELD VALUE                (every dialect)
 #   warnings KEY ... | warnings none      the linter's, their keys sorted
@@ -18,7 +19,8 @@
          | "region \(.key) "
            + (if .value then "\(.value.bar) \(.value.offset) \(.value.length)"
               else "none" end)),
-        "notify_off_multiplier \(.notify_off_multiplier)")
+        "notify_off_multiplier \(.notify_off_multiplier)",
+        (.vendor_data[] | "vendor_data \(.vendor_id) \(.length)"))
    else empty end),
   ($d.dialects | to_entries[] | .key as $k
    | "state \($k) \(.value.state)",

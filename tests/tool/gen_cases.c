@@ -11,7 +11,8 @@
  *   NAME.expect  "exit N", then lines the tool's facts (facts.jq) must
  *                contain: the dialect chosen, the regions when the case
  *                checks them, the state of the dialect the case is about
- *                and the problem the case expects; with LINT or
+ *                and the problem the case expects, the vendor data
+ *                capability it records (VENDOR); with LINT or
  *                NO_LINT, the linter's warnings ("warnings KEY ..." or
  *                "warnings none")
  *
@@ -60,19 +61,6 @@ static void fill_bars(struct vpl_lspace *c)
 			}
 		}
 	}
-}
-
-/* The names the tool's JSON gives enum vpl_problem. */
-static const char *problem_key(u8 problem)
-{
-	static const char * const keys[VPL_NR_PROBLEMS] = {
-		"none", "read", "cap-ptr", "cap-loop", "cap-len", "bar-index",
-		"bar-absent", "bar-type", "range", "too-short", "align",
-		"multiplier", "overlap", "missing", "too-many", "disagree",
-		"msix-table", "msix-pba",
-	};
-
-	return problem < VPL_NR_PROBLEMS ? keys[problem] : "unknown";
 }
 
 static int write_file(const char *dir, const char *name, const char *ext,
@@ -182,11 +170,16 @@ static int write_case(const char *dir, const struct vpl_lcase *t)
 	add(expect, sizeof(expect), &ne, line);
 	if (t->note.field) {
 		snprintf(line, sizeof(line), "problem %s %s %s 0x%llx",
-			 vpl_dialect_name(note_dialect), problem_key(t->note.problem),
+			 vpl_dialect_name(note_dialect), vpl_problem_key(t->note.problem),
 			 t->note.field, (unsigned long long)t->note.value);
 		add(expect, sizeof(expect), &ne, line);
 	}
 
+	if (t->check_vendor && t->vendor_len) {
+		snprintf(line, sizeof(line), "vendor_data 0x%x %u",
+			 t->vendor_id, t->vendor_len);
+		add(expect, sizeof(expect), &ne, line);
+	}
 	if (t->lint) {
 		snprintf(line, sizeof(line), "warnings %s", t->lint);
 		add(expect, sizeof(expect), &ne, line);

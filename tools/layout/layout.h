@@ -121,7 +121,6 @@ void vpl_lint(struct vpl_tool_dev *d);
 int vpl_tool_virtio_id(const struct vpl_tool_dev *d);
 const char *vpl_virtio_name(int id);
 const char *vpl_state_name(unsigned int state);
-const char *vpl_problem_key(unsigned int problem);
 const char *vpl_dialect_key(unsigned int dialect);
 void vpl_report_text(const struct vpl_tool_dev *d);
 void vpl_report_json(const struct vpl_tool_dev *d, bool first);

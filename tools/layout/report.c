@@ -62,35 +62,6 @@ const char *vpl_state_name(unsigned int state)
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
 }
 
-/* Stable names of enum vpl_problem for JSON. */
-const char *vpl_problem_key(unsigned int problem)
-{
-	static const char * const keys[] = {
-		[VPL_PROBLEM_NONE] = "none",
-		[VPL_PROBLEM_READ] = "read",
-		[VPL_PROBLEM_CAP_PTR] = "cap-ptr",
-		[VPL_PROBLEM_CAP_LOOP] = "cap-loop",
-		[VPL_PROBLEM_CAP_LEN] = "cap-len",
-		[VPL_PROBLEM_BAR_INDEX] = "bar-index",
-		[VPL_PROBLEM_BAR_ABSENT] = "bar-absent",
-		[VPL_PROBLEM_BAR_TYPE] = "bar-type",
-		[VPL_PROBLEM_RANGE] = "range",
-		[VPL_PROBLEM_TOO_SHORT] = "too-short",
-		[VPL_PROBLEM_ALIGN] = "align",
-		[VPL_PROBLEM_MULTIPLIER] = "multiplier",
-		[VPL_PROBLEM_OVERLAP] = "overlap",
-		[VPL_PROBLEM_MISSING] = "missing",
-		[VPL_PROBLEM_TOO_MANY] = "too-many",
-		[VPL_PROBLEM_DISAGREE] = "disagree",
-		[VPL_PROBLEM_MSIX_TABLE] = "msix-table",
-		[VPL_PROBLEM_MSIX_PBA] = "msix-pba",
-	};
-
-	_Static_assert(ARRAY_SIZE(keys) == VPL_NR_PROBLEMS,
-		       "a parser problem has no JSON name");
-	return problem < ARRAY_SIZE(keys) ? keys[problem] : "unknown";
-}
-
 const char *vpl_dialect_key(unsigned int dialect)
 {
 	return vpl_dialect_name(dialect == VPL_TOOL_DRAFT ? VPL_DIALECT_DRAFT :
@@ -169,6 +140,19 @@ static void walk_caps(const struct vpl_tool_dev *d,
 	}
 }
 
+/*
+ * A virtio 1.x vendor data capability, by its cfg_type (a draft capability's
+ * byte 3 is a capability pointer, never 9) and a length that holds its
+ * vendor ID; the parser judges the rest.
+ */
+static bool vendor_data(const struct vpl_tool_dev *d, u8 pos)
+{
+	return d->cfg[pos] == VPL_CAP_ID_VNDR &&
+	       d->cfg[pos + VPL_V1_CAP_CFG_TYPE] == VPL_V1_VENDOR_CFG &&
+	       d->cfg[pos + VPL_V1_CAP_LEN] >= VPL_V1_VENDOR_ID + 2 &&
+	       pos + VPL_V1_VENDOR_ID + 2 <= VPL_CFG_SPACE_SIZE;
+}
+
 /* ------------------------------------------------------------------------
  * Human-readable table
  */
@@ -182,6 +166,10 @@ static void text_cap(const struct vpl_tool_dev *d, u8 pos, void *ctx)
 	if (id == PCI_CAP_ID_MSIX) {
 		printf(" table size %u",
 		       (vpl_cfg16(d, pos + PCI_MSIX_FLAGS) & PCI_MSIX_QSIZE) + 1u);
+	} else if (vendor_data(d, pos)) {
+		printf(" virtio 1.x %s vendor_id 0x%04x (cap_len %u)",
+		       vpl_cfg_type_name(b3),
+		       vpl_cfg16(d, pos + VPL_V1_VENDOR_ID), b2);
 	} else if (id == VPL_CAP_ID_VNDR && b2 >= VPL_V1_CAP_SIZE) {
 		printf(" virtio 1.x %-8s", vpl_cfg_type_name(b3));
 		if (b3 != VPL_V1_PCI_CFG)
@@ -267,6 +255,10 @@ static void text_dialect(const struct vpl_tool_dev *d, unsigned int i)
 			       l->shm[n].id, l->shm[n].bar, off, len,
 			       l->shm[n].cap);
 		}
+		for (n = 0; n < l->n_vendor; n++)
+			printf("    vendor data at 0x%x: vendor_id 0x%04x, %u bytes\n",
+			       l->vendor[n].cap, l->vendor[n].vendor_id,
+			       l->vendor[n].len);
 		printf("    notify_off_multiplier %u%s\n", l->notify_mult,
 		       l->has_pci_cfg ? ", PCI configuration access window" : "");
 		text_msix(&l->msix);
@@ -374,7 +366,11 @@ static void json_cap(const struct vpl_tool_dev *d, u8 pos, void *ctx)
 	json_string(pci_cap_name(id));
 	printf(", ");
 	json_hex("next", d->cfg[pos + 1], "");
-	if (id == VPL_CAP_ID_VNDR && b2 >= VPL_V1_CAP_SIZE) {
+	if (vendor_data(d, pos)) {
+		printf(", \"virtio1\": { \"cfg_type\": %u, \"type\": \"%s\", \"cap_len\": %u, ",
+		       b3, vpl_cfg_type_name(b3), b2);
+		json_hex("vendor_id", vpl_cfg16(d, pos + VPL_V1_VENDOR_ID), " }");
+	} else if (id == VPL_CAP_ID_VNDR && b2 >= VPL_V1_CAP_SIZE) {
 		printf(", \"virtio1\": { \"cfg_type\": %u, \"type\": \"%s\", \"cap_len\": %u, \"bar\": %u, ",
 		       b3, vpl_cfg_type_name(b3), b2,
 		       d->cfg[pos + VPL_V1_CAP_BAR]);
@@ -430,6 +426,13 @@ static void json_dialect(const struct vpl_tool_dev *d, unsigned int i,
 		json_hex("offset", l->shm[n].offset, ", ");
 		json_hex("length", l->shm[n].length, ", ");
 		json_hex("capability", l->shm[n].cap, " }");
+	}
+	printf(" ],\n      \"vendor_data\": [");
+	for (n = 0; resolved && n < l->n_vendor; n++) {
+		printf("%s { ", n ? "," : "");
+		json_hex("capability", l->vendor[n].cap, ", ");
+		json_hex("vendor_id", l->vendor[n].vendor_id, ", ");
+		printf("\"length\": %u }", l->vendor[n].len);
 	}
 	printf(" ],\n      \"msix\": ");
 	if (resolved && l->msix.cap) {
