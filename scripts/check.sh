@@ -73,6 +73,7 @@ klist=$("$VPL_SCRIPTS/kernels.sh" $(vpl_series debian) $(vpl_series sid)) ||
 	vpl_die "kernels.sh failed: no W=1 + sparse build"
 checked=' '
 while read -r series kver; do
+	[ -n "$kver" ] || continue
 	case $checked in *" $kver "*) continue ;; esac
 	checked+="$kver "
 	vpl_log "W=1 + sparse build against $kver"

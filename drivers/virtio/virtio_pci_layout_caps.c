@@ -88,7 +88,7 @@ static struct vpl_note *vpl_note(struct vpl_layout *l, u8 cap, u8 cfg_type,
  */
 const char *vpl_problem_key(unsigned int problem)
 {
-	static const char * const keys[VPL_NR_PROBLEMS] = {
+	static const char * const keys[] = {
 		[VPL_PROBLEM_NONE]	 = "none",
 		[VPL_PROBLEM_READ]	 = "read",
 		[VPL_PROBLEM_CAP_PTR]	 = "cap-ptr",
@@ -110,6 +110,7 @@ const char *vpl_problem_key(unsigned int problem)
 		[VPL_PROBLEM_VENDOR_ID]	 = "vendor-id",
 	};
 
+	BUILD_BUG_ON(ARRAY_SIZE(keys) != VPL_NR_PROBLEMS);
 	if (problem >= VPL_NR_PROBLEMS || !keys[problem])
 		return "unknown";
 	return keys[problem];
@@ -551,8 +552,9 @@ static int vpl_v1_shm(const struct vpl_cfg_source *src, struct vpl_layout *l,
 }
 
 /*
- * A vendor data capability (virtio 1.4 §4.1.4.11): a length that is a
- * multiple of 4 and holds the vendor ID, a vendor ID that is not virtio's.
+ * A vendor data capability (cfg_type 9, struct virtio_pci_vndr_data): a
+ * length that is a multiple of 4 and holds the vendor ID, a vendor ID that
+ * is not virtio's.
  * Recorded for debugfs and the tool, used for nothing; so what is wrong
  * with one is said at info level and refuses nothing.
  */
@@ -586,7 +588,7 @@ static int vpl_v1_vendor(const struct vpl_cfg_source *src,
 	}
 	if (l->n_vendor >= VPL_MAX_VENDOR) {
 		n = vpl_note(l, pos, VPL_V1_VENDOR_CFG, VPL_PROBLEM_TOO_MANY,
-			     "cap_vndr", l->n_vendor + 1, VPL_MAX_VENDOR);
+			     "vendor data", VPL_MAX_VENDOR + 1, VPL_MAX_VENDOR);
 		goto out;
 	}
 	v = &l->vendor[l->n_vendor++];
@@ -611,7 +613,10 @@ static int vpl_v1_visit(const struct vpl_cfg_source *src, struct vpl_layout *l,
 	u8 bar;
 	int err;
 
-	/* virtio 1.2 §4.1.4: ignore reserved cfg_type values. */
+	/*
+	 * virtio 1.2 §4.1.4: ignore reserved cfg_type values.  Vendor data
+	 * has a header of its own, shorter than struct virtio_pci_cap.
+	 */
 	if (cfg_type != VPL_V1_SHM_CFG && cfg_type != VPL_V1_PCI_CFG &&
 	    cfg_type != VPL_V1_VENDOR_CFG &&
 	    (cfg_type >= ARRAY_SIZE(vpl_v1_types) ||

@@ -57,7 +57,7 @@
 #define VPL_V1_DEVICE_CFG	4
 #define VPL_V1_PCI_CFG		5
 #define VPL_V1_SHM_CFG		8
-#define VPL_V1_VENDOR_CFG	9	/* virtio 1.4 §4.1.4.11 */
+#define VPL_V1_VENDOR_CFG	9	/* vendor data */
 
 /* struct virtio_pci_vndr_data: the header, vendor_id, padding to a dword. */
 #define VPL_V1_VENDOR_ID	4

@@ -224,6 +224,6 @@ vpl_check_shutdown() {
 vpl_console_tail() {
 	echo "console tail ($BOOT_DIR/console.log):"
 	tail -n "${1:-25}" "$BOOT_DIR/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  /'
-	grep -a -m 6 -E 'Kernel panic|WARNING:|BUG:|Oops|general protection|watchdog:|blocked for more than|rcu: INFO' \
+	grep -a -m 6 -E 'Kernel panic - not syncing|WARNING: CPU:|BUG: |Oops: |general protection fault|watchdog: BUG: soft lockup|blocked for more than|rcu: INFO: rcu_' \
 		"$BOOT_DIR/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  why: /'
 }

@@ -10,6 +10,7 @@
 #   state DIALECT valid|usable|absent|invalid|not checked
 #   problem DIALECT PROBLEM FIELD VALUE                (every dialect)
 #   warnings KEY ... | warnings none      the linter's, their keys sorted
+#                                         (not its advice)
 .[0] as $d
 | "valid \($d.valid)",
   "selected \($d.selected // "none")",
@@ -20,9 +21,10 @@
            + (if .value then "\(.value.bar) \(.value.offset) \(.value.length)"
               else "none" end)),
         "notify_off_multiplier \(.notify_off_multiplier)",
-        (.vendor_data[] | "vendor_data \(.vendor_id) \(.length)"))
+        (if (.vendor_data | length) == 0 then "vendor_data none"
+         else (.vendor_data[] | "vendor_data \(.vendor_id) \(.length)") end))
    else empty end),
   ($d.dialects | to_entries[] | .key as $k
    | "state \($k) \(.value.state)",
      (.value.problems[] | "problem \($k) \(.problem) \(.field) \(.value)")),
-  "warnings \([$d.warnings[].key] | unique | if length == 0 then "none" else join(" ") end)"
+  "warnings \([$d.warnings[] | select(.advice | not) | .key] | unique | if length == 0 then "none" else join(" ") end)"

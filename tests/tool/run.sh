@@ -53,7 +53,7 @@ fixtures() {
 	done
 }
 
-CLI_TESTS="hex-equals-binary short-dump unsized-bar usage-errors sysfs-all sysfs-address several-inputs mutated-dumps lint-strict lint-features lint-ids"
+CLI_TESTS="hex-equals-binary short-dump unsized-bar usage-errors sysfs-all sysfs-address several-inputs mutated-dumps lint-strict lint-features lint-ids vendor-data"
 
 list() {
 	local n
@@ -320,6 +320,21 @@ t_lint_features() {
 		fail "topology not named: $RUN_OUT"
 	[ "$(grep -c '^  warning: device-config-short' <<<"$RUN_OUT")" = 3 ] ||
 		fail "want exactly capacity, size_max and topology: $RUN_OUT"
+	# A virtio-net whose device configuration holds mac and status only:
+	# right for a device that offers no more, which a dump cannot tell, so
+	# a note, not a warning, until --features says what it offers.
+	hex_to_bin "$HERE/qemu/net-modern.hex" >"$OUT/net8.bin"
+	poke "$OUT/net8.bin" 108 8
+	poke "$OUT/net8.bin" 109 0
+	run_tool --strict -r "$HERE/qemu/net-modern.resource" "$OUT/net8.bin"
+	[ "$RUN_RC" = 0 ] || fail "8-byte net configuration, features unknown: exit $RUN_RC"
+	grep -q '^  note: device-config-short: the 8-byte device configuration is too short for feature bits 22, 3, 63, 57, 60:' <<<"$RUN_OUT" ||
+		fail "no note on the features it must not offer: $RUN_OUT"
+	run_tool --strict --features 0x100010020 -r "$HERE/qemu/net-modern.resource" "$OUT/net8.bin"
+	[ "$RUN_RC" = 0 ] || fail "8-byte net configuration, MAC and STATUS offered: exit $RUN_RC"
+	run_tool --strict --features 0x400000 -r "$HERE/qemu/net-modern.resource" "$OUT/net8.bin"
+	[ "$RUN_RC" = 1 ] && grep -q 'before max_virtqueue_pairs (byte 10), which feature bit 22 offered needs' <<<"$RUN_OUT" ||
+		fail "8-byte net configuration, MQ offered: exit $RUN_RC: $RUN_OUT"
 	# QEMU's 4 KiB device configuration has room for every field.
 	run_tool --strict --features 0xffffffffffffffff -r "$HERE/qemu/blk-modern.resource" "$HERE/qemu/blk-modern.hex"
 	[ "$RUN_RC" = 0 ] || fail "QEMU's virtio-blk, every feature: exit $RUN_RC: $(warning_keys)"
@@ -351,6 +366,30 @@ t_lint_ids() {
 	poke "$OUT/tsub.bin" 8 1
 	run_tool -r "$tx.resource" "$OUT/tsub.bin"
 	[ "$(warning_keys)" = "revision-id " ] || fail "transitional Revision ID 1: warnings '$(warning_keys)'"
+}
+
+# Vendor data: decoded in the capability list, the layout and JSON; one
+# that breaks its rules is a warning, not an invalid layout.
+t_vendor_data() {
+	local -a args
+	mapfile -t args <"$CASES/v1-vendor-data.args"
+	run_tool "${args[@]}" "$CASES/v1-vendor-data.cfg"
+	[ "$RUN_RC" = 0 ] || fail "exit $RUN_RC"
+	grep -q '^    0xa4  vendor-specific  virtio 1.x vendor-data vendor_id 0xbeef (cap_len 8)$' <<<"$RUN_OUT" ||
+		fail "not in the capability list: $RUN_OUT"
+	grep -q '^    vendor data at 0xa4: vendor_id 0xbeef, 8 bytes$' <<<"$RUN_OUT" ||
+		fail "not in the layout: $RUN_OUT"
+	run_tool --json "${args[@]}" "$CASES/v1-vendor-data.cfg"
+	[ "$(jq -r '.[0].capabilities[] | select(.offset == "0xa4") | .virtio1.vendor_id' <<<"$RUN_OUT")" = 0xbeef ] ||
+		fail "JSON capability: $RUN_OUT"
+	mapfile -t args <"$CASES/v1-vendor-data-virtio-id.args"
+	run_tool "${args[@]}" "$CASES/v1-vendor-data-virtio-id.cfg"
+	[ "$RUN_RC" = 0 ] && grep -q "^  verdict: valid" <<<"$RUN_OUT" ||
+		fail "vendor data with virtio's vendor ID made the layout invalid: exit $RUN_RC"
+	grep -q "^  warning: vendor-data: vendor-data capability at 0xa4: vendor_id = 0x1af4" <<<"$RUN_OUT" ||
+		fail "no warning: $RUN_OUT"
+	run_tool --strict "${args[@]}" "$CASES/v1-vendor-data-virtio-id.cfg"
+	[ "$RUN_RC" = 1 ] || fail "--strict: exit $RUN_RC, want 1"
 }
 
 update() {

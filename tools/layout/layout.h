@@ -50,10 +50,12 @@ struct vpl_tool_bar {
 /**
  * struct vpl_tool_lint - one linter warning
  * @key: stable name of the rule (lint.c)
+ * @advice: a note on what the input cannot tell (--strict ignores it)
  * @text: what is wrong, with the values
  */
 struct vpl_tool_lint {
 	const char *key;
+	bool advice;
 	char text[320];
 };
 
@@ -71,6 +73,7 @@ struct vpl_tool_lint {
  * @hint: why the verdict cannot be trusted (BAR sizes unknown), or NULL
  * @features: the device features it offers (--features), if @features_known
  * @features_known: --features was given
+ * @n_warnings: entries of @lint that are warnings, not advice
  * @n_lint: entries used in @lint
  * @n_lost_lint: warnings that did not fit in @lint
  * @lint: the linter's warnings (lint.c), in the order found
@@ -88,6 +91,7 @@ struct vpl_tool_dev {
 	const char *hint;
 	u64 features;
 	bool features_known;
+	unsigned int n_warnings;
 	unsigned int n_lint;
 	unsigned int n_lost_lint;
 	struct vpl_tool_lint lint[VPL_TOOL_LINT_MAX];

@@ -7,10 +7,13 @@
  *
  *   device-config-short    the device configuration ends before a field
  *                          the device type always has, or one a feature
- *                          it offers needs (virtio 1.2 §5: the drivers
- *                          read them; in-tree virtio_pci BUG()s on it)
+ *                          it offers (--features) needs (virtio 1.2 §5:
+ *                          the drivers read them; in-tree virtio_pci
+ *                          BUG()s on it).  Without --features, a note (not
+ *                          a warning) names the bits it must not offer
  *   device-config-missing  no device configuration on a device type that
- *                          has one (virtio 1.2 §4.1.4.6: MUST)
+ *                          always has one, or whose offered features need
+ *                          one (virtio 1.2 §4.1.4.6: MUST)
  *   no-pci-cfg             no PCI configuration access capability
  *                          (virtio 1.2 §4.1.4.9: MUST)
  *   msix-vectors           an MSI-X table of fewer than 2 or more than
@@ -25,6 +28,10 @@
  *   subsystem-id           a non-transitional function's Subsystem ID
  *                          below 0x40 (SHOULD), a transitional one's not
  *                          the type its device ID names (MUST)
+ *   vendor-data            a vendor data capability (cfg_type 9) that
+ *                          breaks its rules (a length that is not a
+ *                          multiple of 4 of at least 8, virtio's own vendor
+ *                          ID): the driver ignores it, the spec forbids it
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,7 +56,7 @@ struct lint_field {
 };
 
 static const struct lint_field fields[] = {
-	{ 1, 5, 6, "mac" },				/* network */
+	{ 1, -1, 6, "mac" },	/* network: always there, valid with bit 5 */
 	{ 1, 16, 8, "status" },
 	{ 1, 22, 10, "max_virtqueue_pairs" },
 	{ 1, 3, 12, "mtu" },
@@ -77,6 +84,7 @@ static const struct lint_field fields[] = {
 	{ 8, -1, 36, "num_queues to max_lun" },		/* scsi */
 	{ 9, 0, 2, "tag_len" },				/* 9p */
 	{ 16, -1, 16, "events_read to num_capsets" },	/* gpu */
+	{ 16, 5, 20, "blob_alignment" },
 	{ 18, -1, 136, "select to u" },			/* input */
 	{ 19, -1, 8, "guest_cid" },			/* vsock */
 	{ 20, -1, 56, "status to max_size" },		/* crypto */
@@ -87,6 +95,7 @@ static const struct lint_field fields[] = {
 	{ 23, 6, 37, "bypass" },
 	{ 24, -1, 56, "block_size to requested_size" },	/* memory */
 	{ 25, -1, 12, "jacks, streams and chmaps" },	/* sound */
+	{ 25, 0, 16, "controls" },
 	{ 26, -1, 40, "tag and num_request_queues" },	/* fs */
 	{ 27, -1, 16, "start and size" },		/* pmem */
 };
@@ -97,19 +106,26 @@ static const struct lint_field fields[] = {
  */
 static char lost_text[sizeof(((struct vpl_tool_lint *)0)->text)];
 
-static char *warn(struct vpl_tool_dev *d, const char *key)
+/* @advice: a note --strict does not count (what the input cannot tell). */
+static char *warn(struct vpl_tool_dev *d, const char *key, bool advice)
 {
+	struct vpl_tool_lint *w;
+
+	if (!advice)
+		d->n_warnings++;
 	if (d->n_lint >= VPL_TOOL_LINT_MAX) {
 		d->n_lost_lint++;
 		return lost_text;
 	}
-	d->lint[d->n_lint].key = key;
-	return d->lint[d->n_lint++].text;
+	w = &d->lint[d->n_lint++];
+	w->key = key;
+	w->advice = advice;
+	return w->text;
 }
 
-#define WARN(d, key, ...) \
-	snprintf(warn(d, key), sizeof(((struct vpl_tool_lint *)0)->text), \
-		 __VA_ARGS__)
+#define LINT_TEXT	sizeof(((struct vpl_tool_lint *)0)->text)
+#define WARN(d, key, ...) snprintf(warn(d, key, false), LINT_TEXT, __VA_ARGS__)
+#define ADVISE(d, key, ...) snprintf(warn(d, key, true), LINT_TEXT, __VA_ARGS__)
 
 static bool offered(const struct vpl_tool_dev *d, int bit)
 {
@@ -123,18 +139,20 @@ static void lint_device_config(struct vpl_tool_dev *d,
 	const struct vpl_region *dev = &l->region[VPL_REGION_DEVICE];
 	char unknown[64] = "";
 	size_t n = 0;
-	bool any = false;
+	bool needed = false;
 	unsigned int i;
 
+	/* Needed: a field the type always has, or one of an offered feature. */
 	for (i = 0; i < ARRAY_SIZE(fields); i++)
-		if (fields[i].type == id)
-			any = true;
-	if (!any)
-		return;
+		if (fields[i].type == id && offered(d, fields[i].bit))
+			needed = true;
 	if (!dev->present) {
+		if (!needed)
+			return;
 		WARN(d, "device-config-missing",
-		     "no device configuration: a %s device has one (virtio 1.2 §4.1.4.6: the device MUST present it)",
-		     vpl_virtio_name(id));
+		     "no device configuration: a %s device %s has one (virtio 1.2 §4.1.4.6: the device MUST present it)",
+		     vpl_virtio_name(id),
+		     d->features_known ? "with these features" : "always");
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
@@ -158,7 +176,7 @@ static void lint_device_config(struct vpl_tool_dev *d,
 		}
 	}
 	if (n)
-		WARN(d, "device-config-short",
+		ADVISE(d, "device-config-short",
 		     "the %u-byte device configuration is too short for feature bits %s: the device must not offer them (give --features to check what it offers)",
 		     dev->length, unknown);
 }
@@ -256,11 +274,31 @@ static void lint_ids(struct vpl_tool_dev *d, int id)
 		     subsystem, device, transitional[slot]);
 }
 
+/*
+ * The parser notes a vendor data capability that breaks its rules at
+ * information level (nothing uses it, so the layout stands); here it is
+ * what it is for the device's developer, a warning.
+ */
+static void lint_vendor_data(struct vpl_tool_dev *d,
+			     const struct vpl_layout *l)
+{
+	char line[256];
+	unsigned int i;
+
+	for (i = 0; i < l->n_notes; i++) {
+		if (l->notes[i].cfg_type != VPL_V1_VENDOR_CFG)
+			continue;
+		vpl_format_note(line, sizeof(line), &l->notes[i]);
+		WARN(d, "vendor-data", "%s", line);
+	}
+}
+
 void vpl_lint(struct vpl_tool_dev *d)
 {
 	const struct vpl_layout *l;
 	int id = vpl_tool_virtio_id(d);
 
+	d->n_warnings = 0;
 	d->n_lint = 0;
 	d->n_lost_lint = 0;
 	if (id < 0)
@@ -271,6 +309,7 @@ void vpl_lint(struct vpl_tool_dev *d)
 	l = &d->layout[d->chosen];
 	lint_device_config(d, l, id);
 	lint_msix(d, l);
+	lint_vendor_data(d, l);
 	if (d->chosen == VPL_TOOL_V1 && !l->has_pci_cfg)
 		WARN(d, "no-pci-cfg",
 		     "no PCI configuration access capability (VIRTIO_PCI_CAP_PCI_CFG): the device MUST present one (virtio 1.2 §4.1.4.9)");

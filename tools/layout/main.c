@@ -112,11 +112,27 @@ static bool dialect_absent(const struct vpl_layout *l)
 	       l->notes[0].value == 1;
 }
 
+/*
+ * Notes that make a layout only usable: any but those on vendor data
+ * capabilities, which nothing uses (the linter warns about them).
+ */
+static bool refused_something(const struct vpl_layout *l)
+{
+	unsigned int i;
+
+	if (l->n_lost_notes)
+		return true;
+	for (i = 0; i < l->n_notes; i++)
+		if (l->notes[i].cfg_type != VPL_V1_VENDOR_CFG)
+			return true;
+	return false;
+}
+
 static u8 dialect_state(int result, const struct vpl_layout *l)
 {
 	if (!result)
-		return l->n_notes || l->n_lost_notes ? VPL_STATE_USABLE :
-						       VPL_STATE_VALID;
+		return refused_something(l) ? VPL_STATE_USABLE :
+					      VPL_STATE_VALID;
 	if (result == -ENODEV && dialect_absent(l))
 		return VPL_STATE_ABSENT;
 	return VPL_STATE_INVALID;
@@ -315,7 +331,7 @@ int main(int argc, char **argv)
 		first = false;
 		if (dev.hint)
 			rc = EXIT_ERROR;
-		else if ((!dev.valid || (o.strict && dev.n_lint)) &&
+		else if ((!dev.valid || (o.strict && dev.n_warnings)) &&
 			 rc != EXIT_ERROR)
 			rc = EXIT_INVALID;
 	}

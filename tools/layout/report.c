@@ -308,7 +308,8 @@ void vpl_report_text(const struct vpl_tool_dev *d)
 		text_dialect(d, i);
 
 	for (i = 0; i < d->n_lint; i++)
-		printf("  warning: %s: %s\n", d->lint[i].key, d->lint[i].text);
+		printf("  %s: %s: %s\n", d->lint[i].advice ? "note" : "warning",
+		       d->lint[i].key, d->lint[i].text);
 	if (d->n_lost_lint)
 		printf("  warning: %u more not recorded\n", d->n_lost_lint);
 	if (d->hint)
@@ -523,7 +524,8 @@ void vpl_report_json(const struct vpl_tool_dev *d, bool first)
 	for (i = 0; i < d->n_lint; i++) {
 		printf("%s\n    { \"key\": ", i ? "," : "");
 		json_string(d->lint[i].key);
-		printf(", \"text\": ");
+		printf(", \"advice\": %s, \"text\": ",
+		       d->lint[i].advice ? "true" : "false");
 		json_string(d->lint[i].text);
 		printf(" }");
 	}
