@@ -1509,8 +1509,10 @@ m_pm_cycle() {
 	dmesg | grep -E 'PM:|suspend|resume|virtio|freeze|thaw|restore' | head -n 30
 	[ "$rc" = 0 ] || fail "echo $state >/sys/power/state failed"
 	# The cycle must have gone as far as the level: the test delay, and
-	# for "platform" the firmware's (ACPI) sleep state preparation.
-	dmesg | grep -q -E 'suspend debug: Waiting|hibernation: debug: Waiting' ||
+	# for "platform" the firmware's (ACPI) sleep state preparation.  7.x
+	# says "PM: hibernation: hibernation debug: Waiting", 6.x "PM:
+	# hibernation: debug: Waiting".
+	dmesg | grep -q -E '(suspend|hibernation):? debug: Waiting' ||
 		fail "the cycle never reached the pm_test level $level"
 	[ "$level" != platform ] || dmesg | grep -q 'Preparing to enter system sleep state S[34]' ||
 		fail "no ACPI sleep state was prepared"

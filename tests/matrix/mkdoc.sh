@@ -119,7 +119,7 @@ qemu_of() {
 		# Read from the root's package database: running it would need
 		# a mount namespace (root).
 		dpkg-query --admindir="$root/var/lib/dpkg" -W \
-			-f 'QEMU ${Version} (Debian unstable, in '"$root"')\n' qemu-system-x86
+			-f 'QEMU ${Version} (Debian unstable, in '"${root#"$VPL_TOP"/}"')\n' qemu-system-x86
 	else
 		qemu-system-x86_64 --version | head -n 1
 	fi
