@@ -78,6 +78,35 @@ static struct vpl_note *vpl_note(struct vpl_layout *l, u8 cap, u8 cfg_type,
 	return n;
 }
 
+/* Each problem's stable key (JSON, tests) and its English description. */
+static const struct {
+	const char *key;
+	const char *str;
+} vpl_problems[] = {
+	[VPL_PROBLEM_NONE]	 = { "none", "no problem" },
+	[VPL_PROBLEM_READ]	 = { "read", "configuration read failed" },
+	[VPL_PROBLEM_CAP_PTR]	 = { "cap-ptr", "pointer outside the capability area" },
+	[VPL_PROBLEM_CAP_LOOP]	 = { "cap-loop", "capability list loops" },
+	[VPL_PROBLEM_CAP_LEN]	 = { "cap-len", "capability length invalid" },
+	[VPL_PROBLEM_BAR_INDEX]	 = { "bar-index", "BAR index out of range" },
+	[VPL_PROBLEM_BAR_ABSENT] = { "bar-absent", "BAR not implemented" },
+	[VPL_PROBLEM_BAR_TYPE]	 = { "bar-type", "BAR type not usable here" },
+	[VPL_PROBLEM_RANGE]	 = { "range", "region runs past the end of the BAR" },
+	[VPL_PROBLEM_TOO_SHORT]	 = { "too-short", "region shorter than the structure" },
+	[VPL_PROBLEM_ALIGN]	 = { "align", "offset misaligned" },
+	[VPL_PROBLEM_MULTIPLIER] = { "multiplier",
+				     "multiplier not 0 or a power of two >= 2" },
+	[VPL_PROBLEM_OVERLAP]	 = { "overlap", "region overlaps another structure" },
+	[VPL_PROBLEM_MISSING]	 = { "missing", "required structure missing" },
+	[VPL_PROBLEM_TOO_MANY]	 = { "too-many", "too many capabilities of this type" },
+	[VPL_PROBLEM_DISAGREE]	 = { "disagree",
+				     "differs from the virtio 1.x layout, which is used" },
+	[VPL_PROBLEM_MSIX_TABLE] = { "msix-table", "region overlaps the MSI-X table" },
+	[VPL_PROBLEM_MSIX_PBA]	 = { "msix-pba", "region overlaps the MSI-X PBA" },
+	[VPL_PROBLEM_VENDOR_ID]	 = { "vendor-id",
+				     "vendor data must not name virtio's own vendor ID" },
+};
+
 /**
  * vpl_problem_key() - the stable name of a parser problem
  * @problem: an enum vpl_problem value
@@ -88,32 +117,10 @@ static struct vpl_note *vpl_note(struct vpl_layout *l, u8 cap, u8 cfg_type,
  */
 const char *vpl_problem_key(unsigned int problem)
 {
-	static const char * const keys[] = {
-		[VPL_PROBLEM_NONE]	 = "none",
-		[VPL_PROBLEM_READ]	 = "read",
-		[VPL_PROBLEM_CAP_PTR]	 = "cap-ptr",
-		[VPL_PROBLEM_CAP_LOOP]	 = "cap-loop",
-		[VPL_PROBLEM_CAP_LEN]	 = "cap-len",
-		[VPL_PROBLEM_BAR_INDEX]	 = "bar-index",
-		[VPL_PROBLEM_BAR_ABSENT] = "bar-absent",
-		[VPL_PROBLEM_BAR_TYPE]	 = "bar-type",
-		[VPL_PROBLEM_RANGE]	 = "range",
-		[VPL_PROBLEM_TOO_SHORT]	 = "too-short",
-		[VPL_PROBLEM_ALIGN]	 = "align",
-		[VPL_PROBLEM_MULTIPLIER] = "multiplier",
-		[VPL_PROBLEM_OVERLAP]	 = "overlap",
-		[VPL_PROBLEM_MISSING]	 = "missing",
-		[VPL_PROBLEM_TOO_MANY]	 = "too-many",
-		[VPL_PROBLEM_DISAGREE]	 = "disagree",
-		[VPL_PROBLEM_MSIX_TABLE] = "msix-table",
-		[VPL_PROBLEM_MSIX_PBA]	 = "msix-pba",
-		[VPL_PROBLEM_VENDOR_ID]	 = "vendor-id",
-	};
-
-	BUILD_BUG_ON(ARRAY_SIZE(keys) != VPL_NR_PROBLEMS);
-	if (problem >= VPL_NR_PROBLEMS || !keys[problem])
+	BUILD_BUG_ON(ARRAY_SIZE(vpl_problems) != VPL_NR_PROBLEMS);
+	if (problem >= VPL_NR_PROBLEMS || !vpl_problems[problem].key)
 		return "unknown";
-	return keys[problem];
+	return vpl_problems[problem].key;
 }
 
 /**
@@ -124,31 +131,9 @@ const char *vpl_problem_key(unsigned int problem)
  */
 const char *vpl_problem_str(unsigned int problem)
 {
-	static const char * const str[VPL_NR_PROBLEMS] = {
-		[VPL_PROBLEM_NONE]	 = "no problem",
-		[VPL_PROBLEM_READ]	 = "configuration read failed",
-		[VPL_PROBLEM_CAP_PTR]	 = "pointer outside the capability area",
-		[VPL_PROBLEM_CAP_LOOP]	 = "capability list loops",
-		[VPL_PROBLEM_CAP_LEN]	 = "capability length invalid",
-		[VPL_PROBLEM_BAR_INDEX]	 = "BAR index out of range",
-		[VPL_PROBLEM_BAR_ABSENT] = "BAR not implemented",
-		[VPL_PROBLEM_BAR_TYPE]	 = "BAR type not usable here",
-		[VPL_PROBLEM_RANGE]	 = "region runs past the end of the BAR",
-		[VPL_PROBLEM_TOO_SHORT]	 = "region shorter than the structure",
-		[VPL_PROBLEM_ALIGN]	 = "offset misaligned",
-		[VPL_PROBLEM_MULTIPLIER] = "multiplier not 0 or a power of two >= 2",
-		[VPL_PROBLEM_OVERLAP]	 = "region overlaps another structure",
-		[VPL_PROBLEM_MISSING]	 = "required structure missing",
-		[VPL_PROBLEM_TOO_MANY]	 = "too many capabilities of this type",
-		[VPL_PROBLEM_DISAGREE]	 = "differs from the virtio 1.x layout, which is used",
-		[VPL_PROBLEM_MSIX_TABLE] = "region overlaps the MSI-X table",
-		[VPL_PROBLEM_MSIX_PBA]	 = "region overlaps the MSI-X PBA",
-		[VPL_PROBLEM_VENDOR_ID]	 = "vendor data must not name virtio's own vendor ID",
-	};
-
-	if (problem >= VPL_NR_PROBLEMS)
+	if (problem >= VPL_NR_PROBLEMS || !vpl_problems[problem].str)
 		return "unknown problem";
-	return str[problem];
+	return vpl_problems[problem].str;
 }
 
 /**
