@@ -8,6 +8,8 @@
 #   make demo            boot a guest whose virtio-blk and virtio-net run on it
 #   make test            the whole guest test suite (both Debian kernels)
 #   make test-full       ... with every scenario (the full device matrix)
+#   make list            the names of make test's tests (tests/run.py --list)
+#   make scenarios       every scenario, where it runs, what it proves
 #   make matrix-doc      Documentation/matrix.rst from the last matrix run
 #   make check           checkpatch --strict, kernel-doc, W=1 + sparse builds
 #   make kunit           the KUnit suites, with kunit.py under QEMU (6.12)
@@ -46,18 +48,24 @@ check:
 	scripts/check.sh
 
 test:
-	tests/run.sh
+	tests/run.py
 
 # The full tier: every scenario and the long runs (see README.md).
 test-full:
-	VPL_TIER=full tests/run.sh
+	VPL_TIER=full tests/run.py
+
+list:
+	tests/run.py --list
+
+scenarios:
+	VPL_TIER=full tests/run.py --describe
 
 # Documentation/matrix.rst from the last run of the matrix scenarios.
 matrix-doc:
 	tests/matrix/mkdoc.sh
 
 demo:
-	tests/demo.sh
+	tests/demo.py
 
 kunit:
 	scripts/kunit.sh
@@ -116,4 +124,4 @@ rpm:
 distclean:
 	rm -rf build cache
 
-.PHONY: all module clean install check test test-full matrix-doc demo kunit kunit-module fuzz bench distclean
+.PHONY: all module clean install check test test-full list scenarios matrix-doc demo kunit kunit-module fuzz bench distclean

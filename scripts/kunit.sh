@@ -10,11 +10,12 @@
 # under QEMU (TCG; VPL_ACCEL=kvm adds -accel kvm).  The kernel build is
 # cached in build/kunit/out, so later runs rebuild only what changed.
 # VPL_KUNIT_SEEDS=N runs N of vpl_model_fuzz's four seeds (the others
-# report SKIP): all four by default, one in make test (tests/run.sh).
+# report SKIP): all four by default, one in make test (tests/run.py).
 #
-# Prints one line per test case, "ok kunit/<suite>/<case>[/<param>]" (with
-# " # SKIP" for a skipped one) or "not ok ...", then "N passed, N failed";
-# exits non-zero on any failure.
+# Prints KTAP (tests/lib/ktap.py reads it): one result per test case,
+# "ok N kunit/<suite>/<case>[/<param>]" (with " # SKIP" for a skipped one)
+# or "not ok N ...", one for the kernel's checkers, then "N passed, N
+# failed"; exits non-zero on any failure.
 # kunit.py's own output goes to build/kunit/kunit.log.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -36,22 +37,27 @@ place_driver() {
 		echo 'obj-y += layout/' >>"$TREE/drivers/virtio/Makefile"
 }
 
-# Turns kunit.py's JSON into one line per test case.
+# Turns kunit.py's JSON into KTAP, one result per test case (the plan
+# counts them and the checkers' verdict that main adds).
 report() {
 	python3 - "$1" <<'PY'
 import json, sys
 
 def walk(group, path):
     for case in group.get("test_cases", []):
-        status = "ok" if case["status"] in ("PASS", "SKIP") else "not ok"
-        skip = " # SKIP" if case["status"] == "SKIP" else ""
-        print(f'{status} {path}/{case["name"]}{skip}')
+        yield case, f'{path}/{case["name"]}'
     for sub in group.get("sub_groups", []):
-        walk(sub, f'{path}/{sub["name"]}')
+        yield from walk(sub, f'{path}/{sub["name"]}')
 
-root = json.load(open(sys.argv[1]))
-for suite in root.get("sub_groups", []):
-    walk(suite, "kunit/" + suite["name"])
+with open(sys.argv[1], encoding="utf-8") as f:
+    root = json.load(f)
+cases = [c for suite in root.get("sub_groups", []) for c in walk(suite, "kunit/" + suite["name"])]
+print("KTAP version 1")
+print(f"1..{len(cases) + 1}")
+for num, (case, name) in enumerate(cases, 1):
+    status = "ok" if case["status"] in ("PASS", "SKIP") else "not ok"
+    skip = " # SKIP" if case["status"] == "SKIP" else ""
+    print(f"{status} {num} {name}{skip}")
 PY
 }
 
@@ -73,18 +79,20 @@ main() {
 		"${run_args[@]}") >"$KDIR/kunit.log" 2>&1 || true
 	if [ ! -s "$KDIR/results.json" ]; then
 		tail -n 30 "$KDIR/kunit.log" | sed 's/^/# /'
-		echo "not ok kunit/build-or-boot"
+		printf 'KTAP version 1\n1..1\nnot ok 1 kunit/build-or-boot\n'
 		echo "0 passed, 1 failed"
 		return 1
 	fi
 	report "$KDIR/results.json" >"$KDIR/results.txt"
+	local num
+	num=$(($(grep -c -E '^(ok|not ok) ' "$KDIR/results.txt" || true) + 1))
 	# The KUnit kernel has KASAN, lockdep, atomic-sleep and list checks
 	# (.kunitconfig): any report of theirs, or a WARN, fails the run.
 	if grep -E "$KUNIT_REPORTS" "$OUT/test.log" >"$KDIR/reports.txt"; then
 		sed 's/^/# /' "$KDIR/reports.txt" | head -n 20 >>"$KDIR/results.txt"
-		echo "not ok kunit/checkers" >>"$KDIR/results.txt"
+		echo "not ok $num kunit/checkers" >>"$KDIR/results.txt"
 	else
-		echo "ok kunit/checkers" >>"$KDIR/results.txt"
+		echo "ok $num kunit/checkers" >>"$KDIR/results.txt"
 	fi
 	cat "$KDIR/results.txt"
 	local passed failed

@@ -35,6 +35,15 @@ debug_has() {
 	return 1
 }
 
+debug_describe() {
+	case $1 in
+	dbg-cycles) echo "the disk and a NIC unbound and bound again $(debug_cycles) times, a checksummed block write and read after every round, a ping every 25th" ;;
+	dbg-failnth) echo "binding the disk, then a NIC, with the 1st, 2nd, ... allocation of the transport's code failing, until a bind gets through; after each, the function binds cleanly and works" ;;
+	dbg-unplug) echo "the disk and a NIC behind q35 pcie-root-ports removed with QMP device_del under a writer and a ping flood, then plugged back and used" ;;
+	*) return 1 ;;
+	esac
+}
+
 # Bind/unbind cycles for the tier; VPL_DEBUG_CYCLES overrides.
 debug_cycles() {
 	vpl_tier_value VPL_DEBUG_CYCLES 20 1000

@@ -35,6 +35,10 @@ hostile_has() {
 	[ "$1" = hostile ]
 }
 
+hostile_describe() {
+	echo "every behaviour of tests/guest/hostile.cases (a device that lies in its registers, found by the fault build's rules) and random sequences of lies: the guest survives, the function binds and works or is shut off with the expected message"
+}
+
 # Random lie sequences (hostile-fuzz) on SERIES $1: a few in the quick tier
 # (5 on the debug kernel, where each takes 8 s), many in the full one;
 # VPL_HOSTILE_FUZZ overrides.

@@ -16,16 +16,18 @@
 # other's when it is sourced).  Its host side defines
 #   FAMILY_scenarios SERIES TRANSPORT         names for that configuration
 #   FAMILY_has SCENARIO                       true for its own scenarios
+#   FAMILY_describe SCENARIO                  what its boot holds and proves,
+#       one line (tests/run.py --describe, Documentation/matrix.rst)
 #   FAMILY_append SERIES TRANSPORT SCENARIO   kernel command line words
 #   FAMILY_qemu_args SCENARIO IMAGE BOOT_DIR  QEMU arguments, one per word
 #   FAMILY_agent SCENARIO                     (optional) true when SCENARIO
 #       needs the host agent (tests/lib/agent.py: QMP, echo, hot-plug,
-#       balloon, ...; the guest asks with host_request), see vpl_boot
+#       balloon, ...; the guest asks with host_request), see tests/lib/harness.py
 #   FAMILY_host_tests SCENARIO                (optional) names of tests
 #       judged on the host after the boot, host-*, after the guest's
 #   FAMILY_host_check SERIES TRANSPORT SCENARIO NAME BOOT_DIR  (optional)
 #       judges such a test: prints its diagnostics, fails when the test
-#       fails (see tests/run.sh)
+#       fails (see tests/run.py)
 #   FAMILY_memory SCENARIO                    (optional) guest RAM, e.g. 1G
 #   FAMILY_timeout SCENARIO                   (optional) QEMU limit, seconds,
 #       on a production kernel (vpl_scenario_timeout scales it)
@@ -111,6 +113,37 @@ vpl_core_scenarios() {
 	[ "$2" != ours ] || ! vpl_series_has "$1" builtin:virtio_pci || echo override
 }
 
+# What each core scenario's boot holds and proves.  Each boot has one
+# virtio-blk and two virtio-net functions: the pattern written, read back
+# and checksummed in the guest and in the image on the host, the NICs (one
+# in a network namespace) ping and move it over HTTP, /proc/interrupts
+# shows the expected layout with counts rising.
+vpl_core_describe() {
+	case $1 in
+	msix-pervq) echo "disk and NIC I/O with a vector per virtqueue" ;;
+	msix-shared) echo "the same with vectors=2: one vector for configuration changes, one shared by every virtqueue" ;;
+	intx) echo "the same with vectors=0: no MSI-X, INTx and the ISR" ;;
+	lifecycle) echo "the module unloaded and loaded again, each function unbound and bound in a loop, I/O after each round" ;;
+	draft) echo "the 2011 draft dialect (dialect=draft) on all three functions, one with its chain reordered, one without ISR; I/O" ;;
+	draft-intx) echo "the draft dialect found by dialect=auto on all three functions, in INTx; I/O" ;;
+	malformed) echo "every layout of the catalogue (tests/layouts/cases.def) the injector can present, on one NIC, each with its expected outcome and log text, while the disk keeps doing I/O" ;;
+	override) echo "devices taken from the built-in virtio_pci with driver_override, then I/O" ;;
+	demo) echo "make demo: msix-pervq with the transport's kernel messages" ;;
+	*) return 1 ;;
+	esac
+}
+
+# vpl_scenario_describe SCENARIO: its family's description, one line.
+vpl_scenario_describe() {
+	local fam
+	fam=$(vpl_family_of "$1")
+	if [ -n "$fam" ]; then
+		"${fam}_describe" "$1"
+	else
+		vpl_core_describe "$1"
+	fi
+}
+
 # True when the in-tree virtio_pci must be kept from grabbing the devices
 # at boot, for SERIES TRANSPORT SCENARIO: ours, on a kernel that has it built
 # in, except where the scenario is about taking the devices over from it.
@@ -120,7 +153,7 @@ vpl_blacklist_in_tree() {
 
 # The tests the guest of SERIES TRANSPORT SCENARIO runs, in order: the plan
 # of its scenario function, for the kernel of SERIES and the command line
-# vpl_boot gives it.
+# the boot gives it.
 vpl_guest_tests() {
 	TRANSPORT=$2 VPL_DIR=$VPL_TESTS/guest VPL_LAYOUTS=$(vpl_layouts)/vpl/layouts.cases \
 		vpl_guest_plan "${VPL_KVER[$1]}" \
@@ -232,6 +265,19 @@ vpl_scenario_timeout() {
 	fi
 	! vpl_series_has "$1" config:KASAN || limit=$((limit * 3))
 	echo "$limit"
+}
+
+# Judges a host-* test of a family scenario after its boot: the family's
+# FAMILY_host_check SERIES TRANSPORT SCENARIO NAME BOOT_DIR prints
+# diagnostics and fails when the test fails.
+vpl_family_host_check() {
+	local fam
+	fam=$(vpl_family_of "$3")
+	if [ -z "$fam" ] || ! declare -F "${fam}_host_check" >/dev/null; then
+		echo "no host check for '$4' (scenario $3)"
+		return 1
+	fi
+	"${fam}_host_check" "$@"
 }
 
 # Module names and binaries every family wants in the guests of SERIES.

@@ -6,7 +6,7 @@
 #
 # A group prints "KTAP version 1", its plan, one "ok N NAME" or "not ok N
 # NAME" per test with the failing test's output before it as "    # " lines,
-# and "N passed, N failed"; tests/run.sh folds those results into its own.
+# and "N passed, N failed"; tests/run.py folds those results into its own.
 
 T_NUM=0
 T_FAILED=0

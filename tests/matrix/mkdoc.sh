@@ -6,12 +6,12 @@
 # Writes Documentation/matrix.rst (or OUT) from the last run of the matrix
 # scenarios (tests/guest/scenarios-matrix.sh): every row is one test of one
 # scenario, every column one kernel and transport, every cell that test's
-# verdict as run.sh reported it (build/runs/<series>/<transport>/<scenario>/
+# verdict as tests/run.py reported it (build/runs/<series>/<transport>/<scenario>/
 # verdicts.txt, written by report_boot).  Nothing in the table is typed by
 # hand: a boot that did not run shows "not run", a scenario a configuration
 # does not have "n/a".  The prose around the table comes from
 # tests/matrix/notes.rst; the case descriptions from the scenarios' own
-# (matrix_describe in tests/guest/scenarios-matrix.sh).
+# (vpl_scenario_describe: the family's FAMILY_describe).
 #
 # make matrix-doc runs it; make test-full runs every row first.
 set -eu
@@ -180,7 +180,7 @@ main() {
 		echo
 		for scen in $MATRIX_ALL; do
 			echo "\`\`$scen\`\`"
-			echo "    $(matrix_describe "$scen")"
+			echo "    $(vpl_scenario_describe "$scen")"
 			echo
 		done
 		echo "The matrix"

@@ -534,22 +534,25 @@ build_id() {
 	readelf -n "$OUT/module.ko" | sed -n 's/^ *Build ID: //p'
 }
 
-# Reports the results of one boot as pkg/SERIES/BOOT/TEST.
+# Reports the results of one boot as pkg/SERIES/BOOT/TEST, read with the
+# harness's one KTAP reader (tests/lib/ktap.py).
 report_boot() {
-	local series=$1 boot=$2 dir=$3 t status diag told=0
-	vpl_parse_results "$dir/result.txt"
+	local series=$1 boot=$2 dir=$3 t status diag rc told=0
 	for t in $(boot_tests "$series" "$boot"); do
-		status=${RES_STATUS[$t]:-}
-		diag=${RES_DIAG[$t]:-}
-		if [ -z "$status" ]; then
+		rc=0
+		diag=$(python3 "$VPL_LIB/ktap.py" lookup "$dir/result.txt" "$t") || rc=$?
+		case $rc in
+		0) status=ok diag= ;;
+		1) status="not ok" ;;
+		*)
 			status="not ok"
 			diag="# no result: the guest stopped before reporting it (QEMU exit $BOOT_RC)"
 			if [ "$told" = 0 ]; then
 				diag+=$'\n'$(tail -n 30 "$dir/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/# /')
 				told=1
 			fi
-		fi
-		[ "$status" = ok ] && diag=
+			;;
+		esac
 		t_report "$status" "pkg/$series/$boot/$t" "$diag"
 	done
 }
