@@ -34,8 +34,8 @@
 
 # ================================================================ host side
 MATRIX_DIR=${VPL_TESTS:-}/matrix
-MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many"
-MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug"
+MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many m-inorder"
+MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug m-inorder"
 
 matrix_scenarios() {
 	local s list=$MATRIX_QUICK
@@ -46,6 +46,8 @@ matrix_scenarios() {
 	for s in $list; do
 		# Debian's 6.1 is built without CONFIG_VIRTIO_IOMMU.
 		[ "$s" != m-viommu ] || vpl_series_has "$1" config:VIRTIO_IOMMU || continue
+		# QEMU 7.2 (the machine's, QEMU column "-") has no in_order.
+		[ "$s" != m-inorder ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
 		echo "$s"
 	done
 }
@@ -80,6 +82,9 @@ matrix_describe() {
 		;;
 	m-viommu)
 		echo "iommu_platform=on behind virtio-iommu (itself a virtio function on the transport; the endpoints' probes wait for it): as m-iommu"
+		;;
+	m-inorder)
+		echo "in_order=on (QEMU 11: VIRTIO_F_IN_ORDER offered) on a disk and a NIC pair: IN_ORDER negotiated on every function exactly when the kernel's virtio_ring has in-order support (its BTF names detach_buf_split_in_order), the pattern and TCP intact either way"
 		;;
 	m-hotplug)
 		echo "q35 pcie-root-ports: a disk and a NIC hot-plugged through QMP (device_add) and used; hot-unplug (device_del) idle, during disk I/O and during network load; the slots take new devices again"
@@ -347,6 +352,10 @@ matrix_qemu_args() {
 		echo "-device virtio-blk-pci,$m,iommu_platform=on,drive=hd0,addr=0x4"
 		matrix_nic_pair 0 0x5 0x6 "$m,iommu_platform=on"
 		;;
+	m-inorder)
+		echo "-device virtio-blk-pci,$m,in_order=on,drive=hd0,addr=0x4"
+		matrix_nic_pair 0 0x5 0x6 "$m,in_order=on"
+		;;
 	m-viommu)
 		echo "-device virtio-iommu-pci,$m,addr=0x3"
 		echo "-device virtio-blk-pci,$m,iommu_platform=on,drive=hd0,addr=0x4"
@@ -470,6 +479,7 @@ M_F_EVENT_IDX=29
 M_F_VERSION_1=32
 M_F_ACCESS_PLATFORM=33
 M_F_RING_PACKED=34
+M_F_IN_ORDER=35
 M_F_RING_RESET=40
 M_F_NET_MQ=22
 
@@ -1310,6 +1320,31 @@ scenario_m_mq() {
 	run_test mq-traffic 300 m_t_mq_traffic
 	run_test ring-resize 240 m_t_ring_resize
 	run_test ring-resize-unsupported 180 m_t_ring_resize_unsupported
+}
+
+# ---------------------------------------------------------------- m-inorder
+
+# IN_ORDER (bit 35) on every function $@ exactly when this kernel's
+# virtio_ring does in-order (QEMU offers it on each): the ring's in-order
+# code is in the kernel's BTF, or its symbols.
+m_t_in_order() {
+	local want=0 slot
+	if grep -q detach_buf_split_in_order /sys/kernel/btf/vmlinux 2>/dev/null ||
+		grep -q ' detach_buf_split_in_order' /proc/kallsyms; then
+		want=1
+	fi
+	echo "this kernel's virtio_ring: in-order support $([ "$want" = 1 ] && echo yes || echo no)"
+	for slot in "$@"; do
+		m_want_feature "$(m_bdf "$slot")" $M_F_IN_ORDER $want IN_ORDER
+		echo "$slot: IN_ORDER $([ "$want" = 1 ] && echo negotiated || echo not negotiated)"
+	done
+}
+
+scenario_m_inorder() {
+	run_test bind 180 m_bind "" 04.0=virtio_blk 05.0=virtio_net 06.0=virtio_net
+	run_test in-order 30 m_t_in_order 04.0 05.0 06.0
+	run_test blk-pattern 180 m_t_blk 04.0 0
+	run_test net 180 m_t_pair 0
 }
 
 # ---------------------------------------------------------------- m-iommu
