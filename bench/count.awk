@@ -22,20 +22,20 @@
 # as cfg_other.
 
 # The value of a hexadecimal string (mawk has no strtonum()).
-function hex(s,    i, c, v) {
+function hex(s,    j, digit, v) {
 	sub(/^0x/, "", s)
 	v = 0
-	for (i = 1; i <= length(s); i++) {
-		c = index("0123456789abcdef", tolower(substr(s, i, 1)))
-		if (!c)
+	for (j = 1; j <= length(s); j++) {
+		digit = index("0123456789abcdef", tolower(substr(s, j, 1)))
+		if (!digit)
 			break
-		v = v * 16 + c - 1
+		v = v * 16 + digit - 1
 	}
 	return v
 }
 
-function bump(key) {
-	n[phase SUBSEP key]++
+function bump(counter) {
+	n[phase SUBSEP counter]++
 }
 
 # Phases are listed in the order they began, those without accesses too.
@@ -63,7 +63,13 @@ function kind(name) {
 	return ""
 }
 
-BEGIN { phase = ""; buf = "" }
+BEGIN {
+	phase = ""
+	buf = ""
+	nphases = 0
+	split("", n)
+	split("", d)
+}
 
 /^memory_region_ops_write / && $13 == "'isa-debugcon'" {
 	c = hex($9)

@@ -9,7 +9,7 @@
 #     with unstable's compiler in its build root;
 #   - userspace C: -Wall -Wextra -Werror build of the tools, cppcheck and
 #     clang-tidy; every shell script: shellcheck; every Python script:
-#     pyflakes;
+#     pyflakes; every awk script: gawk --lint;
 #   - every guest scenario named in README.md.
 # Installs what it needs.  Exits non-zero if anything is reported.
 set -eu
@@ -132,6 +132,14 @@ python_scripts=$({ git ls-files '*.py' 2>/dev/null; git ls-files --others --excl
 # shellcheck disable=SC2086
 report pyflakes pyflakes3 $python_scripts
 
+# awk (the bench's trace counter): gawk's lint, on no input (the rules are
+# checked as written; the bench runs it under Debian's awk, mawk).
+vpl_need_tools gawk:gawk
+awk_scripts=$({ git ls-files '*.awk' 2>/dev/null; git ls-files --others --exclude-standard '*.awk' 2>/dev/null; } | sort -u)
+for f in $awk_scripts; do
+	report awk-lint gawk --lint -f "$f" /dev/null
+done
+
 # Every scenario (a guest scenario_NAME function, tests/guest/) says what
 # its boot holds and proves (its family's FAMILY_describe: tests/run.py
 # --describe and Documentation/matrix.rst print it).
@@ -145,4 +153,4 @@ if [ "$findings" -ne 0 ]; then
 	echo "check: $findings finding(s)"
 	exit 1
 fi
-echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on$checked+ KUnit; tools -Werror, cppcheck, clang-tidy; shellcheck; pyflakes)"
+echo "check: clean (checkpatch --strict, kernel-doc, W=1, sparse on$checked+ KUnit; tools -Werror, cppcheck, clang-tidy; shellcheck; pyflakes; gawk --lint)"
