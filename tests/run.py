@@ -192,7 +192,7 @@ class Runner:
         with open(os.path.join(LOGS, 'kunit.log'), 'w', encoding='utf-8') as lg:
             p = subprocess.run([os.path.join(TOP, 'scripts', 'kunit.sh')], env=env,
                                stdout=subprocess.PIPE, stderr=lg, text=True, check=False)
-        self.kunit = ktap.parse(p.stdout.splitlines())
+        self.kunit = ktap.parse(p.stdout.split('\n'))
         if not self.kunit.tests:
             self.kunit.tests = [ktap.Test(1, 'kunit/run', False, [
                 '# scripts/kunit.sh reported no test; see build/kunit/kunit.log'])]
@@ -269,7 +269,7 @@ class Runner:
             with open(logf, 'a', encoding='utf-8') as lg:
                 p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=lg, text=True,
                                    check=False)
-            rep = ktap.parse(p.stdout.splitlines())
+            rep = ktap.parse(p.stdout.split('\n'))
             seen = set()
             for t in rep.tests:
                 seen.add(t.name)
@@ -310,20 +310,13 @@ class Runner:
         boots = {b.rec.prefix: b for b in queue}
         running, ended, guest_secs = [], set(), {}
 
-        def stop(signum, _frame):
-            for b in running:
-                b.stop()
-            sys.exit(128 + signum)
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-
         def await_boot(prefix):
             while prefix not in ended:
                 while len(running) < jobs and queue:
                     b = queue.pop(0)
                     log(f'{b.rec.prefix}: booting')
-                    b.start()
                     running.append(b)
+                    b.start()
                 if not running:
                     die(f"boot '{prefix}' was never queued")
                 for b in list(running):
@@ -342,7 +335,8 @@ class Runner:
                 for transport in self.args.transport:
                     for i, r in enumerate(self.recs[series, transport]):
                         if (series, transport) in config_failed:
-                            why = config_failed[series, transport] if i == 0 else ''
+                            why = config_failed[series, transport] if i == 0 else \
+                                'not run (see above)'
                             self.fail_boot(r, why)
                             continue
                         await_boot(r.prefix)
@@ -387,6 +381,10 @@ class Runner:
             print(f'    {r.description}')
 
     def main(self):
+        # Nothing started here outlives the run: kunit.py, a group's
+        # guests, QEMU.
+        signal.signal(signal.SIGINT, harness.kill_children)
+        signal.signal(signal.SIGTERM, harness.kill_children)
         self.prepare_kernels()
         self.plan_scenarios()
         if self.args.describe:

@@ -45,28 +45,33 @@ use_series() {
 	VPL_KVER[$SERIES]=${1#*=}
 }
 
+# The record of SERIES TRANSPORT SCENARIO.  Every answer is taken before
+# anything is printed, each step checked (set -e does not reach into
+# $(...) inside an argument): a scenario whose plan cannot be read is a
+# harness fault and ends the run, never a boot without tests.
 record() {
-	local series=$1 transport=$2 scenario=$3 dir w
+	local series=$1 transport=$2 scenario=$3 dir desc timeout memory agent=0 append root tests offsets w
+	local what="$series/$transport/$scenario"
 	dir=$(vpl_boot_dir "$series" "$transport" "$scenario")
-	printf 'scenario\t%s\n' "$scenario"
-	printf 'description\t%s\n' "$(vpl_scenario_describe "$scenario")"
-	printf 'dir\t%s\n' "$dir"
-	printf 'timeout\t%s\n' "$(vpl_scenario_timeout "$series" "$scenario")"
-	printf 'memory\t%s\n' "$(vpl_scenario_memory "$scenario")"
-	if vpl_scenario_has_agent "$scenario"; then printf 'agent\t1\n'; else printf 'agent\t0\n'; fi
-	printf 'append\t%s\n' "$(vpl_scenario_append "$series" "$transport" "$scenario") ${VPL_EXTRA_APPEND:-}"
-	printf 'qemu_root\t%s\n' "$(vpl_series_qemu_root "$series")"
-	for w in $(vpl_scenario_tests "$series" "$transport" "$scenario"); do
-		printf 'test\t%s\n' "$w"
-	done
-	for w in $(vpl_scenario_offsets "$series" "$transport" "$scenario"); do
-		printf 'offset\t%s\n' "$w"
-	done
+	desc=$(vpl_scenario_describe "$scenario") || desc=
+	timeout=$(vpl_scenario_timeout "$series" "$scenario") || vpl_die "$what: no time limit"
+	case $timeout in '' | *[!0-9]*) vpl_die "$what: time limit '$timeout' is not a number" ;; esac
+	memory=$(vpl_scenario_memory "$scenario") || vpl_die "$what: no memory size"
+	! vpl_scenario_has_agent "$scenario" || agent=1
+	append=$(vpl_scenario_append "$series" "$transport" "$scenario") || vpl_die "$what: no kernel command line"
+	root=$(vpl_series_qemu_root "$series") || vpl_die "$series: no QEMU root"
+	tests=$(vpl_scenario_tests "$series" "$transport" "$scenario") || vpl_die "$what: no plan"
+	offsets=$(vpl_scenario_offsets "$series" "$transport" "$scenario") || vpl_die "$what: no plan"
+	printf 'scenario\t%s\ndescription\t%s\ndir\t%s\n' "$scenario" "$desc" "$dir"
+	printf 'timeout\t%s\nmemory\t%s\nagent\t%s\n' "$timeout" "$memory" "$agent"
+	printf 'append\t%s\nqemu_root\t%s\n' "$append ${VPL_EXTRA_APPEND:-}" "$root"
+	for w in $tests; do printf 'test\t%s\n' "$w"; done
+	for w in $offsets; do printf 'offset\t%s\n' "$w"; done
 	echo end
 }
 
 main() {
-	local cmd=${1:-} s want ko log
+	local cmd=${1:-} s want ko log list
 	shift || true
 	case $cmd in
 	series)
@@ -85,10 +90,12 @@ main() {
 	records)
 		use_series "$1"
 		if [ $# -le 2 ]; then
-			for s in $(vpl_scenarios "$SERIES" "$2"); do record "$SERIES" "$2" "$s"; done
+			list=$(vpl_scenarios "$SERIES" "$2") || vpl_die "$SERIES/$2: no scenario list"
+			for s in $list; do record "$SERIES" "$2" "$s"; done
 			return 0
 		fi
-		for s in $(VPL_TIER=full vpl_all_scenarios "$SERIES" "$2"); do
+		list=$(VPL_TIER=full vpl_all_scenarios "$SERIES" "$2") || vpl_die "$SERIES/$2: no scenario list"
+		for s in $list; do
 			for want in "${@:3}"; do
 				[ "$want" != "$s" ] || record "$SERIES" "$2" "$s"
 			done

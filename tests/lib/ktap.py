@@ -80,7 +80,8 @@ def parse(lines):
 def parse_file(path):
     """parse() of a file; an absent one reports nothing."""
     try:
-        with open(path, encoding='utf-8', errors='replace') as f:
+        # Lines end at "\n" only: a "\r" inside a line is the line's.
+        with open(path, encoding='utf-8', errors='replace', newline='\n') as f:
             return parse(f)
     except FileNotFoundError:
         return Report()
