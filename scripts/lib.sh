@@ -224,10 +224,12 @@ vpl_kernel_moddir() {
 # (build/kernels/KVER, see kernels.sh) is, read from its own files:
 #   builtin:MODULE   MODULE is built in (modules.builtin)
 #   config:SYMBOL    CONFIG_SYMBOL is y or m (boot/config-KVER)
+#   export:SYMBOL    the kernel exports SYMBOL (Module.symvers of its
+#                    headers or build tree)
 # Answers are kept, so each file is read once per property.
 declare -gA VPL_KERNEL_HAS=()
 vpl_kernel_has() {
-	local key="$1 $2" dir=$VPL_BUILD/kernels/$1 rc=1 moddir
+	local key="$1 $2" dir=$VPL_BUILD/kernels/$1 rc=1 moddir symvers
 	moddir=$(vpl_kernel_moddir "$1")
 	if [ -z "${VPL_KERNEL_HAS[$key]:-}" ]; then
 		case $2 in
@@ -239,6 +241,12 @@ vpl_kernel_has() {
 		config:*)
 			[ -f "$dir/boot/config-$1" ] || vpl_die "kernel $1 is not unpacked (no boot/config-$1)"
 			! grep -q -E "^CONFIG_${2#config:}=[ym]\$" "$dir/boot/config-$1" || rc=0
+			;;
+		export:*)
+			# Module.symvers of the tree modules are built against.
+			symvers=$(vpl_kroot "$1")$(vpl_kdir "$1")/Module.symvers
+			[ -f "$symvers" ] || vpl_die "kernel $1: no $symvers"
+			! awk -v s="${2#export:}" '$2 == s { found = 1 } END { exit !found }' "$symvers" || rc=0
 			;;
 		*) vpl_die "vpl_kernel_has: unknown property '$2'" ;;
 		esac

@@ -215,6 +215,7 @@ struct vpl_vq {
  * @failed: a reset did not complete: the device is broken and not driven
  *	again until the function is bound again
  * @config_oob_reported: an access past the device configuration was logged
+ * @reset_prepared: the class driver quiesced for a function reset
  * @gen_lock: protects @gen_raw, @gen_last and @gen_changes
  * @gen_raw: config_generation as last read
  * @gen_last: config_generation as last returned
@@ -252,6 +253,7 @@ struct vpl_device {
 	u8 status;
 	bool failed;
 	bool config_oob_reported;
+	bool reset_prepared;
 	spinlock_t gen_lock;		/* protects gen_* */
 	u8 gen_raw;
 	u8 gen_last;
@@ -2024,6 +2026,63 @@ static DEFINE_SIMPLE_DEV_PM_OPS(vpl_pm_ops, vpl_freeze, vpl_restore);
 #define VPL_PM_OPS	NULL
 #endif
 
+/*
+ * A function reset with a driver bound (FLR or another reset method, e.g.
+ * /sys/bus/pci/devices/.../reset): the virtio core has the class driver
+ * quiesce and let go of its queues, as for a freeze, and the function is
+ * disabled before the reset; afterwards it is set up again through the
+ * same path as a resume.  A class driver without reset_prepare is left as
+ * it is (-EOPNOTSUPP), and so is its device.  The virtio core has these
+ * calls since 6.14; before, the reset goes on without the driver knowing.
+ */
+#ifdef VPL_HAVE_VIRTIO_RESET_PREPARE
+static void vpl_reset_prepare(struct pci_dev *pdev)
+{
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+	int err;
+
+	err = virtio_device_reset_prepare(&vp->vdev);
+	if (err) {
+		if (err != -EOPNOTSUPP)
+			dev_warn(&pdev->dev, "function reset: %s could not quiesce: %d\n",
+				 dev_name(&vp->vdev.dev), err);
+		return;
+	}
+	vp->reset_prepared = true;
+	pci_disable_device(pdev);
+}
+
+static void vpl_reset_done(struct pci_dev *pdev)
+{
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+	int err;
+
+	if (!vp->reset_prepared)
+		return;
+	vp->reset_prepared = false;
+	/* Enabled even when refused: remove disables it once more. */
+	err = pci_enable_device(pdev);
+	if (!err)
+		err = vpl_check_failed(vp, "function reset");
+	if (!err) {
+		pci_set_master(pdev);
+		err = virtio_device_reset_done(&vp->vdev);
+	}
+	if (err)
+		dev_err(&pdev->dev, "function reset: %s not restored: %d\n",
+			dev_name(&vp->vdev.dev), err);
+}
+
+static const struct pci_error_handlers vpl_err_handlers = {
+	.reset_prepare	= vpl_reset_prepare,
+	.reset_done	= vpl_reset_done,
+};
+
+#define VPL_ERR_HANDLERS	(&vpl_err_handlers)
+#else
+#define VPL_ERR_HANDLERS	NULL
+#endif
+
 /* Every 0x1af4 function is offered; vpl_probe() takes 0x1000-0x107f. */
 static const struct pci_device_id vpl_id_table[] = {
 	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, PCI_ANY_ID) },
@@ -2037,6 +2096,7 @@ static struct pci_driver vpl_driver = {
 	.id_table	= vpl_id_table,
 	.probe		= vpl_probe,
 	.remove		= vpl_remove,
+	.err_handler	= VPL_ERR_HANDLERS,
 	.driver.pm	= VPL_PM_OPS,
 };
 

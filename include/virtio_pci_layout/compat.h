@@ -55,4 +55,11 @@ struct vpl_vq_info {
 #define KUNIT_STATIC_STUB_REDIRECT(...) do { } while (0)
 #endif
 
+/*
+ * 6.14 added virtio_device_reset_prepare() and _reset_done(), through which
+ * a PCI function reset quiesces the class driver and restores it
+ * afterwards (VPL_HAVE_VIRTIO_RESET_PREPARE: the transport's reset
+ * handlers).  Without them the transport registers none.
+ */
+
 #endif /* _VIRTIO_PCI_LAYOUT_COMPAT_H */

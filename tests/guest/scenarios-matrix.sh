@@ -34,8 +34,8 @@
 
 # ================================================================ host side
 MATRIX_DIR=${VPL_TESTS:-}/matrix
-MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many m-inorder"
-MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug m-inorder"
+MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many m-inorder m-flr"
+MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug m-inorder m-flr"
 
 matrix_scenarios() {
 	local s list=$MATRIX_QUICK
@@ -48,6 +48,8 @@ matrix_scenarios() {
 		[ "$s" != m-viommu ] || vpl_series_has "$1" config:VIRTIO_IOMMU || continue
 		# QEMU 7.2 (the machine's, QEMU column "-") has no in_order.
 		[ "$s" != m-inorder ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
+		# A function reset reaches the class driver from 6.14 on.
+		[ "$s" != m-flr ] || vpl_series_has "$1" export:virtio_device_reset_prepare || continue
 		echo "$s"
 	done
 }
@@ -85,6 +87,9 @@ matrix_describe() {
 		;;
 	m-inorder)
 		echo "in_order=on (QEMU 11: VIRTIO_F_IN_ORDER offered) on a disk and a NIC pair: IN_ORDER negotiated on every function exactly when the kernel's virtio_ring has in-order support (its BTF names detach_buf_split_in_order), the pattern and TCP intact either way"
+		;;
+	m-flr)
+		echo "Function Level Reset (echo 1 > /sys/bus/pci/devices/.../reset, reset_method flr) of a PCIe disk below a root port while a reader keeps it busy: the block layer holds its I/O across the reset (reset_prepare/reset_done, Linux 6.14 and later), nothing fails, the pattern written before is intact and the disk takes a new one"
 		;;
 	m-hotplug)
 		echo "q35 pcie-root-ports: a disk and a NIC hot-plugged through QMP (device_add) and used; hot-unplug (device_del) idle, during disk I/O and during network load; the slots take new devices again"
@@ -355,6 +360,11 @@ matrix_qemu_args() {
 	m-inorder)
 		echo "-device virtio-blk-pci,$m,in_order=on,drive=hd0,addr=0x4"
 		matrix_nic_pair 0 0x5 0x6 "$m,in_order=on"
+		;;
+	m-flr)
+		# A PCIe function (below a root port) has FLR (x-pcie-flr-init).
+		echo "-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1,addr=0x11,io-reserve=0"
+		echo "-device virtio-blk-pci,$m,drive=hd0,bus=rp1,addr=0x0"
 		;;
 	m-viommu)
 		echo "-device virtio-iommu-pci,$m,addr=0x3"
@@ -1515,6 +1525,56 @@ m_t_replug() {
 
 # Slots: 04 blk (disk.img), 05 NIC A of pair 0; root ports rp1-rp4 at
 # 10-13 (hot-plug slots 1-4), empty at boot.
+# ---------------------------------------------------------------- m-flr
+
+# The disk below root port 1 is bound, FLR among its reset methods.
+m_t_flr_bind() {
+	local bdf
+	check_cpus
+	load_class_drivers
+	load_transport
+	assert_in_tree_away
+	wait_for 60 m_rp_bound 1 virtio_blk || fail "no disk bound below rp1: $(ls "$PCI_DEVS/0000:00:11.0")"
+	bdf=$(m_rp_dev 1)
+	grep -qw flr "$PCI_DEVS/$bdf/reset_method" ||
+		fail "$bdf: reset methods '$(cat "$PCI_DEVS/$bdf/reset_method")', no flr"
+	echo "$bdf on $(pci_driver_of "$bdf"), reset methods: $(cat "$PCI_DEVS/$bdf/reset_method")"
+}
+
+# An FLR of the disk while a reader keeps it busy: the reader sees no
+# error, the pattern written before is intact and the disk takes a new one.
+m_t_flr() {
+	local bdf dev busy mib got
+	bdf=$(m_rp_dev 1) || fail "no function below rp1"
+	dev=$(blkdev_of "$bdf") || fail "$bdf: no disk"
+	blk_rw "/dev/$dev" 0
+	(while dd if="/dev/$dev" of=/dev/null bs=1M count=8 iflag=direct status=none; do :; done) &
+	busy=$!
+	sleep 1
+	echo flr >"$PCI_DEVS/$bdf/reset_method"
+	if ! echo 1 >"$PCI_DEVS/$bdf/reset"; then
+		kill "$busy"
+		fail "$bdf: the reset failed"
+	fi
+	echo "$bdf: function level reset done"
+	sleep 2
+	kill "$busy" 2>/dev/null || fail "the reader stopped: a read failed across the reset"
+	wait "$busy" || true
+	! dmesg | grep -E 'function reset: |virtio_blk.*(reset|failed)' || fail "the reset left traces in the kernel log"
+	m_bound "$bdf" virtio_blk || fail "$bdf: no longer bound ($(pci_driver_of "$bdf"))"
+	mib=$(($(stat -c %s "$PATTERN") / 1048576))
+	echo 3 >/proc/sys/vm/drop_caches
+	got=$(dd if="/dev/$dev" bs=1M count="$mib" iflag=direct status=none | sha256sum)
+	[ "${got%% *}" = "${PATTERN_SUM%% *}" ] || fail "/dev/$dev: pattern at 0 after the reset: sha256 ${got%% *}"
+	echo "/dev/$dev: the pattern written before the reset is intact"
+	blk_rw "/dev/$dev" 16
+}
+
+scenario_m_flr() {
+	run_test bind 180 m_t_flr_bind
+	run_test flr-busy 90 m_t_flr
+}
+
 scenario_m_hotplug() {
 	run_test bind 180 m_bind "" 04.0=virtio_blk 05.0=virtio_net
 	run_test blk-pattern 180 m_t_blk 04.0 0
