@@ -216,6 +216,7 @@ struct vpl_vq {
  *	again until the function is bound again
  * @config_oob_reported: an access past the device configuration was logged
  * @reset_prepared: the class driver quiesced for a function reset
+ * @pm_kept: suspended without a freeze: the function said No_Soft_Reset
  * @gen_lock: protects @gen_raw, @gen_last and @gen_changes
  * @gen_raw: config_generation as last read
  * @gen_last: config_generation as last returned
@@ -254,6 +255,7 @@ struct vpl_device {
 	bool failed;
 	bool config_oob_reported;
 	bool reset_prepared;
+	bool pm_kept;
 	spinlock_t gen_lock;		/* protects gen_* */
 	u8 gen_raw;
 	u8 gen_last;
@@ -2020,7 +2022,67 @@ static int vpl_restore(struct device *dev)
 	return virtio_device_restore(&vp->vdev);
 }
 
-static DEFINE_SIMPLE_DEV_PM_OPS(vpl_pm_ops, vpl_freeze, vpl_restore);
+/*
+ * A function whose PMCSR says No_Soft_Reset keeps its state through D3hot
+ * and back (PCI PM 1.2): suspend and resume then leave the device and its
+ * driver as they are, as in-tree does since 6.8; hibernation always
+ * freezes and restores.  The bit is the device's word: one that claimed it
+ * and lost its state all the same (device_status is no longer what the
+ * driver wrote) is shut off on resume, not driven with rings it forgot.
+ */
+static bool vpl_no_soft_reset(struct pci_dev *pdev)
+{
+	u16 pmcsr;
+
+	if (!pdev->pm_cap)
+		return false;
+	pci_read_config_word(pdev, pdev->pm_cap + PCI_PM_CTRL, &pmcsr);
+	/* All ones: gone, or not answering; the full path copes with both. */
+	if (PCI_POSSIBLE_ERROR(pmcsr))
+		return false;
+	return pmcsr & PCI_PM_CTRL_NO_SOFT_RESET;
+}
+
+static int vpl_suspend(struct device *dev)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+
+	vp->pm_kept = vpl_no_soft_reset(pdev);
+	if (vp->pm_kept)
+		return 0;
+	return vpl_freeze(dev);
+}
+
+static int vpl_resume(struct device *dev)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+	u8 status, written;
+
+	if (!vp->pm_kept)
+		return vpl_restore(dev);
+	vp->pm_kept = false;
+	status = vpl_cread8(vp, VIRTIO_PCI_COMMON_STATUS);
+	written = READ_ONCE(vp->status);
+	if ((status & ~VIRTIO_CONFIG_S_NEEDS_RESET) == written)
+		return 0;
+	dev_err(&pdev->dev,
+		"resume: No_Soft_Reset, but device_status reads %#x, not %#x: the device lost its state; device shut off\n",
+		status, written);
+	vpl_fail_device(vp);
+	return 0;
+}
+
+static const struct dev_pm_ops vpl_pm_ops = {
+	.suspend	= vpl_suspend,
+	.resume		= vpl_resume,
+	.freeze		= vpl_freeze,
+	.thaw		= vpl_restore,
+	.poweroff	= vpl_freeze,
+	.restore	= vpl_restore,
+};
+
 #define VPL_PM_OPS	(&vpl_pm_ops)
 #else
 #define VPL_PM_OPS	NULL

@@ -34,8 +34,8 @@
 
 # ================================================================ host side
 MATRIX_DIR=${VPL_TESTS:-}/matrix
-MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many m-inorder m-flr"
-MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug m-inorder m-flr"
+MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many m-inorder m-flr m-pm-nsr"
+MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug m-inorder m-flr m-pm-nsr"
 
 matrix_scenarios() {
 	local s list=$MATRIX_QUICK
@@ -48,6 +48,8 @@ matrix_scenarios() {
 		[ "$s" != m-viommu ] || vpl_series_has "$1" config:VIRTIO_IOMMU || continue
 		# QEMU 7.2 (the machine's, QEMU column "-") has no in_order.
 		[ "$s" != m-inorder ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
+		# ... nor x-pcie-pm-no-soft-reset.
+		[ "$s" != m-pm-nsr ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
 		# A function reset reaches the class driver from 6.14 on.
 		[ "$s" != m-flr ] || vpl_series_has "$1" export:virtio_device_reset_prepare || continue
 		echo "$s"
@@ -87,6 +89,9 @@ matrix_describe() {
 		;;
 	m-inorder)
 		echo "in_order=on (QEMU 11: VIRTIO_F_IN_ORDER offered) on a disk and a NIC pair: IN_ORDER negotiated on every function exactly when the kernel's virtio_ring has in-order support (its BTF names detach_buf_split_in_order), the pattern and TCP intact either way"
+		;;
+	m-pm-nsr)
+		echo "two PCIe disks, one with x-pcie-pm-no-soft-reset=on (QEMU 11): through /sys/power/pm_test mem/platform the No_Soft_Reset disk keeps its state (no freeze, no restore: its queues are not set up again) and the other is frozen and restored, both read back the data written before and take new data; ours, with the fault build: a No_Soft_Reset disk whose status reads 0 after the resume (it lost its state all the same) is shut off, and its reads fail at once instead of hanging"
 		;;
 	m-flr)
 		echo "Function Level Reset (echo 1 > /sys/bus/pci/devices/.../reset, reset_method flr) of a PCIe disk below a root port while a reader keeps it busy: the block layer holds its I/O across the reset (reset_prepare/reset_done, Linux 6.14 and later), nothing fails, the pattern written before is intact and the disk takes a new one"
@@ -144,6 +149,8 @@ matrix_append() {
 	m-devices) [ "$(vpl_series_field "$1" 4)" != - ] || echo "cryptomgr.notests=1" ;;
 	# Messages of the suspend steps stay on the console.
 	m-pm) echo "no_console_suspend" ;;
+	# Ours: the fault build, to make a device lie about No_Soft_Reset.
+	m-pm-nsr) echo "no_console_suspend$([ "$2" != ours ] || echo ' vpl.fault=1')" ;;
 	esac
 }
 
@@ -360,6 +367,15 @@ matrix_qemu_args() {
 	m-inorder)
 		echo "-device virtio-blk-pci,$m,in_order=on,drive=hd0,addr=0x4"
 		matrix_nic_pair 0 0x5 0x6 "$m,in_order=on"
+		;;
+	m-pm-nsr)
+		# Two PCIe disks below root ports (PCIe: a PM capability); the
+		# first says No_Soft_Reset.
+		echo "-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1,addr=0x11,io-reserve=0"
+		echo "-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2,addr=0x12,io-reserve=0"
+		echo "-device virtio-blk-pci,$m,x-pcie-pm-no-soft-reset=on,drive=hd0,bus=rp1,addr=0x0"
+		matrix_drive "$dir" nsr2 32
+		echo "-device virtio-blk-pci,$m,drive=nsr2,bus=rp2,addr=0x0"
 		;;
 	m-flr)
 		# A PCIe function (below a root port) has FLR (x-pcie-flr-init).
@@ -1525,6 +1541,116 @@ m_t_replug() {
 
 # Slots: 04 blk (disk.img), 05 NIC A of pair 0; root ports rp1-rp4 at
 # 10-13 (hot-plug slots 1-4), empty at boot.
+# ---------------------------------------------------------------- m-pm-nsr
+
+# PMCSR's No_Soft_Reset bit (PCI PM 1.2) of function $1: 1 or 0, read from
+# its configuration space (the capability list from 0x34).
+m_nsr_bit() {
+	local cfg=$PCI_DEVS/$1/config pos id n=0
+	pos=$(od -An -tu1 -j 52 -N 1 "$cfg" | tr -d ' ')
+	while [ "$pos" -ge 64 ] && [ "$n" -lt 48 ]; do
+		id=$(od -An -tu1 -j "$pos" -N 1 "$cfg" | tr -d ' ')
+		if [ "$id" = 1 ]; then
+			# PMCSR at +4, No_Soft_Reset is bit 3.
+			echo $(($(od -An -tu1 -j $((pos + 4)) -N 1 "$cfg" | tr -d ' ') >> 3 & 1))
+			return 0
+		fi
+		pos=$(od -An -tu1 -j $((pos + 1)) -N 1 "$cfg" | tr -d ' ')
+		n=$((n + 1))
+	done
+	echo 0
+}
+
+# Queue setups of the virtio-blk below function $1 in the kernel log
+# ("virtioN: 1/0/0 default/read/poll queues", one per probe or restore).
+m_blk_inits() {
+	local v
+	v=$(virtio_dev_of "$1") || fail "$1 has no virtio device"
+	dmesg | grep -c "virtio_blk $v: .*default/read/poll queues" || true
+}
+
+m_t_nsr_bind() {
+	local rp bdf
+	check_cpus
+	load_class_drivers
+	load_transport
+	assert_in_tree_away
+	for rp in 1 2; do
+		wait_for 60 m_rp_bound "$rp" virtio_blk || fail "no disk bound below rp$rp"
+		bdf=$(m_rp_dev "$rp")
+		echo "rp$rp: $bdf on $(pci_driver_of "$bdf"), No_Soft_Reset $(m_nsr_bit "$bdf")"
+	done
+	[ "$(m_nsr_bit "$(m_rp_dev 1)")" = 1 ] || fail "rp1's disk does not say No_Soft_Reset"
+	[ "$(m_nsr_bit "$(m_rp_dev 2)")" = 0 ] || fail "rp2's disk says No_Soft_Reset"
+}
+
+m_nsr_disk() {
+	blkdev_of "$(m_rp_dev "$1")" || fail "no disk below rp$1"
+}
+
+# The pattern at MiB offset $2 of the disk below root port $1 reads back.
+m_nsr_intact() {
+	local dev mib got
+	dev=$(m_nsr_disk "$1")
+	mib=$(($(stat -c %s "$PATTERN") / 1048576))
+	got=$(dd if="/dev/$dev" bs=1M skip="$2" count="$mib" iflag=direct status=none | sha256sum)
+	[ "${got%% *}" = "${PATTERN_SUM%% *}" ] || fail "/dev/$dev: the pattern at $2 MiB reads sha256 ${got%% *}"
+	echo "/dev/$dev: the pattern at $2 MiB is intact"
+}
+
+m_t_nsr_io() {
+	blk_rw "/dev/$(m_nsr_disk 1)" 0
+	blk_rw "/dev/$(m_nsr_disk 2)" 0
+}
+
+# mem/platform: the No_Soft_Reset disk is neither frozen nor restored (its
+# queues are not set up again), the other one is; both keep their data
+# and take new data.
+m_t_nsr_suspend() {
+	local a b
+	a=$(m_rp_dev 1)
+	b=$(m_rp_dev 2)
+	m_pm_suspend mem platform
+	! dmesg | grep -i -E 'virtio.*(fail|error)|PM: .*fail|dpm_run_callback' || fail "errors during the cycle"
+	[ "$(m_blk_inits "$a")" = 0 ] || fail "$a (No_Soft_Reset): its queues were set up again"
+	[ "$(m_blk_inits "$b")" -ge 1 ] || fail "$b: not restored (no queue setup in the log)"
+	echo "$a: state kept (no freeze, no restore); $b: frozen and restored"
+	m_nsr_intact 1 0
+	m_nsr_intact 2 0
+	blk_rw "/dev/$(m_nsr_disk 1)" 16
+	blk_rw "/dev/$(m_nsr_disk 2)" 16
+}
+
+# Ours, fault build: the No_Soft_Reset disk's status reads 0 after the
+# resume, as if it had been reset all the same.  The transport shuts it
+# off: its reads fail at once instead of waiting on rings the device
+# forgot; the other disk works on.
+m_t_nsr_lies() {
+	local a dev rc=0
+	a=$(m_rp_dev 1)
+	dev=$(m_nsr_disk 1)
+	mount_debugfs
+	echo "$a device_status every value=0" >"$DEBUGFS/virtio-pci-layout/faults"
+	m_pm_suspend mem platform
+	echo clear >"$DEBUGFS/virtio-pci-layout/faults"
+	dmesg | grep -q -E "$a: resume: No_Soft_Reset, but device_status reads 0(x0)?, not .*device shut off" ||
+		fail "no shut-off in the kernel log"
+	timeout 30 dd if="/dev/$dev" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null || rc=$?
+	case $rc in
+	0) fail "/dev/$dev: a read succeeded on a device that was shut off" ;;
+	124 | 137) fail "/dev/$dev: a read hung on a device that was shut off" ;;
+	esac
+	echo "/dev/$dev: the read failed at once (dd status $rc)"
+	m_nsr_intact 2 16
+}
+
+scenario_m_pm_nsr() {
+	run_test bind 180 m_t_nsr_bind
+	run_test io-before 180 m_t_nsr_io
+	run_test suspend-nsr 180 m_t_nsr_suspend
+	[ "$TRANSPORT" != ours ] || run_test nsr-lies 120 m_t_nsr_lies
+}
+
 # ---------------------------------------------------------------- m-flr
 
 # The disk below root port 1 is bound, FLR among its reset methods.
@@ -1590,8 +1716,8 @@ scenario_m_hotplug() {
 
 # One suspend cycle: state $1 (freeze, mem, disk) stopped at pm_test level
 # $2 (devices: every driver's suspend and resume callbacks; platform: also
-# the platform's (ACPI) steps), then the devices must work.
-m_pm_cycle() {
+# the late and noirq steps, D3hot, and the platform's (ACPI) steps).
+m_pm_suspend() {
 	local state=$1 level=$2 rc=0
 	grep -qw "$state" /sys/power/state || fail "'$state' not in /sys/power/state: $(cat /sys/power/state)"
 	grep -qw "$level" /sys/power/pm_test || fail "no pm_test level $level: $(cat /sys/power/pm_test)"
@@ -1611,9 +1737,14 @@ m_pm_cycle() {
 		fail "the cycle never reached the pm_test level $level"
 	[ "$level" != platform ] || dmesg | grep -q 'Preparing to enter system sleep state S[34]' ||
 		fail "no ACPI sleep state was prepared"
+}
+
+# m_pm_suspend, then the devices of m-pm must work.
+m_pm_cycle() {
+	m_pm_suspend "$1" "$2"
 	! dmesg | grep -i -E 'virtio.*(fail|error)|PM: .*fail|dpm_run_callback' || fail "errors during the cycle"
 	m_io_quick
-	echo "$state/$level: suspended and resumed; devices work"
+	echo "$1/$2: suspended and resumed; devices work"
 }
 
 # The devices of m-pm after a cycle: every function still bound, the disk
