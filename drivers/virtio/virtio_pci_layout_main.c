@@ -721,7 +721,8 @@ static int vpl_finalize_features(struct virtio_device *vdev)
 
 	/* ...plus the transport's own, where the device has the registers. */
 	vdev->features &= ~(BIT_ULL(VIRTIO_F_RING_RESET) |
-			    BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
+			    BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) |
+			    BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA));
 	if ((offered & BIT_ULL(VIRTIO_F_RING_RESET)) &&
 	    vp->common_len >= offsetofend(struct vpl_common_cfg, queue_reset))
 		vdev->features |= BIT_ULL(VIRTIO_F_RING_RESET);
@@ -1868,8 +1869,12 @@ static void vpl_release_function(struct vpl_device *vp)
 	debugfs_remove(vp->debugfs);
 	vpl_unmap_all(vp);
 	pci_release_selected_regions(vp->pdev, vp->bars);
-	/* pci_disable_device() also ends bus mastering. */
-	pci_disable_device(vp->pdev);
+	/*
+	 * pci_disable_device() also ends bus mastering.  A resume or reset
+	 * whose pci_enable_device() failed left the function disabled.
+	 */
+	if (pci_is_enabled(vp->pdev))
+		pci_disable_device(vp->pdev);
 }
 
 static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -2011,10 +2016,13 @@ static int vpl_restore(struct device *dev)
 	struct vpl_device *vp = pci_get_drvdata(pdev);
 	int err;
 
-	/* Enabled even when refused: remove disables it once more. */
+	/* Enabled even when refused: remove disables what is enabled. */
 	err = pci_enable_device(pdev);
-	if (err)
+	if (err) {
+		dev_err(&pdev->dev, "restore: pci_enable_device: %d; device shut off\n", err);
+		vpl_fail_device(vp);
 		return err;
+	}
 	err = vpl_check_failed(vp, "restore");
 	if (err)
 		return err;
@@ -2063,6 +2071,8 @@ static int vpl_resume(struct device *dev)
 	if (!vp->pm_kept)
 		return vpl_restore(dev);
 	vp->pm_kept = false;
+	if (READ_ONCE(vp->failed))
+		return 0;
 	status = vpl_cread8(vp, VIRTIO_PCI_COMMON_STATUS);
 	written = READ_ONCE(vp->status);
 	if ((status & ~VIRTIO_CONFIG_S_NEEDS_RESET) == written)
@@ -2093,9 +2103,12 @@ static const struct dev_pm_ops vpl_pm_ops = {
  * /sys/bus/pci/devices/.../reset): the virtio core has the class driver
  * quiesce and let go of its queues, as for a freeze, and the function is
  * disabled before the reset; afterwards it is set up again through the
- * same path as a resume.  A class driver without reset_prepare is left as
- * it is (-EOPNOTSUPP), and so is its device.  The virtio core has these
- * calls since 6.14; before, the reset goes on without the driver knowing.
+ * same path as a resume.  The virtio core has these calls since 6.14
+ * (VPL_HAVE_VIRTIO_RESET_PREPARE, a Kbuild probe); before, the reset goes
+ * on without the driver knowing.  A device the reset took from under a
+ * driver that could not quiesce (no reset_prepare, or it failed) has lost
+ * its rings: it is shut off, so that its I/O fails instead of waiting.  A
+ * device shut off already is left as it is: its I/O fails already.
  */
 #ifdef VPL_HAVE_VIRTIO_RESET_PREPARE
 static void vpl_reset_prepare(struct pci_dev *pdev)
@@ -2103,6 +2116,9 @@ static void vpl_reset_prepare(struct pci_dev *pdev)
 	struct vpl_device *vp = pci_get_drvdata(pdev);
 	int err;
 
+	vp->reset_prepared = false;
+	if (READ_ONCE(vp->failed))
+		return;
 	err = virtio_device_reset_prepare(&vp->vdev);
 	if (err) {
 		if (err != -EOPNOTSUPP)
@@ -2119,17 +2135,27 @@ static void vpl_reset_done(struct pci_dev *pdev)
 	struct vpl_device *vp = pci_get_drvdata(pdev);
 	int err;
 
-	if (!vp->reset_prepared)
+	if (READ_ONCE(vp->failed))
 		return;
-	vp->reset_prepared = false;
-	/* Enabled even when refused: remove disables it once more. */
-	err = pci_enable_device(pdev);
-	if (!err)
-		err = vpl_check_failed(vp, "function reset");
-	if (!err) {
-		pci_set_master(pdev);
-		err = virtio_device_reset_done(&vp->vdev);
+	if (!vp->reset_prepared) {
+		if (READ_ONCE(vp->status) & VIRTIO_CONFIG_S_DRIVER_OK) {
+			dev_err(&pdev->dev,
+				"function reset: %s was not quiesced and lost its rings; device shut off\n",
+				dev_name(&vp->vdev.dev));
+			vpl_fail_device(vp);
+		}
+		return;
 	}
+	vp->reset_prepared = false;
+	err = pci_enable_device(pdev);
+	if (err) {
+		dev_err(&pdev->dev, "function reset: pci_enable_device: %d; device shut off\n",
+			err);
+		vpl_fail_device(vp);
+		return;
+	}
+	pci_set_master(pdev);
+	err = virtio_device_reset_done(&vp->vdev);
 	if (err)
 		dev_err(&pdev->dev, "function reset: %s not restored: %d\n",
 			dev_name(&vp->vdev.dev), err);

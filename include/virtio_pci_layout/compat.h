@@ -37,11 +37,15 @@ struct vpl_vq_info {
 #endif
 
 /*
- * VIRTIO_F_NOTIFICATION_DATA appeared in 6.2.  This transport does not
- * implement it and masks it off; older kernels only need the bit number.
+ * VIRTIO_F_NOTIFICATION_DATA appeared in 6.2, VIRTIO_F_NOTIF_CONFIG_DATA
+ * after 6.1.  This transport implements neither and masks both off; older
+ * kernels only need the bit numbers.
  */
 #ifndef VIRTIO_F_NOTIFICATION_DATA
 #define VIRTIO_F_NOTIFICATION_DATA 38
+#endif
+#ifndef VIRTIO_F_NOTIF_CONFIG_DATA
+#define VIRTIO_F_NOTIF_CONFIG_DATA 39
 #endif
 
 /*
@@ -54,12 +58,5 @@ struct vpl_vq_info {
 #else
 #define KUNIT_STATIC_STUB_REDIRECT(...) do { } while (0)
 #endif
-
-/*
- * 6.14 added virtio_device_reset_prepare() and _reset_done(), through which
- * a PCI function reset quiesces the class driver and restores it
- * afterwards (VPL_HAVE_VIRTIO_RESET_PREPARE: the transport's reset
- * handlers).  Without them the transport registers none.
- */
 
 #endif /* _VIRTIO_PCI_LAYOUT_COMPAT_H */

@@ -91,10 +91,10 @@ matrix_describe() {
 		echo "in_order=on (QEMU 11: VIRTIO_F_IN_ORDER offered) on a disk and a NIC pair: IN_ORDER negotiated on every function exactly when the kernel's virtio_ring has in-order support (its BTF names detach_buf_split_in_order), the pattern and TCP intact either way"
 		;;
 	m-pm-nsr)
-		echo "two PCIe disks, one with x-pcie-pm-no-soft-reset=on (QEMU 11): through /sys/power/pm_test mem/platform the No_Soft_Reset disk keeps its state (no freeze, no restore: its queues are not set up again) and the other is frozen and restored, both read back the data written before and take new data; ours, with the fault build: a No_Soft_Reset disk whose status reads 0 after the resume (it lost its state all the same) is shut off, and its reads fail at once instead of hanging"
+		echo "two PCIe disks, one with x-pcie-pm-no-soft-reset=on (QEMU 11): through /sys/power/pm_test mem/platform the No_Soft_Reset disk keeps its state (no freeze, no restore: its queues are not set up again) and the other is frozen and restored (through disk/devices, hibernation, both are), both read back the data written before and take new data; ours, with the fault build: a No_Soft_Reset disk whose status reads 0 after the resume (it lost its state all the same) is shut off, and its reads fail at once instead of hanging"
 		;;
 	m-flr)
-		echo "Function Level Reset (echo 1 > /sys/bus/pci/devices/.../reset, reset_method flr) of a PCIe disk below a root port while a reader keeps it busy: the block layer holds its I/O across the reset (reset_prepare/reset_done, Linux 6.14 and later), nothing fails, the pattern written before is intact and the disk takes a new one"
+		echo "Function Level Reset (echo 1 > /sys/bus/pci/devices/.../reset, reset_method flr) of a PCIe disk below a root port while a reader keeps it busy: the block layer holds its I/O across the reset (reset_prepare/reset_done, Linux 6.14 and later: its queues are set up again once), nothing fails, the pattern written before is intact and the disk takes a new one; an FLR of a NIC, whose driver cannot quiesce, shuts it off (ours)"
 		;;
 	m-hotplug)
 		echo "q35 pcie-root-ports: a disk and a NIC hot-plugged through QMP (device_add) and used; hot-unplug (device_del) idle, during disk I/O and during network load; the slots take new devices again"
@@ -381,6 +381,10 @@ matrix_qemu_args() {
 		# A PCIe function (below a root port) has FLR (x-pcie-flr-init).
 		echo "-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1,addr=0x11,io-reserve=0"
 		echo "-device virtio-blk-pci,$m,drive=hd0,bus=rp1,addr=0x0"
+		# A NIC, whose driver has no reset_prepare (7.2).
+		echo "-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2,addr=0x12,io-reserve=0"
+		echo "-netdev hubport,id=h0a,hubid=0"
+		echo "-device virtio-net-pci,$m,netdev=h0a,mac=52:54:00:4d:00:01,romfile=,bus=rp2,addr=0x0"
 		;;
 	m-viommu)
 		echo "-device virtio-iommu-pci,$m,addr=0x3"
@@ -1615,6 +1619,10 @@ m_t_nsr_suspend() {
 	[ "$(m_blk_inits "$a")" = 0 ] || fail "$a (No_Soft_Reset): its queues were set up again"
 	[ "$(m_blk_inits "$b")" -ge 1 ] || fail "$b: not restored (no queue setup in the log)"
 	echo "$a: state kept (no freeze, no restore); $b: frozen and restored"
+	# Hibernation freezes and restores whatever the device says.
+	m_pm_suspend disk devices
+	[ "$(m_blk_inits "$a")" -ge 1 ] || fail "$a: not frozen and restored for hibernation"
+	echo "disk/devices: $a frozen and restored as well"
 	m_nsr_intact 1 0
 	m_nsr_intact 2 0
 	blk_rw "/dev/$(m_nsr_disk 1)" 16
@@ -1661,10 +1669,12 @@ m_t_flr_bind() {
 	load_transport
 	assert_in_tree_away
 	wait_for 60 m_rp_bound 1 virtio_blk || fail "no disk bound below rp1: $(ls "$PCI_DEVS/0000:00:11.0")"
-	bdf=$(m_rp_dev 1)
-	grep -qw flr "$PCI_DEVS/$bdf/reset_method" ||
-		fail "$bdf: reset methods '$(cat "$PCI_DEVS/$bdf/reset_method")', no flr"
-	echo "$bdf on $(pci_driver_of "$bdf"), reset methods: $(cat "$PCI_DEVS/$bdf/reset_method")"
+	wait_for 60 m_rp_bound 2 virtio_net || fail "no NIC bound below rp2: $(ls "$PCI_DEVS/0000:00:12.0")"
+	for bdf in $(m_rp_dev 1) $(m_rp_dev 2); do
+		grep -qw flr "$PCI_DEVS/$bdf/reset_method" ||
+			fail "$bdf: reset methods '$(cat "$PCI_DEVS/$bdf/reset_method")', no flr"
+		echo "$bdf on $(pci_driver_of "$bdf"), reset methods: $(cat "$PCI_DEVS/$bdf/reset_method")"
+	done
 }
 
 # An FLR of the disk while a reader keeps it busy: the reader sees no
@@ -1677,6 +1687,7 @@ m_t_flr() {
 	(while dd if="/dev/$dev" of=/dev/null bs=1M count=8 iflag=direct status=none; do :; done) &
 	busy=$!
 	sleep 1
+	dmesg -c >/dev/null
 	echo flr >"$PCI_DEVS/$bdf/reset_method"
 	if ! echo 1 >"$PCI_DEVS/$bdf/reset"; then
 		kill "$busy"
@@ -1687,6 +1698,8 @@ m_t_flr() {
 	kill "$busy" 2>/dev/null || fail "the reader stopped: a read failed across the reset"
 	wait "$busy" || true
 	! dmesg | grep -E 'function reset: |virtio_blk.*(reset|failed)' || fail "the reset left traces in the kernel log"
+	# reset_done ran: the disk's queues were set up again, once.
+	[ "$(m_blk_inits "$bdf")" = 1 ] || fail "$bdf: queues set up $(m_blk_inits "$bdf") times by the reset, want 1"
 	m_bound "$bdf" virtio_blk || fail "$bdf: no longer bound ($(pci_driver_of "$bdf"))"
 	mib=$(($(stat -c %s "$PATTERN") / 1048576))
 	echo 3 >/proc/sys/vm/drop_caches
@@ -1696,9 +1709,27 @@ m_t_flr() {
 	blk_rw "/dev/$dev" 16
 }
 
+# An FLR of the NIC, whose driver cannot quiesce (no reset_prepare): the
+# reset took its rings, so ours shuts it off (its sends fail at once); the
+# in-tree transport lets it be.
+m_t_flr_unprepared() {
+	local bdf
+	bdf=$(m_rp_dev 2) || fail "no function below rp2"
+	dmesg -c >/dev/null
+	echo flr >"$PCI_DEVS/$bdf/reset_method"
+	echo 1 >"$PCI_DEVS/$bdf/reset" || fail "$bdf: the reset failed"
+	dmesg | grep -E 'function reset' || true
+	if [ "$TRANSPORT" = ours ]; then
+		dmesg | grep -q "$bdf: function reset: virtio[0-9]* was not quiesced and lost its rings; device shut off" ||
+			fail "$bdf: not shut off"
+	fi
+	echo "$bdf: reset; $(pci_driver_of "$bdf") still bound"
+}
+
 scenario_m_flr() {
 	run_test bind 180 m_t_flr_bind
 	run_test flr-busy 90 m_t_flr
+	run_test flr-unprepared 60 m_t_flr_unprepared
 }
 
 scenario_m_hotplug() {

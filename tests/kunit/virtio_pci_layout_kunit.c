@@ -380,6 +380,7 @@ static struct vpl_model *vpl_model_new(struct kunit *test)
 	m->device_features = BIT_ULL(VIRTIO_F_VERSION_1) |
 			     BIT_ULL(VIRTIO_F_RING_RESET) |
 			     BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) |
+			     BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA) |
 			     BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT(0);
 	m->num_queues = 3;
 	m->max_vectors = 64;
@@ -730,6 +731,8 @@ static void vpl_features(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX));
 	KUNIT_EXPECT_FALSE(test, vdev->features &
 			   BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
+	KUNIT_EXPECT_FALSE(test, vdev->features &
+			   BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA));
 	KUNIT_EXPECT_FALSE(test, vdev->features & BIT_ULL(VIRTIO_F_IN_ORDER));
 	KUNIT_EXPECT_EQ(test, m->driver_features, vdev->features);
 
