@@ -3,14 +3,18 @@
 #
 # capture.sh - (re)captures the layout tool's fixtures from real QEMU devices.
 #
-#   tests/tool/capture.sh [OUTDIR]      (default: tests/tool/qemu)
+#   tests/tool/capture.sh [--series SERIES] [OUTDIR]
+#                                       (defaults: 6.12, tests/tool/qemu)
 #
-# Boots a Debian 6.12 guest under QEMU with one function per device type in
-# the table below and has it print each function's configuration space
+# Boots a guest of kernel series SERIES (scripts/kernel-series: 6.12 on the
+# machine's QEMU 7.2, 7.2@qemu11 on Debian unstable's QEMU 11.1) with one
+# function per device type in the table below and has it print each function's configuration space
 # (first 256 bytes) and sysfs resource file.  Three further functions are
 # shown through the test-only layout injector (tests/injector) in the draft
 # dialect.  Each function becomes OUTDIR/NAME.hex (lspci -xxx format, with a
-# comment saying where it came from) and OUTDIR/NAME.resource.
+# comment saying where it came from) and OUTDIR/NAME.resource; on a QEMU
+# that is not the machine's, NAME starts with "qemuN-" (its major version),
+# so the fixtures of both QEMUs sit side by side.
 #
 # Not part of "make test": the fixtures are committed, and the tests judge the
 # tool on them.  After capturing, run "tests/tool/run.sh --update" to write
@@ -102,8 +106,7 @@ inject_param() {
 
 # Splits the guest's report into NAME.hex and NAME.resource files.
 write_fixtures() {
-	local out=$1 result=$2 kver=$3 qemu line bdf='' name dev mode part off
-	qemu=$(qemu-system-x86_64 --version | head -n 1)
+	local out=$1 result=$2 kver=$3 qemu=$4 prefix=$5 line bdf='' name dev mode part off
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
@@ -113,6 +116,7 @@ write_fixtures() {
 			dev=$(awk -v s="${bdf:8:2}" '$2 == s { print $3 }' <<<"$DEVICES")
 			mode=$(awk -v s="${bdf:8:2}" '$2 == s { print $4 }' <<<"$DEVICES")
 			[ -n "$name" ] || vpl_die "unexpected function $bdf"
+			name=$prefix$name
 			{
 				echo "# $qemu: -device $dev at $bdf"
 				[ "$mode" = - ] || echo "# shown by tests/injector/vpl_inject.ko in mode $mode"
@@ -138,20 +142,34 @@ write_fixtures() {
 }
 
 main() {
-	local out=${1:-$VPL_TESTS/tool/qemu} kver ko
+	local series=6.12 out kver ko root qemu prefix=''
+	local -a run=()
+	if [ "${1:-}" = --series ]; then
+		series=${2:?--series needs a kernel series}
+		shift 2
+	fi
+	out=${1:-$VPL_TESTS/tool/qemu}
 	vpl_need_tools qemu-system-x86_64:qemu-system-x86 cpio:cpio
 	mkdir -p "$WORK" "$out"
-	kver=$("$VPL_SCRIPTS/kernels.sh" 6.12 | awk '{ print $2 }')
-	ko=$("$VPL_SCRIPTS/build-module.sh" "/usr/src/linux-headers-$kver" "$WORK/module")
+	vpl_prepare_kernel "$series" "$WORK/kernel.log" || vpl_die "kernel $series: see $WORK/kernel.log"
+	kver=$KVER
+	ko=$(vpl_build_module "$kver" "$WORK/module.log") || vpl_die "module build failed: see $WORK/module.log"
 	build_initramfs "$(dirname "$ko")/tests/injector/vpl_inject.ko"
-	vpl_log "booting the capture guest ($kver)"
+	root=$(vpl_series_qemu_root "$series")
+	[ -z "$root" ] || run=("$VPL_SCRIPTS/in-root" "$root")
+	qemu=$("${run[@]}" qemu-system-x86_64 --version | head -n 1)
+	if [ -n "$root" ]; then
+		prefix=$(echo "$qemu" | sed -n 's/.*version \([0-9]*\)\..*/qemu\1-/p')
+		[ -n "$prefix" ] || vpl_die "no version in '$qemu'"
+	fi
+	vpl_log "booting the capture guest ($kver, $qemu)"
 	# shellcheck disable=SC2046 # one argument per word
-	"$VPL_SCRIPTS/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
+	VPL_QEMU_ROOT=$root "$VPL_SCRIPTS/qemu.sh" -t 300 -k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" \
 		-i "$WORK/initramfs.cpio" -c "$WORK/console.log" -r "$WORK/result.txt" \
 		-a "cap.inject=$(inject_param)" -- $(qemu_args)
 	grep -q '^END' "$WORK/result.txt" || vpl_die "the guest did not finish; see $WORK/console.log"
-	write_fixtures "$out" "$WORK/result.txt" "$kver"
-	vpl_log "wrote $(find "$out" -name '*.hex' | wc -l) fixtures to $out"
+	write_fixtures "$out" "$WORK/result.txt" "$kver" "$qemu" "$prefix"
+	vpl_log "wrote $(find "$out" -name "${prefix}*.hex" | wc -l) fixtures to $out"
 }
 
 main "$@"
