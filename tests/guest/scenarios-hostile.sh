@@ -281,17 +281,20 @@ hostile_resize() {
 	local want=$1 nic rc=0 flood
 	net_setup
 	nic=$(nic_by_mac "$MAC_A")
-	ping -c 400 -i 0.01 -w 60 -q "$IP_B" >/tmp/flood.log 2>&1 &
-	flood=$!
 	if [ "$want" = fail ]; then
 		# Only rx: a tx queue the device reset behind the driver's back
-		# would set off the TX watchdog's WARN.
+		# would set off the TX watchdog's WARN.  No traffic: the refusal
+		# shuts the device off, and 6.1's virtio_net then spins in its
+		# transmit path on completions the broken ring never hands back
+		# (Documentation/threat-model.rst, "Out of scope").
 		ethtool -G "$nic" rx 128 || rc=$?
 	else
+		ping -c 400 -i 0.01 -w 60 -q "$IP_B" >/tmp/flood.log 2>&1 &
+		flood=$!
 		ethtool -G "$nic" rx 128 tx 128 || rc=$?
 		[ "$rc" != 0 ] || ethtool -G "$nic" rx 256 tx 256 || rc=$?
+		wait "$flood" || true
 	fi
-	wait "$flood" || true
 	ethtool -g "$nic" | tail -n 6 || true
 	if [ "$want" = fail ]; then
 		[ "$rc" != 0 ] || fail "the resize succeeded, want it refused"
