@@ -2161,15 +2161,15 @@ static void vpl_reset_done(struct pci_dev *pdev)
 			dev_name(&vp->vdev.dev), err);
 }
 
+#endif
+
+/* Empty before 6.14: the PCI core calls only the handlers it finds. */
 static const struct pci_error_handlers vpl_err_handlers = {
+#ifdef VPL_HAVE_VIRTIO_RESET_PREPARE
 	.reset_prepare	= vpl_reset_prepare,
 	.reset_done	= vpl_reset_done,
-};
-
-#define VPL_ERR_HANDLERS	(&vpl_err_handlers)
-#else
-#define VPL_ERR_HANDLERS	NULL
 #endif
+};
 
 /* Every 0x1af4 function is offered; vpl_probe() takes 0x1000-0x107f. */
 static const struct pci_device_id vpl_id_table[] = {
@@ -2184,7 +2184,7 @@ static struct pci_driver vpl_driver = {
 	.id_table	= vpl_id_table,
 	.probe		= vpl_probe,
 	.remove		= vpl_remove,
-	.err_handler	= VPL_ERR_HANDLERS,
+	.err_handler	= &vpl_err_handlers,
 	.driver.pm	= VPL_PM_OPS,
 };
 
