@@ -127,28 +127,12 @@ def _records(out, series, kver, transport):
 def kill_children(signum, _frame):
     """A signal handler: ends every process this one started, and what
     runs below them (QEMU, kunit.py, a group's guests), then exits."""
-    for child in children_of(os.getpid()):
-        kill_tree(child)
+    kill_tree(os.getpid(), spare=True)
     sys.exit(128 + signum)
 
 
-def children_of(pid):
-    out = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f'/proc/{entry}/stat', encoding='ascii', errors='replace') as f:
-                if int(f.read().rsplit(')', 1)[1].split()[1]) == pid:
-                    out.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
-
-
-def kill_tree(pid, sig=signal.SIGTERM):
-    """Signals PID and everything below it (timeout(1) puts QEMU in a
-    process group of its own, so a signal to a group misses it)."""
+def _children():
+    """Every process's children, by parent PID, read from /proc."""
     children = {}
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
@@ -159,7 +143,14 @@ def kill_tree(pid, sig=signal.SIGTERM):
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    todo = [pid]
+    return children
+
+
+def kill_tree(pid, sig=signal.SIGTERM, spare=False):
+    """Signals PID (unless SPARE) and everything below it (timeout(1) puts
+    QEMU in a process group of its own, so a signal to a group misses it)."""
+    children = _children()
+    todo = list(children.get(pid, [])) if spare else [pid]
     while todo:
         p = todo.pop()
         todo.extend(children.get(p, []))
