@@ -1723,6 +1723,8 @@ m_t_flr_unprepared() {
 		dmesg | grep -q "$bdf: function reset: virtio[0-9]* was not quiesced and lost its rings; device shut off" ||
 			fail "$bdf: not shut off"
 	fi
+	[ "$(pci_driver_of "$bdf")" = "$(want_driver)" ] ||
+		fail "$bdf: driven by '$(pci_driver_of "$bdf")' after the reset, want '$(want_driver)'"
 	echo "$bdf: reset; $(pci_driver_of "$bdf") still bound"
 }
 
