@@ -56,7 +56,7 @@ def main():
     while not boot.poll():
         time.sleep(0.2)
     rep = ktap.parse_file(boot.path('result.txt'))
-    verdicts = {name: (ok, diag) for ok, name, diag in boot.verdicts()}
+    verdicts = {name: (ok, diag) for ok, name, diag, _ in boot.verdicts()}
     rc = 0
     print('\nDriver messages (dmesg | grep virtio-pci-layout):')
     dmesg = rep.find('dmesg')

@@ -363,8 +363,8 @@ class Runner:
     def report_boot(self, boot):
         verdicts = boot.verdicts()
         self.out.begin(boot.rec.prefix, len(verdicts))
-        for ok, name, diag in verdicts:
-            self.out.result(ok, name, diag)
+        for ok, name, diag, directive in verdicts:
+            self.out.result(ok, name, diag, directive)
         self.out.end()
 
     # ------------------------------------------------------------ main

@@ -13,10 +13,12 @@
  * bounded (module parameter reset_timeout_ms).
  *
  * Interrupts: one MSI-X vector per virtqueue plus one for configuration
- * changes when the function has enough vectors; otherwise one configuration
- * vector and one vector shared by all virtqueues; otherwise INTx, which
- * reads the ISR status byte.  The mode is chosen from the vector count
- * before anything is requested.
+ * changes when the function has enough vectors; otherwise one per data
+ * queue, the slow-path queues (those the class driver keeps out of the
+ * affinity spread) sharing the configuration vector; otherwise one
+ * configuration vector and one vector shared by all virtqueues; otherwise
+ * INTx, which reads the ISR status byte.  The mode is chosen from the
+ * vector count before anything is requested.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -155,6 +157,7 @@ struct vpl_common_cfg {
 enum vpl_irq_mode {
 	VPL_IRQ_NONE,
 	VPL_IRQ_MSIX_PER_VQ,
+	VPL_IRQ_MSIX_SHARED_SLOW,
 	VPL_IRQ_MSIX_SHARED,
 	VPL_IRQ_INTX,
 };
@@ -162,6 +165,7 @@ enum vpl_irq_mode {
 static const char * const vpl_irq_mode_name[] = {
 	[VPL_IRQ_NONE]		= "none",
 	[VPL_IRQ_MSIX_PER_VQ]	= "msix-per-vq",
+	[VPL_IRQ_MSIX_SHARED_SLOW] = "msix-shared-slow",
 	[VPL_IRQ_MSIX_SHARED]	= "msix-shared",
 	[VPL_IRQ_INTX]		= "intx",
 };
@@ -171,6 +175,8 @@ static const char * const vpl_irq_mode_name[] = {
  * @vq: the virtqueue
  * @notify: its doorbell
  * @notify_pos: offset of the doorbell in the notification region
+ * @notify_id: what a notification names it by: its index, or with
+ *	VIRTIO_F_NOTIF_CONFIG_DATA the device's queue_notify_data
  * @vector: its MSI-X vector, or VIRTIO_MSI_NO_VECTOR
  * @irq: Linux IRQ of a vector of its own, else 0
  * @irq_off: that IRQ is ignored while the queue is reset
@@ -181,6 +187,7 @@ struct vpl_vq {
 	struct virtqueue *vq;
 	void __iomem *notify;
 	u64 notify_pos;
+	u16 notify_id;
 	u16 vector;
 	int irq;
 	bool irq_off;
@@ -202,6 +209,9 @@ struct vpl_vq {
  * @notify: mapped notification region, or NULL when it is mapped per queue
  * @notify_len: bytes of it mapped, or its length when mapped per queue
  * @bars: mask of the BARs requested
+ * @sriov: the function has the SR-IOV extended capability
+ * @feature_words: the feature words past the first two (virtio 1.4) in
+ *	which the device offered any bit, as a mask of select values
  * @msix_table: size of the function's MSI-X table (negative: none)
  * @irq_mode: how virtqueue and configuration interrupts are delivered
  * @nvectors: MSI-X vectors (or the one INTx line) allocated
@@ -240,6 +250,8 @@ struct vpl_device {
 	void __iomem *notify;
 	size_t notify_len;
 	int bars;
+	bool sriov;
+	u8 feature_words;
 
 	int msix_table;
 	enum vpl_irq_mode irq_mode;
@@ -699,33 +711,99 @@ out:
 	vpl_synchronize_cbs(vdev);
 }
 
+/*
+ * Feature bits come 32 at a time through the select registers: words 0 and
+ * 1 are the 64 bits every kernel knows; 2 and 3 (virtio 1.4: bit 64 and up)
+ * the core reads from 6.17 on.  A device older than them reads 0 there, the
+ * spec's answer for any select value it has no bits for.
+ */
+static void vpl_read_features(struct vpl_device *vp, u64 *features,
+			      unsigned int n64)
+{
+	unsigned int word;
+	u32 bits;
+
+	memset(features, 0, n64 * sizeof(*features));
+	for (word = 0; word < 2 * n64; word++) {
+		vpl_cwrite32(vp, VIRTIO_PCI_COMMON_DFSELECT, word);
+		bits = vpl_cread32(vp, VIRTIO_PCI_COMMON_DF);
+		features[word / 2] |= (u64)bits << (word % 2 * 32);
+		if (word >= 2 && bits)
+			vp->feature_words |= BIT(word);
+	}
+}
+
 static u64 vpl_get_features(struct virtio_device *vdev)
 {
-	struct vpl_device *vp = to_vpl(vdev);
 	u64 features;
 
-	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_DFSELECT, 0);
-	features = vpl_cread32(vp, VIRTIO_PCI_COMMON_DF);
-	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_DFSELECT, 1);
-	features |= (u64)vpl_cread32(vp, VIRTIO_PCI_COMMON_DF) << 32;
+	vpl_read_features(to_vpl(vdev), &features, 1);
 	return features;
+}
+
+#ifdef VPL_HAVE_EXTENDED_FEATURES
+static void vpl_get_extended_features(struct virtio_device *vdev,
+				      u64 *features)
+{
+	vpl_read_features(to_vpl(vdev), features, VIRTIO_FEATURES_U64S);
+}
+
+#define VPL_GET_EXTENDED_FEATURES \
+	.get_extended_features	= vpl_get_extended_features,
+#else
+#define VPL_GET_EXTENDED_FEATURES
+#endif
+
+/*
+ * VIRTIO_F_NOTIFICATION_DATA makes every doorbell write 32 bits wide.  It is
+ * taken where the ring can say where it is (vring_notification_data(),
+ * 6.4) and every doorbell is 4-byte aligned: the notification region's
+ * offset and notify_off_multiplier multiples of 4.  Each doorbell's length
+ * is checked when its queue is set up.
+ */
+static bool vpl_notification_data_fits(struct vpl_device *vp)
+{
+	const struct vpl_region *r = &vp->layout.region[VPL_REGION_NOTIFY];
+
+	if (!VPL_RING_NOTIFICATION_DATA)
+		return false;
+	if (r->offset % sizeof(u32) || vp->layout.notify_mult % sizeof(u32)) {
+		dev_info(vp->dev,
+			 "VIRTIO_F_NOTIFICATION_DATA not taken: notify offset %#x or notify_off_multiplier %u not a multiple of 4\n",
+			 r->offset, vp->layout.notify_mult);
+		return false;
+	}
+	return true;
 }
 
 static int vpl_finalize_features(struct virtio_device *vdev)
 {
 	struct vpl_device *vp = to_vpl(vdev);
+	const u64 *features = vpl_features_of(vdev);
 	u64 offered = vdev->features;
+	unsigned int word;
 
 	/* Keep only the ring features virtio_ring implements... */
 	vring_transport_features(vdev);
 
 	/* ...plus the transport's own, where the device has the registers. */
 	vdev->features &= ~(BIT_ULL(VIRTIO_F_RING_RESET) |
+			    BIT_ULL(VIRTIO_F_SR_IOV) |
 			    BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) |
 			    BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA));
 	if ((offered & BIT_ULL(VIRTIO_F_RING_RESET)) &&
 	    vp->common_len >= offsetofend(struct vpl_common_cfg, queue_reset))
 		vdev->features |= BIT_ULL(VIRTIO_F_RING_RESET);
+	if ((offered & BIT_ULL(VIRTIO_F_NOTIFICATION_DATA)) &&
+	    vpl_notification_data_fits(vp))
+		vdev->features |= BIT_ULL(VIRTIO_F_NOTIFICATION_DATA);
+	/* VFs are the PCI function's: only where it has the capability. */
+	if ((offered & BIT_ULL(VIRTIO_F_SR_IOV)) && vp->sriov)
+		vdev->features |= BIT_ULL(VIRTIO_F_SR_IOV);
+	if ((offered & BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA)) &&
+	    vp->common_len >= offsetofend(struct vpl_common_cfg,
+					  queue_notify_data))
+		vdev->features |= BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA);
 
 	if (!(vdev->features & BIT_ULL(VIRTIO_F_VERSION_1))) {
 		dev_err(vp->dev,
@@ -734,10 +812,18 @@ static int vpl_finalize_features(struct virtio_device *vdev)
 		return -EINVAL;
 	}
 
-	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GFSELECT, 0);
-	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GF, lower_32_bits(vdev->features));
-	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GFSELECT, 1);
-	vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GF, upper_32_bits(vdev->features));
+	/*
+	 * A word past the first two in which the device offered nothing holds
+	 * no accepted bit either, and the device's copy of it is still the 0
+	 * a reset left: not written.
+	 */
+	for (word = 0; word < 2 * VPL_FEATURE_U64S; word++) {
+		if (word >= 2 && !(vp->feature_words & BIT(word)))
+			continue;
+		vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GFSELECT, word);
+		vpl_cwrite32(vp, VIRTIO_PCI_COMMON_GF,
+			     features[word / 2] >> (word % 2 * 32));
+	}
 	return 0;
 }
 
@@ -769,11 +855,21 @@ static bool vpl_get_shm_region(struct virtio_device *vdev,
  * Interrupts
  */
 
+static irqreturn_t vpl_vqs_interrupt(int irq, void *opaque);
+
+/*
+ * The configuration vector.  In msix-shared-slow mode the slow-path queues
+ * share it: MSI-X says nothing about which of them fired, so the driver's
+ * config_changed may run for a queue's interrupt (the in-tree transport's
+ * shared vectors do the same; class drivers take it as a re-read).
+ */
 static irqreturn_t vpl_config_interrupt(int irq, void *opaque)
 {
 	struct vpl_device *vp = opaque;
 
 	virtio_config_changed(&vp->vdev);
+	if (vp->irq_mode == VPL_IRQ_MSIX_SHARED_SLOW)
+		vpl_vqs_interrupt(irq, vp);
 	return IRQ_HANDLED;
 }
 
@@ -828,13 +924,31 @@ static irqreturn_t vpl_intx_interrupt(int irq, void *opaque)
 	return IRQ_HANDLED;
 }
 
-/* How many vectors (or lines) a mode takes. */
+/*
+ * Whether queue @i of @nvqs is on the slow path: one its class driver keeps
+ * out of the interrupt affinity spread (@desc's pre_vectors and
+ * post_vectors), i.e. not a per-CPU data queue.  virtio-scsi's control and
+ * event queues are; virtio-net's control queue takes no interrupt at all.
+ */
+static bool vpl_slow_vq(const struct irq_affinity *desc, unsigned int i,
+			unsigned int nvqs)
+{
+	return desc && (i < desc->pre_vectors || i + desc->post_vectors >= nvqs);
+}
+
+/*
+ * How many vectors (or lines) a mode takes for @ncallbacks queues with
+ * callbacks, @nslow of them on the slow path.
+ */
 static unsigned int vpl_mode_vectors(enum vpl_irq_mode mode,
-				     unsigned int ncallbacks)
+				     unsigned int ncallbacks,
+				     unsigned int nslow)
 {
 	switch (mode) {
 	case VPL_IRQ_MSIX_PER_VQ:
 		return ncallbacks + 1;
+	case VPL_IRQ_MSIX_SHARED_SLOW:
+		return ncallbacks - nslow + 1;
 	case VPL_IRQ_MSIX_SHARED:
 		return 2;
 	case VPL_IRQ_INTX:
@@ -846,16 +960,18 @@ static unsigned int vpl_mode_vectors(enum vpl_irq_mode mode,
 
 /*
  * The interrupt mode to try after @mode (VPL_IRQ_NONE to start), given an
- * MSI-X table of @table vectors (0 or negative: none) and whether an ISR
+ * MSI-X table of @table vectors (0 or negative: none), @ncallbacks queues
+ * with callbacks, @nslow of them on the slow path, and whether an ISR
  * status byte exists: a vector per virtqueue with a callback plus one for
- * configuration if the table is big enough, else two shared vectors, else
- * INTx.  The choice is made from the table size, before anything is
- * allocated; a later mode is only tried if the system cannot provide the
- * vectors of an earlier one.
+ * configuration if the table is big enough; else a vector per data queue,
+ * the slow-path queues on the configuration vector; else two shared
+ * vectors; else INTx.  The choice is made from the table size, before
+ * anything is allocated; a later mode is only tried if the system cannot
+ * provide the vectors of an earlier one.
  */
 static enum vpl_irq_mode vpl_next_irq_mode(enum vpl_irq_mode mode, int table,
 					   unsigned int ncallbacks,
-					   bool has_isr)
+					   unsigned int nslow, bool has_isr)
 {
 	switch (mode) {
 	case VPL_IRQ_NONE:
@@ -863,6 +979,11 @@ static enum vpl_irq_mode vpl_next_irq_mode(enum vpl_irq_mode mode, int table,
 			return VPL_IRQ_MSIX_PER_VQ;
 		fallthrough;
 	case VPL_IRQ_MSIX_PER_VQ:
+		if (nslow && nslow < ncallbacks && table > 0 &&
+		    ncallbacks - nslow + 1 <= (unsigned int)table)
+			return VPL_IRQ_MSIX_SHARED_SLOW;
+		fallthrough;
+	case VPL_IRQ_MSIX_SHARED_SLOW:
 		if (table >= 2)
 			return VPL_IRQ_MSIX_SHARED;
 		fallthrough;
@@ -888,10 +1009,15 @@ static int vpl_irq_alloc(struct vpl_device *vp, enum vpl_irq_mode mode,
 	KUNIT_STATIC_STUB_REDIRECT(vpl_irq_alloc, vp, mode, n, desc);
 	if (mode == VPL_IRQ_INTX)
 		return pci_alloc_irq_vectors(vp->pdev, 1, 1, PCI_IRQ_INTX);
-	if (mode != VPL_IRQ_MSIX_PER_VQ || !desc)
+	if (mode == VPL_IRQ_MSIX_SHARED || !desc)
 		return pci_alloc_irq_vectors(vp->pdev, n, n, PCI_IRQ_MSIX);
 	/* Spread the queue vectors; keep the config vector out of it. */
 	spread = *desc;
+	if (mode == VPL_IRQ_MSIX_SHARED_SLOW) {
+		/* The slow-path queues have no vectors of their own. */
+		spread.pre_vectors = 0;
+		spread.post_vectors = 0;
+	}
 	spread.pre_vectors++;
 	return pci_alloc_irq_vectors_affinity(vp->pdev, n, n,
 					      PCI_IRQ_MSIX | PCI_IRQ_AFFINITY,
@@ -981,11 +1107,13 @@ static int vpl_set_vector(struct vpl_device *vp, unsigned int off,
  * -ENOSPC when the system or the device cannot provide them.
  */
 static int vpl_setup_irqs(struct vpl_device *vp, enum vpl_irq_mode mode,
-			  unsigned int ncallbacks, struct irq_affinity *desc)
+			  unsigned int ncallbacks, unsigned int nslow,
+			  struct irq_affinity *desc)
 {
 	int n, irq, err;
 
-	n = vpl_irq_alloc(vp, mode, vpl_mode_vectors(mode, ncallbacks), desc);
+	n = vpl_irq_alloc(vp, mode, vpl_mode_vectors(mode, ncallbacks, nslow),
+			  desc);
 	if (n <= 0)
 		return -ENOSPC;
 	vp->irq_mode = mode;
@@ -1094,7 +1222,19 @@ static const struct cpumask *vpl_get_vq_affinity(struct virtio_device *vdev,
 
 static bool vpl_notify(struct virtqueue *vq)
 {
-	iowrite16(vq->index, to_vpl_vq(vq)->notify);
+	struct vpl_vq *info = to_vpl_vq(vq);
+
+	iowrite16(info->notify_id, info->notify);
+	return true;
+}
+
+/* VIRTIO_F_NOTIFICATION_DATA: the queue, and where the driver is in it. */
+static bool vpl_notify_data(struct virtqueue *vq)
+{
+	struct vpl_vq *info = to_vpl_vq(vq);
+	u32 data = vring_notification_data(vq);
+
+	iowrite32((data & ~(u32)U16_MAX) | info->notify_id, info->notify);
 	return true;
 }
 
@@ -1144,12 +1284,12 @@ static void vpl_unlink_shared(struct vpl_device *vp, struct vpl_vq *info)
 }
 
 /*
- * The doorbell of a queue at @pos in the notification region: inside the
- * region's mapping, or (a region too large to map whole) a mapping of its
- * own, 2 bytes wide.
+ * The doorbell of a queue at @pos in the notification region, @width bytes
+ * wide: inside the region's mapping, or (a region too large to map whole)
+ * a mapping of its own.
  */
 static int vpl_map_doorbell(struct vpl_device *vp, struct vpl_vq *info,
-			    u64 pos)
+			    u64 pos, unsigned int width)
 {
 	const struct vpl_region *r = &vp->layout.region[VPL_REGION_NOTIFY];
 
@@ -1159,7 +1299,7 @@ static int vpl_map_doorbell(struct vpl_device *vp, struct vpl_vq *info,
 		return 0;
 	}
 	info->notify = pci_iomap_range(vp->pdev, r->bar, r->offset + pos,
-				       sizeof(u16));
+				       width);
 	return info->notify ? 0 : -ENOMEM;
 }
 
@@ -1176,6 +1316,8 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 				   const struct vpl_vq_info *vi, u16 vector)
 {
 	struct device *dev = vp->dev;
+	bool data = virtio_has_feature(&vp->vdev, VIRTIO_F_NOTIFICATION_DATA);
+	unsigned int width = data ? sizeof(u32) : sizeof(u16);
 	struct vpl_vq *info;
 	u16 num, notify_off;
 	u64 pos;
@@ -1199,11 +1341,11 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 	}
 	notify_off = vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_NOFF);
 	pos = (u64)notify_off * vp->layout.notify_mult;
-	if (pos + sizeof(u16) > vp->notify_len) {
+	if (pos + width > vp->notify_len) {
 		dev_err(dev,
-			"queue %u: queue_notify_off %u x notify_off_multiplier %u is beyond the %zu-byte notify region\n",
+			"queue %u: queue_notify_off %u x notify_off_multiplier %u is beyond the %zu-byte notify region (a %u-byte doorbell)\n",
 			index, notify_off, vp->layout.notify_mult,
-			vp->notify_len);
+			vp->notify_len, width);
 		return ERR_PTR(-EINVAL);
 	}
 
@@ -1215,7 +1357,10 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 		goto err_free_info;
 	}
 	INIT_LIST_HEAD(&info->node);
-	err = vpl_map_doorbell(vp, info, pos);
+	info->notify_id = index;
+	if (virtio_has_feature(&vp->vdev, VIRTIO_F_NOTIF_CONFIG_DATA))
+		info->notify_id = vpl_cread16(vp, VIRTIO_PCI_COMMON_Q_NDATA);
+	err = vpl_map_doorbell(vp, info, pos, width);
 	if (err) {
 		dev_err(dev, "queue %u: cannot map its doorbell at +%#llx\n",
 			index, pos);
@@ -1226,7 +1371,8 @@ static struct vpl_vq *vpl_setup_vq(struct vpl_device *vp, unsigned int index,
 
 	info->vq = vring_create_virtqueue(index, num, SMP_CACHE_BYTES,
 					  &vp->vdev, true, true, vi->ctx,
-					  vpl_notify, vi->callback, vi->name);
+					  data ? vpl_notify_data : vpl_notify,
+					  vi->callback, vi->name);
 	if (!info->vq) {
 		dev_err(dev, "queue %u: cannot allocate a ring of %u entries\n",
 			index, num);
@@ -1292,18 +1438,21 @@ static void vpl_del_vqs(struct virtio_device *vdev)
 }
 
 /*
- * One attempt at find_vqs() in interrupt mode @mode.  On failure everything
+ * One attempt at find_vqs() in interrupt mode @mode (@ncallbacks queues
+ * with callbacks, @nslow of them on the slow path).  On failure everything
  * it set up is gone again; -ENOSPC means the mode's vectors could not be
  * had (or the device refused one) and the next mode may work.
  */
 static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 			     unsigned int nvqs, struct virtqueue *vqs[],
 			     struct vpl_vq_info info[],
-			     unsigned int ncallbacks, struct irq_affinity *desc)
+			     unsigned int ncallbacks, unsigned int nslow,
+			     struct irq_affinity *desc)
 {
 	unsigned int i, index = 0, num_queues;
 	u16 vector = VPL_CONFIG_VECTOR + 1;
 	struct vpl_vq *q;
+	bool own;
 	int err;
 
 	vp->vqs = kcalloc(nvqs, sizeof(*vp->vqs), GFP_KERNEL);
@@ -1311,7 +1460,7 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 		return -ENOMEM;
 	vp->nvqs = nvqs;
 
-	err = vpl_setup_irqs(vp, mode, ncallbacks, desc);
+	err = vpl_setup_irqs(vp, mode, ncallbacks, nslow, desc);
 	if (err)
 		goto err_del_vqs;
 	dev_dbg(vp->dev, "%u virtqueues, irq mode %s, %u vectors\n",
@@ -1323,7 +1472,14 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 		if (!info[i].name)
 			continue;	/* unused slot: takes no queue index */
 
-		q = vpl_setup_vq(vp, index, num_queues, &info[i], vector);
+		/* A vector of its own, or the config vector (slow path)? */
+		own = info[i].callback &&
+		      (mode == VPL_IRQ_MSIX_PER_VQ ||
+		       (mode == VPL_IRQ_MSIX_SHARED_SLOW &&
+			!vpl_slow_vq(desc, i, nvqs)));
+		q = vpl_setup_vq(vp, index, num_queues, &info[i],
+				 own || mode != VPL_IRQ_MSIX_SHARED_SLOW ?
+				 vector : VPL_CONFIG_VECTOR);
 		if (IS_ERR(q)) {
 			err = PTR_ERR(q);
 			goto err_del_vqs;
@@ -1331,7 +1487,7 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 		vp->vqs[index++] = q;
 		vqs[i] = q->vq;
 
-		if (vp->irq_mode == VPL_IRQ_MSIX_PER_VQ && info[i].callback) {
+		if (own) {
 			err = vpl_request_irq(vp, vector, vpl_vq_interrupt, 0,
 					      q, "%s-%s", info[i].name);
 			if (err < 0)
@@ -1365,12 +1521,16 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 	struct vpl_device *vp = to_vpl(vdev);
 	int table = vp->msix_table;
 	enum vpl_irq_mode mode, next;
-	unsigned int i, ncallbacks = 0;
+	unsigned int i, ncallbacks = 0, nslow = 0;
 	int err = -ENOSPC;
 
-	for (i = 0; i < nvqs; i++)
-		if (info[i].name && info[i].callback)
-			ncallbacks++;
+	for (i = 0; i < nvqs; i++) {
+		if (!info[i].name || !info[i].callback)
+			continue;
+		ncallbacks++;
+		if (vpl_slow_vq(desc, i, nvqs))
+			nslow++;
+	}
 
 	mutex_lock(&vp->vqs_mutex);
 	if (vpl_check_failed(vp, "find_vqs")) {
@@ -1378,13 +1538,15 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 		goto out;
 	}
 	/* Down the ladder while a mode's vectors cannot be had. */
-	mode = vpl_next_irq_mode(VPL_IRQ_NONE, table, ncallbacks, vp->isr);
+	mode = vpl_next_irq_mode(VPL_IRQ_NONE, table, ncallbacks, nslow,
+				 vp->isr);
 	while (mode) {
 		err = vpl_find_vqs_mode(vp, mode, nvqs, vqs, info, ncallbacks,
-					desc);
+					nslow, desc);
 		if (err != -ENOSPC)
 			goto out;
-		next = vpl_next_irq_mode(mode, table, ncallbacks, vp->isr);
+		next = vpl_next_irq_mode(mode, table, ncallbacks, nslow,
+					 vp->isr);
 		if (next)
 			dev_info(vp->dev, "%s interrupts unavailable, trying %s\n",
 				 vpl_irq_mode_name[mode],
@@ -1523,6 +1685,7 @@ static int vpl_enable_vq_after_reset(struct virtqueue *vq)
 	.del_vqs		= vpl_del_vqs,				\
 	.synchronize_cbs	= vpl_synchronize_cbs,			\
 	.get_features		= vpl_get_features,			\
+	VPL_GET_EXTENDED_FEATURES					\
 	.finalize_features	= vpl_finalize_features,		\
 	.bus_name		= vpl_bus_name,				\
 	.set_vq_affinity	= vpl_set_vq_affinity,			\
@@ -1947,6 +2110,7 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	pci_set_master(pdev);
 	vp->msix_table = pci_msix_vec_count(pdev);
+	vp->sriov = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
 
 	vp->vdev.dev.parent = &pdev->dev;
 	vp->vdev.dev.release = vpl_release_dev;
@@ -1986,6 +2150,9 @@ static void vpl_remove(struct pci_dev *pdev)
 	/* Surprise removal: fail everything now rather than wait on it. */
 	if (!vpl_present(vp))
 		virtio_break_device(&vp->vdev);
+	/* The VFs (and their drivers) go before the PF's device does. */
+	if (vp->sriov)
+		pci_disable_sriov(pdev);
 
 	get_device(&vp->vdev.dev);
 	unregister_virtio_device(&vp->vdev);
@@ -2179,11 +2346,51 @@ static const struct pci_device_id vpl_id_table[] = {
 
 MODULE_DEVICE_TABLE(pci, vpl_id_table);
 
+/*
+ * Virtual functions, through sriov_numvfs.  The device must have accepted
+ * VIRTIO_F_SR_IOV before it has VFs: until a virtio driver has reached
+ * FEATURES_OK with it, enabling them is refused.
+ */
+static int vpl_sriov_configure(struct pci_dev *pdev, int num_vfs)
+{
+	struct vpl_device *vp = pci_get_drvdata(pdev);
+	u8 status;
+	int err;
+
+	if (!num_vfs) {
+		if (pci_vfs_assigned(pdev)) {
+			dev_warn(&pdev->dev,
+				 "VFs are assigned to guests: not disabled\n");
+			return -EPERM;
+		}
+		pci_disable_sriov(pdev);
+		return 0;
+	}
+	if (vpl_check_failed(vp, "sriov_configure"))
+		return -EIO;
+	status = vpl_get_status(&vp->vdev);
+	if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		dev_err(&pdev->dev,
+			"%d VFs refused: device_status %#x lacks FEATURES_OK (no virtio driver has set the device up)\n",
+			num_vfs, status);
+		return -EBUSY;
+	}
+	if (!virtio_has_feature(&vp->vdev, VIRTIO_F_SR_IOV)) {
+		dev_err(&pdev->dev,
+			"%d VFs refused: VIRTIO_F_SR_IOV not negotiated\n",
+			num_vfs);
+		return -EINVAL;
+	}
+	err = pci_enable_sriov(pdev, num_vfs);
+	return err ?: num_vfs;
+}
+
 static struct pci_driver vpl_driver = {
 	.name		= VPL_DRIVER_NAME,
 	.id_table	= vpl_id_table,
 	.probe		= vpl_probe,
 	.remove		= vpl_remove,
+	.sriov_configure = vpl_sriov_configure,
 	.err_handler	= &vpl_err_handlers,
 	.driver.pm	= VPL_PM_OPS,
 };

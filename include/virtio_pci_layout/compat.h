@@ -38,14 +38,38 @@ struct vpl_vq_info {
 
 /*
  * VIRTIO_F_NOTIFICATION_DATA appeared in 6.2, VIRTIO_F_NOTIF_CONFIG_DATA
- * after 6.1.  This transport implements neither and masks both off; older
- * kernels only need the bit numbers.
+ * after 6.1: older kernels only need the bit numbers.  The ring computes
+ * the notification data (vring_notification_data()) from 6.4; before, the
+ * transport does not negotiate VIRTIO_F_NOTIFICATION_DATA.
  */
 #ifndef VIRTIO_F_NOTIFICATION_DATA
 #define VIRTIO_F_NOTIFICATION_DATA 38
 #endif
 #ifndef VIRTIO_F_NOTIF_CONFIG_DATA
 #define VIRTIO_F_NOTIF_CONFIG_DATA 39
+#endif
+#ifdef VPL_HAVE_NOTIFICATION_DATA
+#define VPL_RING_NOTIFICATION_DATA	true
+#else
+#define VPL_RING_NOTIFICATION_DATA	false
+/* Never called: without it the feature is not negotiated. */
+static inline u32 vring_notification_data(struct virtqueue *vq)
+{
+	return vq->index;
+}
+#endif
+
+/*
+ * 6.17 widened the core's features past bit 63: vdev->features_array of
+ * VIRTIO_FEATURES_U64S words, read through get_extended_features.  Before,
+ * the 64 bits of vdev->features are all there is.
+ */
+#ifdef VPL_HAVE_EXTENDED_FEATURES
+#define VPL_FEATURE_U64S	VIRTIO_FEATURES_U64S
+#define vpl_features_of(vdev)	((vdev)->features_array)
+#else
+#define VPL_FEATURE_U64S	1
+#define vpl_features_of(vdev)	(&(vdev)->features)
 #endif
 
 /*

@@ -58,6 +58,13 @@ fail() {
 	exit 1
 }
 
+# Ends a test that does not apply here (KTAP "# SKIP": counted as passed,
+# reported as not applicable with the reason).
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
 # Polls COMMAND... every 0.2 s for up to $1 seconds.
 wait_for() {
 	local limit=$(($1 * 5))
@@ -143,6 +150,8 @@ run_test() {
 	fi
 	if [ "$rc" -eq 0 ]; then
 		result "ok $VPL_TEST_NUM $name"
+	elif [ "$rc" -eq 77 ] && grep -q '^SKIP: ' /tmp/test.log; then
+		result "ok $VPL_TEST_NUM $name # SKIP $(sed -n 's/^SKIP: //p' /tmp/test.log | tail -n 1)"
 	else
 		result "not ok $VPL_TEST_NUM $name"
 	fi

@@ -352,6 +352,15 @@ check_irq_rows() {
 		[ "$nrows" = 2 ] || fail "$v: $nrows rows, want 2 (config + virtqueues)"
 		[ "$nmsix" = 2 ] || fail "$v: $nmsix MSI-X vectors, want 2"
 		;;
+	slow)
+		# Slow-path queues (virtio-scsi's control and event) on the
+		# config vector, a vector per data queue.
+		has_row "^$v-config\$" PCI-MSI || fail "$v: no PCI-MSI $v-config row"
+		! has_row "^$v-virtqueues\$" "" || fail "$v: a shared virtqueue vector"
+		! has_row "^$v-(control|event)\$" "" || fail "$v: a slow-path queue has a vector of its own"
+		[ "$nrows" -ge 2 ] || fail "$v: $nrows rows, want config and a data queue row at least"
+		[ "$nmsix" = "$nrows" ] || fail "$v: $nmsix MSI-X vectors but $nrows rows"
+		;;
 	intx)
 		has_row "^$v\$" IO-APIC || fail "$v: no IO-APIC row naming $v"
 		[ "$nrows" = 1 ] || fail "$v: $nrows rows, want one INTx row"

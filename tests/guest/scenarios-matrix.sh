@@ -34,8 +34,8 @@
 
 # ================================================================ host side
 MATRIX_DIR=${VPL_TESTS:-}/matrix
-MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many m-inorder m-flr m-pm-nsr"
-MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug m-inorder m-flr m-pm-nsr"
+MATRIX_ALL="m-devices m-memdev m-transitional m-ring m-notify m-vectors m-mq m-iommu m-viommu m-hotplug m-pm m-many m-inorder m-flr m-pm-nsr m-tunnel m-sriov"
+MATRIX_QUICK="m-devices m-vectors m-iommu m-hotplug m-inorder m-flr m-pm-nsr m-tunnel m-sriov"
 
 matrix_scenarios() {
 	local s list=$MATRIX_QUICK
@@ -48,8 +48,11 @@ matrix_scenarios() {
 		[ "$s" != m-viommu ] || vpl_series_has "$1" config:VIRTIO_IOMMU || continue
 		# QEMU 7.2 (the machine's, QEMU column "-") has no in_order.
 		[ "$s" != m-inorder ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
-		# ... nor x-pcie-pm-no-soft-reset.
+		# ... nor x-pcie-pm-no-soft-reset, nor UDP tunnel offloads.
 		[ "$s" != m-pm-nsr ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
+		[ "$s" != m-tunnel ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
+		# ... nor composable SR-IOV (sriov-pf).
+		[ "$s" != m-sriov ] || [ "$(vpl_series_field "$1" 4)" != - ] || continue
 		# A function reset reaches the class driver from 6.14 on.
 		[ "$s" != m-flr ] || vpl_series_has "$1" export:virtio_device_reset_prepare || continue
 		echo "$s"
@@ -76,7 +79,7 @@ matrix_describe() {
 		echo "modern-pio-notify=on (the notify capability in an I/O BAR comes first: the transport claims and uses it) and page-per-vq=on (multiplier 4096; QEMU picks the queue by doorbell address, so I/O proves the placement), on a disk and a NIC each"
 		;;
 	m-vectors)
-		echo "vector shortage: a disk and a NIC with 2 vectors, a serial device with 18 queues and 4 vectors (each: one config and one shared vector), a disk and a NIC with vectors=1 (INTx); /proc/interrupts shows the documented mode, I/O works, interrupts fire"
+		echo "vector shortage: a disk and a NIC with 2 vectors, a serial device with 18 queues and 4 vectors (each: one config and one shared vector), a disk and a NIC with vectors=1 (INTx), a virtio-scsi with 2 request queues and 3 vectors (ours: each request queue keeps a vector, control and event share the config vector; the in-tree transport shares one vector among all); /proc/interrupts shows the documented mode, I/O works, interrupts fire, a hot-plugged SCSI disk's event arrives (through the config vector in ours)"
 		;;
 	m-mq)
 		echo "virtio-net mq=on, 4 queue pairs on host taps bridged in a network namespace of their own: a vector per queue, 64 TCP connections spread over every rx/tx queue of both NICs; per-queue reset: ethtool -G resizes every ring to 128 and traffic flows; without RING_RESET the resize is refused cleanly"
@@ -95,6 +98,12 @@ matrix_describe() {
 		;;
 	m-flr)
 		echo "Function Level Reset (echo 1 > /sys/bus/pci/devices/.../reset, reset_method flr) of a PCIe disk below a root port while a reader keeps it busy: the block layer holds its I/O across the reset (reset_prepare/reset_done, Linux 6.14 and later: its queues are set up again once), nothing fails, the pattern written before is intact and the disk takes a new one; an FLR of a NIC, whose driver cannot quiesce, shuts it off (ours)"
+		;;
+	m-tunnel)
+		echo "feature bits above 63 (virtio 1.4): two NICs on taps bridged in a host network namespace (QEMU 11 offers the UDP tunnel GSO bits 65-68 over a tap); on kernels whose virtio core has 128 feature bits (6.17 and later), each NIC (and a disk) is first driven by the in-tree virtio_pci and then by ours, and all 128 negotiated bits are the same; the disk takes the pattern; tunnel GSO is on in the NIC, and the pattern crosses a VXLAN tunnel over the pair both ways, sha256 intact"
+		;;
+	m-sriov)
+		echo "SR-IOV (QEMU 11 composable SR-IOV: a virtio-net PF below a root port with one VF, sriov-pf=): VIRTIO_F_SR_IOV negotiated on the PF; enabling a VF is refused while the PF has no virtio driver (no FEATURES_OK); echo 1 > sriov_numvfs makes a VF that binds to the transport and virtio_net and moves the pattern to and from the PF across a network namespace; echo 0 removes it, and so does unbinding the PF"
 		;;
 	m-hotplug)
 		echo "q35 pcie-root-ports: a disk and a NIC hot-plugged through QMP (device_add) and used; hot-unplug (device_del) idle, during disk I/O and during network load; the slots take new devices again"
@@ -127,6 +136,7 @@ matrix_host_tests() {
 	m-memdev) echo host-pmem ;;
 	m-transitional) echo host-9p ;;
 	m-ring) echo host-ring-images ;;
+	m-vectors) echo host-scsi ;;
 	m-notify | m-many) echo host-images ;;
 	esac
 }
@@ -176,7 +186,7 @@ matrix_modules() {
 	[ "$(vpl_series_field "$1" 2)" != built ] || return 0
 	echo virtio_scsi sd_mod virtio_rng virtio_console virtio_balloon \
 		virtio_input evdev 9pnet_virtio 9p virtio_gpu virtio_crypto \
-		virtio_pmem nd_pmem virtio_mem virtio_iommu algif_skcipher
+		virtio_pmem nd_pmem virtio_mem virtio_iommu algif_skcipher vxlan
 }
 
 # ethtool (channels, ring sizes, per-queue counters), modetest (a KMS mode
@@ -193,7 +203,7 @@ matrix_bins() {
 # The boots that talk to the host agent: requests (balloon, keys,
 # screendump, virtio-mem, hot-plug) and the echo of serial ports.
 matrix_agent() {
-	case $1 in m-devices | m-memdev | m-transitional | m-vectors | m-mq | m-hotplug | m-pm) ;; *) return 1 ;; esac
+	case $1 in m-devices | m-memdev | m-transitional | m-vectors | m-mq | m-tunnel | m-hotplug | m-pm) ;; *) return 1 ;; esac
 }
 
 # ---------------------------------------------------------------- QEMU
@@ -235,14 +245,25 @@ matrix_ring_opts() {
 	echo "$o"
 }
 
-# The host network namespace and tap names of m-mq for BOOT_DIR: unique
-# per boot directory, at most 15 characters.
+# The host network namespace and tap names of m-mq and m-tunnel for
+# BOOT_DIR: unique per boot directory, at most 15 characters.  BOOT_DIR/
+# taps.env names them for the host agent, which moves the taps into that
+# namespace and bridges them there: the NICs talk through the host's tap
+# code without touching the host's network.
 matrix_netns() {
 	echo "vplm-$(echo "$1" | cksum | cut -d' ' -f1)"
 }
 
 matrix_tap() {
 	echo "vm$2$(echo "$1" | cksum | cut -d' ' -f1 | tail -c 9)"
+}
+
+# Taps a and b of BOOT_DIR $1, for the host agent.
+matrix_taps() {
+	local c
+	c=$(matrix_netns "$1")
+	ip netns del "$c" 2>/dev/null || true
+	printf 'netns=%s\ntaps=%s %s\n' "$c" "$(matrix_tap "$1" a)" "$(matrix_tap "$1" b)" >"$1/taps.env"
 }
 
 matrix_qemu_args() {
@@ -335,17 +356,18 @@ matrix_qemu_args() {
 		echo "-chardev socket,id=port0,path=$dir/port0.sock,server=on,wait=off"
 		echo "-device virtio-serial-pci,$m,max_ports=8,vectors=4,id=vser0,addr=0x8"
 		echo "-device virtserialport,bus=vser0.0,chardev=port0,name=org.vpl.echo"
+		# virtio-scsi: control, event and 2 request queues with
+		# callbacks, 3 vectors; a second disk is hot-plugged later.
+		matrix_drive "$dir" scsi 64
+		echo "-device virtio-scsi-pci,$m,num_queues=2,vectors=3,id=scsi0,addr=0x9"
+		echo "-device scsi-hd,drive=scsi,bus=scsi0.0,channel=0,scsi-id=0,lun=0"
+		truncate -s 16M "$dir/scsi2.img"
 		;;
 	m-mq)
 		echo "-device virtio-blk-pci,$m,drive=hd0,addr=0x4"
-		# Only a tap gives virtio-net several queue pairs.  The agent
-		# moves both taps into a network namespace of their own and
-		# bridges them there, so the two NICs talk through the host's
-		# multiqueue tap code without touching the host's network.
+		# Only a tap gives virtio-net several queue pairs.
 		if [ -c /dev/net/tun ]; then
-			c=$(matrix_netns "$dir")
-			ip netns del "$c" 2>/dev/null || true
-			printf 'netns=%s\ntaps=%s %s\n' "$c" "$(matrix_tap "$dir" a)" "$(matrix_tap "$dir" b)" >"$dir/mq.env"
+			matrix_taps "$dir"
 			for i in a b; do
 				echo "-netdev tap,id=mq$i,ifname=$(matrix_tap "$dir" "$i"),queues=4,script=no,downscript=no"
 			done
@@ -356,6 +378,26 @@ matrix_qemu_args() {
 		echo "-device virtio-net-pci,$m,queue_reset=off,netdev=h1a,mac=52:54:00:4d:01:01,romfile=,addr=0x7"
 		echo "-netdev hubport,id=h1b,hubid=1"
 		echo "-device virtio-net-pci,$m,queue_reset=off,netdev=h1b,mac=52:54:00:4d:01:02,romfile=,addr=0x8"
+		;;
+	m-tunnel)
+		echo "-device virtio-blk-pci,$m,drive=hd0,addr=0x4"
+		# A tap with a virtio-net header: QEMU offers what the host's
+		# tap can take, UDP tunnel GSO included.
+		matrix_taps "$dir"
+		for i in a b; do
+			echo "-netdev tap,id=tn$i,ifname=$(matrix_tap "$dir" "$i"),vnet_hdr=on,script=no,downscript=no"
+		done
+		echo "-device virtio-net-pci,$m,netdev=tna,mac=52:54:00:4d:00:01,romfile=,addr=0x5"
+		echo "-device virtio-net-pci,$m,netdev=tnb,mac=52:54:00:4d:00:02,romfile=,addr=0x6"
+		;;
+	m-sriov)
+		echo "-device virtio-blk-pci,$m,drive=hd0,addr=0x4"
+		# The VF comes before its PF, at a higher function number.
+		echo "-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1,addr=0x11,io-reserve=0"
+		echo "-netdev hubport,id=h0b,hubid=0"
+		echo "-device virtio-net-pci,$m,netdev=h0b,mac=52:54:00:4d:00:02,romfile=,bus=rp1,addr=0x0.0x1,sriov-pf=pf0"
+		echo "-netdev hubport,id=h0a,hubid=0"
+		echo "-device virtio-net-pci,$m,id=pf0,netdev=h0a,mac=52:54:00:4d:00:01,romfile=,bus=rp1,addr=0x0.0x0"
 		;;
 	m-iommu)
 		# The IOMMU comes before every PCI device; without interrupt
@@ -1200,6 +1242,9 @@ m_t_irq_modes() {
 	for e in "$@"; do
 		bdf=$(m_bdf "${e%%=*}")
 		mode=${e#*=}
+		# The in-tree transport's slow-path rung is for its admin
+		# queue only: its virtio-scsi shares one vector.
+		[ "$mode" != slow ] || [ "$TRANSPORT" = ours ] || mode=shared
 		v=$(virtio_dev_of "$bdf") || fail "$bdf has no virtio device"
 		rows=$(irq_table | irq_rows_of "$v")
 		echo "$bdf $v ($mode):"
@@ -1207,26 +1252,57 @@ m_t_irq_modes() {
 		check_irq_rows "$bdf" "$v" "$mode" "$rows"
 		if [ "$TRANSPORT" = ours ]; then
 			mount_debugfs
-			case $mode in shared) mode=msix-shared ;; pervq) mode=msix-per-vq ;; esac
+			case $mode in shared) mode=msix-shared ;; pervq) mode=msix-per-vq ;; slow) mode=msix-shared-slow ;; esac
 			grep -qx "irq_mode: $mode" "/sys/kernel/debug/virtio-pci-layout/$bdf" ||
 				fail "$bdf: debugfs says $(grep irq_mode "/sys/kernel/debug/virtio-pci-layout/$bdf")"
 		fi
 	done
 }
 
+# The interrupt count of the config vector row of virtio device $1.
+m_config_irqs() {
+	irq_table | irq_rows_of "$1" | awk -v n="$1-config" '$4 == n { print $3 }'
+}
+
+# True when virtio-scsi function $1 has $2 disks or more.
+m_scsi_disks() {
+	[ "$(ls -d "$PCI_DEVS/$1"/virtio*/host*/target*/*/block/* 2>/dev/null | wc -l)" -ge "$2" ]
+}
+
+# A SCSI disk hot-plugged on virtio-scsi $1 reaches the guest through the
+# device's event queue (the driver rescans on the event): with the queue
+# on the slow path (ours, msix-shared-slow), through the config vector.
+m_t_scsi_event() {
+	local bdf v before after
+	bdf=$(m_bdf "$1")
+	v=$(virtio_dev_of "$bdf") || fail "$bdf has no virtio device"
+	before=$(m_config_irqs "$v")
+	host_request "plug-scsi scsi1 scsi0.0 scsi2.img"
+	wait_for 30 m_scsi_disks "$bdf" 2 ||
+		fail "the hot-plugged SCSI disk did not appear: no event from the event queue"
+	ls -d "$PCI_DEVS/$bdf"/virtio*/host*/target*/*/block/*
+	after=$(m_config_irqs "$v")
+	echo "$v-config: ${before:-?} -> ${after:-?} interrupts"
+	[ "$TRANSPORT" != ours ] || [ "${after:-0}" -gt "${before:-0}" ] ||
+		fail "$v: the event came, but not through the config vector"
+}
+
 # Slots: 04 blk, 2 queues in use and 2 vectors (shared); 05 blk vectors=1
 # (INTx); 06/07 NIC pair 0, A with 2 vectors for 2 queues with callbacks
-# (shared), B vectors=1; 08 serial, 18 queues and 4 vectors (shared).
+# (shared), B vectors=1; 08 serial, 18 queues and 4 vectors (shared); 09
+# virtio-scsi, control, event and 2 request queues, 3 vectors (slow).
 scenario_m_vectors() {
-	run_test bind 180 m_bind "virtio_console" 04.0=virtio_blk 05.0=virtio_blk \
-		06.0=virtio_net 07.0=virtio_net 08.0=virtio_console
+	run_test bind 180 m_bind "virtio_console virtio_scsi sd_mod" 04.0=virtio_blk 05.0=virtio_blk \
+		06.0=virtio_net 07.0=virtio_net 08.0=virtio_console 09.0=virtio_scsi
 	setup irq_snapshot
 	run_test blk-pattern 180 m_t_blk 04.0 0
 	run_test blk-intx 180 m_t_blk 05.0 0
 	run_test net 180 m_t_pair 0
 	run_test serial 120 m_t_serial
-	run_test irq-modes 60 m_t_irq_modes 04.0=shared 05.0=intx 06.0=shared 07.0=intx 08.0=shared
+	run_test scsi 180 m_t_scsi 09.0
+	run_test irq-modes 60 m_t_irq_modes 04.0=shared 05.0=intx 06.0=shared 07.0=intx 08.0=shared 09.0=slow
 	run_test irq-counts 60 t_irq_counts
+	run_test scsi-event 120 m_t_scsi_event 09.0
 }
 
 # ---------------------------------------------------------------- m-mq
@@ -1375,6 +1451,125 @@ scenario_m_inorder() {
 	run_test in-order 30 m_t_in_order 04.0 05.0 06.0
 	run_test blk-pattern 180 m_t_blk 04.0 0
 	run_test net 180 m_t_pair 0
+}
+
+# ---------------------------------------------------------------- m-tunnel
+
+# UDP tunnel GSO, bits 65-68 (virtio-net, virtio 1.4): GUEST_UDP_TUNNEL_GSO,
+# its _CSUM, HOST_UDP_TUNNEL_GSO, its _CSUM.
+M_F_NET_TUNNEL="65 66 67 68"
+
+# The negotiated features of the virtio device below function $1, as the
+# core shows them: one character per bit, 128 from 6.17 on (64 before).
+m_features() {
+	local v
+	v=$(virtio_dev_of "$1") || fail "$1 has no virtio device"
+	cat "/sys/bus/virtio/devices/$v/features"
+}
+
+# Function $1 driven by PCI driver $2 and virtio driver $3.
+m_on() {
+	[ "$(pci_driver_of "$1")" = "$2" ] && [ "$(m_vdriver "$1")" = "$3" ]
+}
+
+# The disk (04) and both NICs (05, 06) come up on the in-tree virtio-pci,
+# which this boot has registered (also for ours: the scenario is exempt
+# from the boot's initcall_blacklist); their features are kept in
+# /tmp/features.SLOT.  Ours then takes each over (unbind, driver_override,
+# drivers_probe), and its features are kept in /tmp/features.SLOT.ours.
+m_t_tunnel_bind() {
+	local e slot drv bdf
+	check_cpus
+	load_class_drivers
+	m_load vxlan
+	[ -e "$PCI_DRVS/virtio-pci" ] || m_load virtio_pci
+	for e in 04.0=virtio_blk 05.0=virtio_net 06.0=virtio_net; do
+		slot=${e%%=*} drv=${e#*=}
+		bdf=$(m_bdf "$slot")
+		wait_for 60 m_on "$bdf" virtio-pci "$drv" ||
+			fail "$bdf: PCI driver '$(pci_driver_of "$bdf")', virtio driver '$(m_vdriver "$bdf")', want virtio-pci and $drv"
+		m_features "$bdf" >"/tmp/features.$slot"
+		echo "$bdf virtio-pci: $(cat "/tmp/features.$slot")"
+	done
+	[ "$TRANSPORT" = ours ] || return 0
+	load_transport
+	for e in 04.0=virtio_blk 05.0=virtio_net 06.0=virtio_net; do
+		slot=${e%%=*} drv=${e#*=}
+		bdf=$(m_bdf "$slot")
+		echo "$bdf" >"$PCI_DRVS/virtio-pci/unbind"
+		echo virtio-pci-layout >"$PCI_DEVS/$bdf/driver_override"
+		echo "$bdf" >/sys/bus/pci/drivers_probe
+		wait_for 60 m_on "$bdf" virtio-pci-layout "$drv" ||
+			fail "$bdf: PCI driver '$(pci_driver_of "$bdf")', virtio driver '$(m_vdriver "$bdf")', want virtio-pci-layout and $drv"
+		m_features "$bdf" >"/tmp/features.$slot.ours"
+		echo "$bdf virtio-pci-layout: $(cat "/tmp/features.$slot.ours")"
+	done
+}
+
+# The 128 bits: the tunnel bits negotiated, and ours negotiates what the
+# in-tree transport negotiated on the same device, bit for bit.
+m_t_features128() {
+	local slot f n b ours
+	f=$(cat /tmp/features.05.0)
+	n=${#f}
+	[ "$n" -ge 128 ] || skip "this kernel's virtio core has $n feature bits (128 from Linux 6.17)"
+	for slot in 05.0 06.0; do
+		f=$(cat "/tmp/features.$slot")
+		for b in $M_F_NET_TUNNEL; do
+			[ "$(echo "$f" | cut -c $((b + 1)))" = 1 ] ||
+				fail "$slot: in-tree virtio-pci did not negotiate bit $b (UDP tunnel GSO): is the host's tap without tunnel offloads?"
+		done
+		echo "$slot: in-tree virtio-pci negotiated bits $M_F_NET_TUNNEL"
+		[ "$TRANSPORT" = ours ] || continue
+		ours=$(cat "/tmp/features.$slot.ours")
+		[ "$ours" = "$f" ] || fail "$slot: ours negotiated $ours, in-tree $f"
+		m_want_feature "$(m_bdf "$slot")" 67 1 HOST_UDP_TUNNEL_GSO
+		echo "$slot: ours negotiated the same $n bits"
+	done
+	# The disk has no bits above 63: the same there too.
+	[ "$TRANSPORT" != ours ] || [ "$(cat /tmp/features.04.0.ours)" = "$(cat /tmp/features.04.0)" ] ||
+		fail "04.0: ours negotiated $(cat /tmp/features.04.0.ours), in-tree $(cat /tmp/features.04.0)"
+}
+
+# Bits 67-68 offered to the stack: the NIC segments UDP tunnels itself.
+m_t_tunnel_offload() {
+	local f nic
+	f=$(cat /tmp/features.05.0)
+	[ "${#f}" -ge 128 ] || skip "this kernel's virtio core has ${#f} feature bits (128 from Linux 6.17)"
+	m_pair_setup 0
+	nic=$(nic_by_mac "$(m_mac 0 1)")
+	ethtool -k "$nic" | grep udp_tnl
+	ethtool -k "$nic" | grep -q '^tx-udp_tnl-segmentation: on' ||
+		fail "$nic: tx-udp_tnl-segmentation is not on"
+}
+
+# A VXLAN tunnel over pair 0 (10.42.0.1 here, 10.42.0.2 in m0): ping and
+# the pattern both ways through it.
+m_t_tunnel_traffic() {
+	local a b
+	m_pair_setup 0
+	a=$(nic_by_mac "$(m_mac 0 1)")
+	b=$(nic_by_mac "$(m_mac 0 2)" m0)
+	ip link add vx0 type vxlan id 42 local "$(m_ip 0 1)" remote "$(m_ip 0 2)" dstport 4789 dev "$a" ||
+		fail "cannot add a VXLAN device"
+	ip -n m0 link add vx0 type vxlan id 42 local "$(m_ip 0 2)" remote "$(m_ip 0 1)" dstport 4789 dev "$b"
+	ip addr add 10.42.0.1/24 dev vx0
+	ip -n m0 addr add 10.42.0.2/24 dev vx0
+	ip link set vx0 up
+	ip -n m0 link set vx0 up
+	ping_all ping -c 5 -i 0.2 -w 30 10.42.0.2
+	serve_pair 10.42.0.1 m0 10.42.0.2
+	fetch_check 10.42.0.2 ""
+	fetch_check 10.42.0.1 m0
+	echo "VXLAN over pair 0: pattern both ways, sha256 matches"
+}
+
+scenario_m_tunnel() {
+	run_test bind 180 m_t_tunnel_bind
+	run_test features-128 30 m_t_features128
+	run_test blk-pattern 180 m_t_blk 04.0 0
+	run_test tunnel-offload 60 m_t_tunnel_offload
+	run_test tunnel-traffic 180 m_t_tunnel_traffic
 }
 
 # ---------------------------------------------------------------- m-iommu
@@ -1726,6 +1921,99 @@ m_t_flr_unprepared() {
 	[ "$(pci_driver_of "$bdf")" = "$(want_driver)" ] ||
 		fail "$bdf: driven by '$(pci_driver_of "$bdf")' after the reset, want '$(want_driver)'"
 	echo "$bdf: reset; $(pci_driver_of "$bdf") still bound"
+}
+
+# ---------------------------------------------------------------- m-sriov
+
+M_F_SR_IOV=37
+
+# The VF of the PF below root port 1 (function 1 beside it).
+m_sriov_vf() {
+	local pf
+	pf=$(m_rp_dev 1) || return 1
+	echo "${pf%.0}.1"
+}
+
+m_sriov_numvfs() {
+	cat "$PCI_DEVS/$(m_rp_dev 1)/sriov_numvfs"
+}
+
+m_sriov_gone() {
+	[ ! -e "$PCI_DEVS/$(m_sriov_vf)" ]
+}
+
+# The disk at 04 and the PF below rp1, each on the transport; the PF offers
+# one VF, has VIRTIO_F_SR_IOV negotiated and none enabled.
+m_t_sriov_bind() {
+	local pf
+	check_cpus
+	load_class_drivers
+	load_transport
+	assert_in_tree_away
+	wait_for 60 m_bound "$(m_bdf 04.0)" virtio_blk || fail "the disk at 04.0 is not bound"
+	wait_for 60 m_rp_bound 1 virtio_net || fail "no NIC bound below rp1: $(ls "$PCI_DEVS/0000:00:11.0")"
+	pf=$(m_rp_dev 1)
+	echo "$pf on $(pci_driver_of "$pf"): sriov_totalvfs $(cat "$PCI_DEVS/$pf/sriov_totalvfs")"
+	[ "$(cat "$PCI_DEVS/$pf/sriov_totalvfs")" = 1 ] || fail "$pf: sriov_totalvfs is not 1"
+	[ "$(m_sriov_numvfs)" = 0 ] || fail "$pf: VFs enabled at boot"
+	m_want_feature "$pf" $M_F_SR_IOV 1 SR_IOV
+}
+
+# No virtio driver on the PF, so the device never reached FEATURES_OK with
+# VIRTIO_F_SR_IOV: no VF.  virtio_net then takes the PF again.
+m_t_sriov_refused() {
+	local pf v
+	pf=$(m_rp_dev 1)
+	v=$(virtio_dev_of "$pf")
+	echo "$v" >/sys/bus/virtio/drivers/virtio_net/unbind
+	dmesg -c >/dev/null
+	if echo 1 >"$PCI_DEVS/$pf/sriov_numvfs"; then
+		fail "$pf: a VF was enabled with no virtio driver on the PF"
+	fi
+	dmesg | tail -n 3
+	[ "$(m_sriov_numvfs)" = 0 ] || fail "$pf: sriov_numvfs $(m_sriov_numvfs)"
+	m_sriov_gone || fail "$(m_sriov_vf) exists"
+	echo "$v" >/sys/bus/virtio/drivers/virtio_net/bind
+	wait_for 30 m_rp_bound 1 virtio_net || fail "$pf: virtio_net did not take the PF again"
+}
+
+# One VF: it binds to the transport and virtio_net.
+m_t_sriov_enable() {
+	local pf vf
+	pf=$(m_rp_dev 1)
+	vf=$(m_sriov_vf)
+	echo 1 >"$PCI_DEVS/$pf/sriov_numvfs" || fail "$pf: enabling 1 VF failed: $(dmesg | tail -n 3)"
+	wait_for 60 m_bound "$vf" virtio_net ||
+		fail "$vf: PCI driver '$(pci_driver_of "$vf")', virtio driver '$(m_vdriver "$vf")', want '$(want_driver)' and virtio_net"
+	[ "$(readlink -f "$PCI_DEVS/$vf/physfn")" = "$(readlink -f "$PCI_DEVS/$pf")" ] || fail "$vf is not a VF of $pf"
+	echo "$vf: VF of $pf on $(pci_driver_of "$vf") and $(m_vdriver "$vf")"
+}
+
+# echo 0 removes the VF; then a VF again, and unbinding the PF removes it.
+m_t_sriov_disable() {
+	local pf drv
+	pf=$(m_rp_dev 1)
+	echo 0 >"$PCI_DEVS/$pf/sriov_numvfs" || fail "$pf: disabling the VFs failed"
+	wait_for 30 m_sriov_gone || fail "$(m_sriov_vf) still exists after sriov_numvfs 0"
+	echo "sriov_numvfs 0: the VF is gone"
+	echo 1 >"$PCI_DEVS/$pf/sriov_numvfs" || fail "$pf: enabling 1 VF again failed"
+	wait_for 60 m_bound "$(m_sriov_vf)" virtio_net || fail "the VF did not come back"
+	drv=$(want_driver)
+	echo "$pf" >"$PCI_DRVS/$drv/unbind"
+	wait_for 30 m_sriov_gone || fail "$(m_sriov_vf) still exists after the PF was unbound"
+	echo "PF unbound: the VF is gone"
+	echo "$pf" >"$PCI_DRVS/$drv/bind"
+	wait_for 60 m_rp_bound 1 virtio_net || fail "$pf did not bind again"
+	[ "$(m_sriov_numvfs)" = 0 ] || fail "$pf: sriov_numvfs $(m_sriov_numvfs) after binding again"
+}
+
+scenario_m_sriov() {
+	run_test bind 180 m_t_sriov_bind
+	run_test blk-pattern 180 m_t_blk 04.0 0
+	run_test vf-refused 60 m_t_sriov_refused
+	run_test vf-enable 120 m_t_sriov_enable
+	run_test vf-net 180 m_t_pair 0
+	run_test vf-disable 120 m_t_sriov_disable
 }
 
 scenario_m_flr() {

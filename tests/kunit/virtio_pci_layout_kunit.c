@@ -22,6 +22,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/prandom.h>
+#include <linux/scatterlist.h>
 
 #include <kunit/static_stub.h>
 #include <linux/irq.h>
@@ -95,6 +96,7 @@ struct vpl_model_queue {
 	u16 vector;
 	u16 enable;
 	u16 notify_off;
+	u16 notify_data;
 	u16 reset;
 	u64 desc, avail, used;
 };
@@ -197,6 +199,8 @@ static u32 vpl_model_read(struct vpl_model *m, unsigned int off,
 		return q->enable;
 	case VIRTIO_PCI_COMMON_Q_NOFF:
 		return q->notify_off;
+	case VIRTIO_PCI_COMMON_Q_NDATA:
+		return q->notify_data;
 	case VIRTIO_PCI_COMMON_Q_RESET:
 		return q->reset;
 	default:
@@ -469,19 +473,31 @@ static void vpl_noop_cb(struct virtqueue *vq)
 {
 }
 
-/* Sets up @n queues named q0.., each with a callback unless @no_cb. */
-static int vpl_test_find_vqs(struct vpl_device *vp, unsigned int n,
-			     struct virtqueue **vqs, bool no_cb)
+/*
+ * Sets up @n queues named q0.., each with a callback unless @no_cb; the
+ * first @pre are kept out of the affinity spread, as virtio-scsi keeps its
+ * control and event queues (0: no affinity descriptor).
+ */
+static int vpl_test_find_vqs_pre(struct vpl_device *vp, unsigned int n,
+				 struct virtqueue **vqs, bool no_cb,
+				 unsigned int pre)
 {
 	static const char * const names[] = { "q0", "q1", "q2", "q3" };
 	struct vpl_vq_info info[VPL_MODEL_QUEUES] = {};
+	struct irq_affinity desc = { .pre_vectors = pre };
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		info[i].name = names[i];
 		info[i].callback = no_cb ? NULL : vpl_noop_cb;
 	}
-	return vpl_find_vqs(&vp->vdev, n, vqs, info, NULL);
+	return vpl_find_vqs(&vp->vdev, n, vqs, info, pre ? &desc : NULL);
+}
+
+static int vpl_test_find_vqs(struct vpl_device *vp, unsigned int n,
+			     struct virtqueue **vqs, bool no_cb)
+{
+	return vpl_test_find_vqs_pre(vp, n, vqs, no_cb, 0);
 }
 
 static unsigned int vpl_stub_timeout_ms(void)
@@ -729,18 +745,37 @@ static void vpl_features(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_F_VERSION_1));
 	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_F_RING_RESET));
 	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX));
-	KUNIT_EXPECT_FALSE(test, vdev->features &
-			   BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
-	KUNIT_EXPECT_FALSE(test, vdev->features &
-			   BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA));
+	KUNIT_EXPECT_EQ(test, !!(vdev->features &
+				 BIT_ULL(VIRTIO_F_NOTIFICATION_DATA)),
+			VPL_RING_NOTIFICATION_DATA);
+	KUNIT_EXPECT_TRUE(test, vdev->features &
+			  BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA));
 	KUNIT_EXPECT_FALSE(test, vdev->features & BIT_ULL(VIRTIO_F_IN_ORDER));
 	KUNIT_EXPECT_EQ(test, m->driver_features, vdev->features);
 
-	/* No queue_reset register, no RING_RESET. */
+	/*
+	 * No queue_reset or queue_notify_data register: no RING_RESET, no
+	 * NOTIF_CONFIG_DATA.
+	 */
 	vp->common_len = VPL_COMMON_MIN_LEN;
 	vdev->features = m->device_features;
 	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
 	KUNIT_EXPECT_FALSE(test, vdev->features & BIT_ULL(VIRTIO_F_RING_RESET));
+	KUNIT_EXPECT_FALSE(test, vdev->features &
+			   BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA));
+
+	/* Doorbells that are not 4-byte aligned: no NOTIFICATION_DATA. */
+	vp->layout.notify_mult = 2;
+	vdev->features = m->device_features;
+	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
+	KUNIT_EXPECT_FALSE(test, vdev->features &
+			   BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
+	vp->layout.notify_mult = 4;
+	vp->layout.region[VPL_REGION_NOTIFY].offset = 2;
+	vdev->features = m->device_features;
+	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
+	KUNIT_EXPECT_FALSE(test, vdev->features &
+			   BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
 
 	/* VERSION_1 is required. */
 	vdev->features = BIT(0);
@@ -794,6 +829,110 @@ static void vpl_find_vqs_per_vq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m->msix_config, VIRTIO_MSI_NO_VECTOR);
 }
 
+/* Queue @vq's doorbell in the model's notification region. */
+static const u8 *vpl_model_doorbell(struct vpl_model *m, struct virtqueue *vq)
+{
+	return m->notify + 4 * m->q[vq->index].notify_off;
+}
+
+/* Makes one buffer available on @vq and kicks the device. */
+static void vpl_test_kick(struct kunit *test, struct virtqueue *vq)
+{
+	static u8 buf[16];
+	struct scatterlist sg;
+
+	sg_init_one(&sg, buf, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, virtqueue_add_outbuf(vq, &sg, 1, buf, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_TRUE(test, virtqueue_kick(vq));
+}
+
+/*
+ * What a kick writes at the doorbell: the queue index (16 bits); with
+ * NOTIF_CONFIG_DATA the device's queue_notify_data instead; with
+ * NOTIFICATION_DATA 32 bits, the upper half where the driver is in the ring
+ * (one buffer made available: 1).  Bytes the write must not touch keep the
+ * 0xff they were filled with.
+ */
+static void vpl_notification_data(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		u64 features;
+		u32 want;
+		unsigned int width;
+	} cases[] = {
+		{ "index", 0, 2, 2 },
+		{ "notif_config_data", BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA),
+		  0xab02, 2 },
+		{ "notification_data", BIT_ULL(VIRTIO_F_NOTIFICATION_DATA),
+		  2 | 1 << 16, 4 },
+		{ "both", BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) |
+			  BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA),
+		  0xab02 | 1 << 16, 4 },
+	};
+	unsigned int i, q;
+
+	if (!VPL_RING_NOTIFICATION_DATA)
+		kunit_skip(test, "this kernel's ring has no notification data");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vpl_model *m = vpl_model_new(test);
+		struct vpl_device *vp = vpl_test_device(test, m);
+		struct virtqueue *vqs[3];
+		const u8 *bell;
+		__le32 raw = 0;
+		u32 got;
+
+		for (q = 0; q < VPL_MODEL_QUEUES; q++)
+			m->q[q].notify_data = 0xab00 + q;
+		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
+				    cases[i].features;
+		KUNIT_ASSERT_EQ(test, vpl_test_find_vqs(vp, 3, vqs, false), 0);
+		memset(m->notify, 0xff, sizeof(m->notify));
+		vpl_test_kick(test, vqs[2]);
+		bell = vpl_model_doorbell(m, vqs[2]);
+		memcpy(&raw, bell, cases[i].width);
+		got = le32_to_cpu(raw);
+		KUNIT_EXPECT_EQ_MSG(test, got, cases[i].want, "%s",
+				    cases[i].what);
+		KUNIT_EXPECT_PTR_EQ_MSG(test,
+					memchr_inv(bell + cases[i].width, 0xff,
+						   4 - cases[i].width), NULL,
+					"%s: wrote past its %u bytes",
+					cases[i].what, cases[i].width);
+		vpl_del_vqs(&vp->vdev);
+	}
+}
+
+/*
+ * A doorbell with room for 16 bits but not 32: fine for a 2-byte write,
+ * refused when NOTIFICATION_DATA makes it 4 bytes wide.
+ */
+static void vpl_notification_data_room(struct kunit *test)
+{
+	unsigned int i;
+
+	if (!VPL_RING_NOTIFICATION_DATA)
+		kunit_skip(test, "this kernel's ring has no notification data");
+	for (i = 0; i < 2; i++) {
+		struct vpl_model *m = vpl_model_new(test);
+		struct vpl_device *vp = vpl_test_device(test, m);
+		struct virtqueue *vqs[3];
+		int err;
+
+		/* Queue 2's doorbell is at 8: the region ends 2 bytes on. */
+		vp->notify_len = 10;
+		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
+			(i ? BIT_ULL(VIRTIO_F_NOTIFICATION_DATA) : 0);
+		err = vpl_test_find_vqs(vp, 3, vqs, false);
+		KUNIT_EXPECT_EQ_MSG(test, err, i ? -EINVAL : 0,
+				    "notification data %u", i);
+		KUNIT_EXPECT_EQ(test, m->q[2].enable, !err);
+		if (!err)
+			vpl_del_vqs(&vp->vdev);
+	}
+}
+
 struct vpl_budget_case {
 	const char *name;
 	int table;
@@ -801,22 +940,30 @@ struct vpl_budget_case {
 	bool isr;
 	unsigned int nvqs;
 	bool no_cb;
+	unsigned int pre;	/* queues kept out of the affinity spread */
 	int err;
 	enum vpl_irq_mode mode;
 	unsigned int nvectors;
 };
 
 static const struct vpl_budget_case vpl_budget_cases[] = {
-	{ "table_fits_per_vq", 4, 64, true, 3, false, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
-	{ "table_short_shared", 3, 64, true, 3, false, 0, VPL_IRQ_MSIX_SHARED, 2 },
-	{ "table_two_shared", 2, 64, true, 3, false, 0, VPL_IRQ_MSIX_SHARED, 2 },
-	{ "table_one_intx", 1, 64, true, 3, false, 0, VPL_IRQ_INTX, 1 },
-	{ "no_msix_intx", 0, 64, true, 3, false, 0, VPL_IRQ_INTX, 1 },
-	{ "no_msix_no_isr", 0, 64, false, 3, false, -ENOSPC, VPL_IRQ_NONE, 0 },
-	{ "one_vector_no_isr", 1, 64, false, 3, false, -ENOSPC, VPL_IRQ_NONE, 0 },
-	{ "system_short_shared", 4, 2, true, 3, false, 0, VPL_IRQ_MSIX_SHARED, 2 },
-	{ "system_short_intx", 4, 1, true, 3, false, 0, VPL_IRQ_INTX, 1 },
-	{ "no_callbacks_config_only", 1, 64, true, 3, true, 0, VPL_IRQ_MSIX_PER_VQ, 1 },
+	{ "table_fits_per_vq", 4, 64, true, 3, false, 0, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
+	{ "table_short_shared", 3, 64, true, 3, false, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "table_two_shared", 2, 64, true, 3, false, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "table_one_intx", 1, 64, true, 3, false, 0, 0, VPL_IRQ_INTX, 1 },
+	{ "no_msix_intx", 0, 64, true, 3, false, 0, 0, VPL_IRQ_INTX, 1 },
+	{ "no_msix_no_isr", 0, 64, false, 3, false, 0, -ENOSPC, VPL_IRQ_NONE, 0 },
+	{ "one_vector_no_isr", 1, 64, false, 3, false, 0, -ENOSPC, VPL_IRQ_NONE, 0 },
+	{ "system_short_shared", 4, 2, true, 3, false, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "system_short_intx", 4, 1, true, 3, false, 0, 0, VPL_IRQ_INTX, 1 },
+	{ "no_callbacks_config_only", 1, 64, true, 3, true, 0, 0, VPL_IRQ_MSIX_PER_VQ, 1 },
+	/* A slow-path queue (pre 1) leaves the data queues their vectors. */
+	{ "slow_table_fits_per_vq", 4, 64, true, 3, false, 1, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
+	{ "slow_table_short", 3, 64, true, 3, false, 1, 0, VPL_IRQ_MSIX_SHARED_SLOW, 3 },
+	{ "slow_system_short", 4, 3, true, 3, false, 1, 0, VPL_IRQ_MSIX_SHARED_SLOW, 3 },
+	{ "slow_two_short", 2, 64, true, 3, false, 1, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "slow_two_of_three", 2, 64, true, 3, false, 2, 0, VPL_IRQ_MSIX_SHARED_SLOW, 2 },
+	{ "slow_all", 2, 64, true, 3, false, 3, 0, VPL_IRQ_MSIX_SHARED, 2 },
 };
 
 static void vpl_budget_desc(const struct vpl_budget_case *t, char *desc)
@@ -841,7 +988,7 @@ static void vpl_vector_budget(struct kunit *test)
 	if (!t->isr)
 		vp->isr = NULL;
 	vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
-	err = vpl_test_find_vqs(vp, t->nvqs, vqs, t->no_cb);
+	err = vpl_test_find_vqs_pre(vp, t->nvqs, vqs, t->no_cb, t->pre);
 	KUNIT_EXPECT_EQ(test, err, t->err);
 	KUNIT_EXPECT_EQ(test, vp->irq_mode, t->mode);
 	KUNIT_EXPECT_EQ(test, vp->nvectors, t->nvectors);
@@ -852,6 +999,8 @@ static void vpl_vector_budget(struct kunit *test)
 
 		if (t->mode == VPL_IRQ_MSIX_PER_VQ && !t->no_cb)
 			want = i + 1;
+		else if (t->mode == VPL_IRQ_MSIX_SHARED_SLOW)
+			want = i < t->pre ? VPL_CONFIG_VECTOR : i - t->pre + 1;
 		else if (t->mode == VPL_IRQ_MSIX_SHARED)
 			want = 1;
 		KUNIT_EXPECT_EQ(test, m->q[i].vector, want);
@@ -1017,6 +1166,10 @@ static void vpl_test_raise(struct vpl_device *vp, unsigned int index)
 	case VPL_IRQ_MSIX_PER_VQ:
 		irq = vp->vqs[index]->irq;
 		break;
+	case VPL_IRQ_MSIX_SHARED_SLOW:
+		/* A slow-path queue is on the configuration vector. */
+		irq = vp->vqs[index]->irq ?: vp->config_irq;
+		break;
 	case VPL_IRQ_MSIX_SHARED:
 		irq = vp->shared_irq;
 		break;
@@ -1031,7 +1184,9 @@ static void vpl_test_raise(struct vpl_device *vp, unsigned int index)
 /*
  * Between disable_vq_and_reset and enable_vq_after_reset the core frees
  * and replaces the ring (virtqueue_resize()): an interrupt for the queue,
- * in any of the three modes, must not reach vring_interrupt() then.  The
+ * in any of the modes, must not reach vring_interrupt() then (queue 0 on
+ * the slow path, "pre": in msix-shared-slow mode it is served through the
+ * configuration vector).  The
  * queue's used ring shows a completion throughout, so every interrupt that
  * does reach it runs the queue's callback.
  */
@@ -1039,11 +1194,13 @@ static void vpl_queue_reset_interrupts(struct kunit *test)
 {
 	static const struct {
 		int msix_table;
+		unsigned int pre;
 		enum vpl_irq_mode mode;
 	} cases[] = {
-		{ 4, VPL_IRQ_MSIX_PER_VQ },
-		{ 2, VPL_IRQ_MSIX_SHARED },
-		{ 0, VPL_IRQ_INTX },
+		{ 3, 1, VPL_IRQ_MSIX_PER_VQ },
+		{ 2, 1, VPL_IRQ_MSIX_SHARED_SLOW },
+		{ 2, 0, VPL_IRQ_MSIX_SHARED },
+		{ 1, 1, VPL_IRQ_INTX },
 	};
 	unsigned int i;
 
@@ -1055,13 +1212,16 @@ static void vpl_queue_reset_interrupts(struct kunit *test)
 			{ .name = "q0", .callback = vpl_counting_cb },
 			{ .name = "q1", .callback = vpl_counting_cb },
 		};
+		struct irq_affinity desc = { .pre_vectors = cases[i].pre };
 		struct virtqueue *vqs[2];
 		struct vring_used *used;
 
 		vp->msix_table = cases[i].msix_table;
 		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
 				    BIT_ULL(VIRTIO_F_RING_RESET);
-		KUNIT_ASSERT_EQ(test, vpl_find_vqs(&vp->vdev, 2, vqs, info, NULL), 0);
+		KUNIT_ASSERT_EQ(test, vpl_find_vqs(&vp->vdev, 2, vqs, info,
+						   cases[i].pre ? &desc : NULL),
+				0);
 		KUNIT_ASSERT_EQ_MSG(test, vp->irq_mode, cases[i].mode, "%s", mode);
 		used = virtqueue_get_vring(vqs[0])->used;
 		used->idx = cpu_to_virtio16(&vp->vdev, 1);
@@ -1262,6 +1422,8 @@ static struct kunit_case vpl_transport_test_cases[] = {
 	KUNIT_CASE(vpl_find_vqs_per_vq),
 	KUNIT_CASE_PARAM(vpl_vector_budget, vpl_budget_gen_params),
 	KUNIT_CASE(vpl_bad_queues),
+	KUNIT_CASE(vpl_notification_data),
+	KUNIT_CASE(vpl_notification_data_room),
 	KUNIT_CASE(vpl_vector_readback),
 	KUNIT_CASE(vpl_no_vector_fallback),
 	KUNIT_CASE(vpl_queue_reset),

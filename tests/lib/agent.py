@@ -15,8 +15,8 @@ host_request in tests/guest/lib.sh).  It holds the QMP connection and:
   lines "# host: REQUEST", carries each out and answers "ok REQUEST" or
   "error REQUEST: why" on the guest's third serial port (BOOT_DIR/ack.sock,
   ttyS2), so that the guest knows when the host is done and why it failed;
-* m-mq: moves the two multiqueue taps into a network namespace of their own
-  and bridges them there (BOOT_DIR/mq.env), and removes it again at the end.
+* m-mq, m-tunnel: moves the two taps into a network namespace of their own
+  and bridges them there (BOOT_DIR/taps.env), and removes it again at the end.
 
 Requests:
   balloon MIB               set the balloon target (guest RAM) to MIB
@@ -26,6 +26,8 @@ Requests:
   plug-blk ID BUS IMAGE     hot-plug a virtio-blk on BOOT_DIR/IMAGE at BUS,
                             or on the existing block node NODE for @NODE
   plug-net ID BUS MAC HUB   hot-plug a virtio-net on hub HUB at BUS
+  plug-scsi ID BUS IMAGE    hot-plug a SCSI disk on BOOT_DIR/IMAGE on the
+                            virtio-scsi bus BUS (an event for the guest)
   unplug ID...              device_del of each (all at once), answered once
                             QEMU deleted them all
 """
@@ -127,6 +129,15 @@ class Agent:
         device_add(self.qmp, {"driver": "virtio-blk-pci", "id": dev, "bus": bus,
                          "drive": node, "disable-legacy": "on"})
 
+    def do_plug_scsi(self, dev, bus, image):
+        node = f"{dev}-node"
+        self.qmp.cmd("blockdev-add", {
+            "driver": "raw", "node-name": node,
+            "file": {"driver": "file", "filename": os.path.join(self.dir, image)}})
+        self.plugged[dev] = ("blockdev", node)
+        device_add(self.qmp, {"driver": "scsi-hd", "id": dev, "bus": bus,
+                              "drive": node, "scsi-id": 1})
+
     def do_plug_net(self, dev, bus, mac, hub):
         netdev = f"{dev}-nd"
         self.qmp.cmd("netdev_add", {"type": "hubport", "id": netdev, "hubid": int(hub)})
@@ -159,6 +170,7 @@ class Agent:
             "mem-size": self.do_mem_size,
             "plug-blk": self.do_plug_blk,
             "plug-net": self.do_plug_net,
+            "plug-scsi": self.do_plug_scsi,
             "unplug": self.do_unplug,
         }
         fn = handlers.get(words[0]) if words else None
@@ -176,11 +188,11 @@ class Agent:
                 return
         self.ack.sendall(text.encode() + b"\n")
 
-    # ---------------------------------------------------------- m-mq
+    # ---------------------------------------------- taps (m-mq, m-tunnel)
 
     def setup_netns(self):
         env = {}
-        with open(os.path.join(self.dir, "mq.env")) as f:
+        with open(os.path.join(self.dir, "taps.env")) as f:
             for line in f:
                 key, _, val = line.strip().partition("=")
                 env[key] = val
@@ -213,7 +225,7 @@ class Agent:
             path = os.path.join(self.dir, f"{name}.sock")
             if os.path.exists(path):
                 threading.Thread(target=echo, args=(path, name), daemon=True).start()
-        if os.path.exists(os.path.join(self.dir, "mq.env")):
+        if os.path.exists(os.path.join(self.dir, "taps.env")):
             try:
                 self.setup_netns()
             except (subprocess.CalledProcessError, KeyError, OSError) as err:

@@ -292,14 +292,16 @@ class Boot:
         return out
 
     def verdicts(self):
-        """(ok, name, diagnostics) for every test of the record, in order:
-        the guest's as it reported them (a test without a result failed),
-        host-* judged here after the boot, clean-shutdown last."""
+        """(ok, name, diagnostics, directive) for every test of the record,
+        in order: the guest's as it reported them (a test without a result
+        failed; one that does not apply is ok with "SKIP why"), host-*
+        judged here after the boot, clean-shutdown last."""
         rec = self.rec
         rep = ktap.parse_file(self.path('result.txt'))
         told = False
         out = []
         for name in rec.tests:
+            directive = ''
             if name == 'clean-shutdown':
                 diag = self.check_shutdown(rep)
                 ok = not diag
@@ -317,7 +319,7 @@ class Boot:
             else:
                 t = rep.find(name)
                 if t:
-                    ok, diag = t.ok, t.diag
+                    ok, diag, directive = t.ok, t.diag, t.directive
                 else:
                     ok = False
                     diag = [self.error or f'no result: the guest stopped before reporting it '
@@ -326,11 +328,12 @@ class Boot:
                         diag += self.console_tail(40)
                         told = True
             # Diagnostics only for failures: a passing test speaks for itself.
-            out.append((ok, name, [] if ok else diag))
+            out.append((ok, name, [] if ok else diag, directive))
         # The boot's verdicts, for reports built from the last run
         # (tests/matrix/mkdoc.sh).
         if os.path.isdir(rec.dir):
             with open(self.path('verdicts.txt'), 'w', encoding='utf-8') as f:
-                for ok, name, _ in out:
-                    f.write(f'{"ok" if ok else "not ok"}\t{name}\n')
+                for ok, name, _, directive in out:
+                    f.write(f'{"ok" if ok else "not ok"}\t{name}'
+                            f'{chr(9) + directive if directive else ""}\n')
         return out

@@ -146,9 +146,11 @@ vpl_scenario_describe() {
 
 # True when the in-tree virtio_pci must be kept from grabbing the devices
 # at boot, for SERIES TRANSPORT SCENARIO: ours, on a kernel that has it built
-# in, except where the scenario is about taking the devices over from it.
+# in, except where the scenario takes the devices over from it (override)
+# or compares what both negotiate on the same device (m-tunnel).
 vpl_blacklist_in_tree() {
-	[ "$2" = ours ] && [ "$3" != override ] && vpl_series_has "$1" builtin:virtio_pci
+	[ "$2" = ours ] && [ "$3" != override ] && [ "$3" != m-tunnel ] &&
+		vpl_series_has "$1" builtin:virtio_pci
 }
 
 # The tests the guest of SERIES TRANSPORT SCENARIO runs, in order: the plan

@@ -39,8 +39,9 @@ cell() {
 		echo "not run"
 		return 0
 	fi
-	v=$(awk -F '\t' -v t="$test" '$2 == t { print $1 }' "$dir/verdicts.txt" | tail -n 1)
+	v=$(awk -F '\t' -v t="$test" '$2 == t { print $1 ($3 ~ /^SKIP/ ? " skip" : "") }' "$dir/verdicts.txt" | tail -n 1)
 	case $v in
+	"ok skip") echo "n/a" ;;
 	ok) echo pass ;;
 	"not ok") echo "**FAIL**" ;;
 	*) echo "not run" ;;
