@@ -209,7 +209,8 @@ struct vpl_vq {
  * @notify: mapped notification region, or NULL when it is mapped per queue
  * @notify_len: bytes of it mapped, or its length when mapped per queue
  * @bars: mask of the BARs requested
- * @sriov: the function has the SR-IOV extended capability
+ * @sriov: the function can have VFs (SR-IOV capability, set up by the
+ *	PCI core)
  * @feature_words: the feature words past the first two (virtio 1.4) in
  *	which the device offered any bit, as a mask of select values
  * @msix_table: size of the function's MSI-X table (negative: none)
@@ -233,7 +234,8 @@ struct vpl_vq {
  * @gen_changes: consecutive reads in which it changed
  * @vqs_mutex: serialises virtqueue setup and teardown with debugfs readers
  * @lock: protects @shared_vqs
- * @shared_vqs: virtqueues served by a shared handler (msix-shared, intx)
+ * @shared_vqs: virtqueues served by a shared handler (msix-shared, intx;
+ *	msix-shared-slow: the slow-path queues, on the configuration vector)
  * @debugfs: this function's file in debugfs
  */
 struct vpl_device {
@@ -723,6 +725,7 @@ static void vpl_read_features(struct vpl_device *vp, u64 *features,
 	unsigned int word;
 	u32 bits;
 
+	BUILD_BUG_ON(2 * VPL_FEATURE_U64S > BITS_PER_TYPE(vp->feature_words));
 	memset(features, 0, n64 * sizeof(*features));
 	for (word = 0; word < 2 * n64; word++) {
 		vpl_cwrite32(vp, VIRTIO_PCI_COMMON_DFSELECT, word);
@@ -745,7 +748,7 @@ static u64 vpl_get_features(struct virtio_device *vdev)
 static void vpl_get_extended_features(struct virtio_device *vdev,
 				      u64 *features)
 {
-	vpl_read_features(to_vpl(vdev), features, VIRTIO_FEATURES_U64S);
+	vpl_read_features(to_vpl(vdev), features, VPL_FEATURE_U64S);
 }
 
 #define VPL_GET_EXTENDED_FEATURES \
@@ -758,8 +761,8 @@ static void vpl_get_extended_features(struct virtio_device *vdev,
  * VIRTIO_F_NOTIFICATION_DATA makes every doorbell write 32 bits wide.  It is
  * taken where the ring can say where it is (vring_notification_data(),
  * 6.4) and every doorbell is 4-byte aligned: the notification region's
- * offset and notify_off_multiplier multiples of 4.  Each doorbell's length
- * is checked when its queue is set up.
+ * offset and notify_off_multiplier multiples of 4, the region 4 bytes long
+ * at least.  Each doorbell's length is checked when its queue is set up.
  */
 static bool vpl_notification_data_fits(struct vpl_device *vp)
 {
@@ -767,10 +770,11 @@ static bool vpl_notification_data_fits(struct vpl_device *vp)
 
 	if (!VPL_RING_NOTIFICATION_DATA)
 		return false;
-	if (r->offset % sizeof(u32) || vp->layout.notify_mult % sizeof(u32)) {
-		dev_info(vp->dev,
-			 "VIRTIO_F_NOTIFICATION_DATA not taken: notify offset %#x or notify_off_multiplier %u not a multiple of 4\n",
-			 r->offset, vp->layout.notify_mult);
+	if (r->offset % sizeof(u32) || vp->layout.notify_mult % sizeof(u32) ||
+	    vp->notify_len < sizeof(u32)) {
+		dev_dbg(vp->dev,
+			"VIRTIO_F_NOTIFICATION_DATA not taken: notify offset %#x, notify_off_multiplier %u, length %zu\n",
+			r->offset, vp->layout.notify_mult, vp->notify_len);
 		return false;
 	}
 	return true;
@@ -925,15 +929,18 @@ static irqreturn_t vpl_intx_interrupt(int irq, void *opaque)
 }
 
 /*
- * Whether queue @i of @nvqs is on the slow path: one its class driver keeps
- * out of the interrupt affinity spread (@desc's pre_vectors and
- * post_vectors), i.e. not a per-CPU data queue.  virtio-scsi's control and
- * event queues are; virtio-net's control queue takes no interrupt at all.
+ * Whether the @k-th of the @ncallbacks queues with a callback is on the
+ * slow path: one its class driver keeps out of the interrupt affinity
+ * spread (@desc's pre_vectors and post_vectors count such queues), i.e.
+ * not a per-CPU data queue.  virtio-scsi's control and event queues are;
+ * virtio-net's control queue takes no interrupt at all.  (The in-tree
+ * transport's slow path is its admin queue only.)
  */
-static bool vpl_slow_vq(const struct irq_affinity *desc, unsigned int i,
-			unsigned int nvqs)
+static bool vpl_slow_vq(const struct irq_affinity *desc, unsigned int k,
+			unsigned int ncallbacks)
 {
-	return desc && (i < desc->pre_vectors || i + desc->post_vectors >= nvqs);
+	return desc && (k < desc->pre_vectors ||
+			k + min(desc->post_vectors, ncallbacks) >= ncallbacks);
 }
 
 /*
@@ -1176,7 +1183,8 @@ static void vpl_teardown_irqs(struct vpl_device *vp)
 /*
  * A queue with a vector of its own follows @mask.  A queue on the shared
  * vector moves that vector, and with it every queue on it: the last call
- * wins.  INTx has no affinity to set.
+ * wins.  A slow-path queue (msix-shared-slow) stays with the configuration
+ * vector, and INTx has no affinity to set.
  */
 static int vpl_set_vq_affinity(struct virtqueue *vq, const struct cpumask *mask)
 {
@@ -1449,8 +1457,8 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 			     unsigned int ncallbacks, unsigned int nslow,
 			     struct irq_affinity *desc)
 {
-	unsigned int i, index = 0, num_queues;
-	u16 vector = VPL_CONFIG_VECTOR + 1;
+	unsigned int i, k = 0, index = 0, num_queues;
+	u16 vector = VPL_CONFIG_VECTOR + 1, qvec;
 	struct vpl_vq *q;
 	bool own;
 	int err;
@@ -1473,13 +1481,19 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 			continue;	/* unused slot: takes no queue index */
 
 		/* A vector of its own, or the config vector (slow path)? */
-		own = info[i].callback &&
-		      (mode == VPL_IRQ_MSIX_PER_VQ ||
-		       (mode == VPL_IRQ_MSIX_SHARED_SLOW &&
-			!vpl_slow_vq(desc, i, nvqs)));
-		q = vpl_setup_vq(vp, index, num_queues, &info[i],
-				 own || mode != VPL_IRQ_MSIX_SHARED_SLOW ?
-				 vector : VPL_CONFIG_VECTOR);
+		own = false;
+		qvec = vector;
+		if (info[i].callback && mode == VPL_IRQ_MSIX_PER_VQ) {
+			own = true;
+		} else if (info[i].callback &&
+			   mode == VPL_IRQ_MSIX_SHARED_SLOW) {
+			own = !vpl_slow_vq(desc, k, ncallbacks);
+			if (!own)
+				qvec = VPL_CONFIG_VECTOR;
+		}
+		if (info[i].callback)
+			k++;
+		q = vpl_setup_vq(vp, index, num_queues, &info[i], qvec);
 		if (IS_ERR(q)) {
 			err = PTR_ERR(q);
 			goto err_del_vqs;
@@ -1524,13 +1538,12 @@ static int vpl_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 	unsigned int i, ncallbacks = 0, nslow = 0;
 	int err = -ENOSPC;
 
-	for (i = 0; i < nvqs; i++) {
-		if (!info[i].name || !info[i].callback)
-			continue;
-		ncallbacks++;
-		if (vpl_slow_vq(desc, i, nvqs))
+	for (i = 0; i < nvqs; i++)
+		if (info[i].name && info[i].callback)
+			ncallbacks++;
+	for (i = 0; i < ncallbacks; i++)
+		if (vpl_slow_vq(desc, i, ncallbacks))
 			nslow++;
-	}
 
 	mutex_lock(&vp->vqs_mutex);
 	if (vpl_check_failed(vp, "find_vqs")) {
@@ -2110,7 +2123,7 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	pci_set_master(pdev);
 	vp->msix_table = pci_msix_vec_count(pdev);
-	vp->sriov = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
+	vp->sriov = pci_sriov_get_totalvfs(pdev) > 0;
 
 	vp->vdev.dev.parent = &pdev->dev;
 	vp->vdev.dev.release = vpl_release_dev;
@@ -2348,8 +2361,9 @@ MODULE_DEVICE_TABLE(pci, vpl_id_table);
 
 /*
  * Virtual functions, through sriov_numvfs.  The device must have accepted
- * VIRTIO_F_SR_IOV before it has VFs: until a virtio driver has reached
- * FEATURES_OK with it, enabling them is refused.
+ * VIRTIO_F_SR_IOV before it has VFs: until a virtio driver has the device
+ * running with it (FEATURES_OK and DRIVER_OK, neither FAILED nor
+ * NEEDS_RESET), enabling them is refused.
  */
 static int vpl_sriov_configure(struct pci_dev *pdev, int num_vfs)
 {
@@ -2369,9 +2383,11 @@ static int vpl_sriov_configure(struct pci_dev *pdev, int num_vfs)
 	if (vpl_check_failed(vp, "sriov_configure"))
 		return -EIO;
 	status = vpl_get_status(&vp->vdev);
-	if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+	if ((status & (VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK |
+		       VIRTIO_CONFIG_S_FAILED | VIRTIO_CONFIG_S_NEEDS_RESET)) !=
+	    (VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)) {
 		dev_err(&pdev->dev,
-			"%d VFs refused: device_status %#x lacks FEATURES_OK (no virtio driver has set the device up)\n",
+			"%d VFs refused: device_status %#x (no virtio driver runs the device with FEATURES_OK)\n",
 			num_vfs, status);
 		return -EBUSY;
 	}

@@ -61,11 +61,13 @@ static inline u32 vring_notification_data(struct virtqueue *vq)
 
 /*
  * 6.17 widened the core's features past bit 63: vdev->features_array of
- * VIRTIO_FEATURES_U64S words, read through get_extended_features.  Before,
- * the 64 bits of vdev->features are all there is.
+ * u64 words, read through get_extended_features.  Before, the 64 bits of
+ * vdev->features are all there is.
  */
 #ifdef VPL_HAVE_EXTENDED_FEATURES
-#define VPL_FEATURE_U64S	VIRTIO_FEATURES_U64S
+/* Its name changed during 6.18's cycle: counted from the array itself. */
+#define VPL_FEATURE_U64S \
+	(sizeof_field(struct virtio_device, features_array) / sizeof(u64))
 #define vpl_features_of(vdev)	((vdev)->features_array)
 #else
 #define VPL_FEATURE_U64S	1

@@ -475,29 +475,34 @@ static void vpl_noop_cb(struct virtqueue *vq)
 
 /*
  * Sets up @n queues named q0.., each with a callback unless @no_cb; the
- * first @pre are kept out of the affinity spread, as virtio-scsi keeps its
- * control and event queues (0: no affinity descriptor).
+ * first @pre and the last @post are kept out of the affinity spread, as
+ * virtio-scsi keeps its control and event queues (both 0: no affinity
+ * descriptor).
  */
 static int vpl_test_find_vqs_pre(struct vpl_device *vp, unsigned int n,
 				 struct virtqueue **vqs, bool no_cb,
-				 unsigned int pre)
+				 unsigned int pre, unsigned int post)
 {
 	static const char * const names[] = { "q0", "q1", "q2", "q3" };
 	struct vpl_vq_info info[VPL_MODEL_QUEUES] = {};
-	struct irq_affinity desc = { .pre_vectors = pre };
+	struct irq_affinity desc = {
+		.pre_vectors = pre,
+		.post_vectors = post,
+	};
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		info[i].name = names[i];
 		info[i].callback = no_cb ? NULL : vpl_noop_cb;
 	}
-	return vpl_find_vqs(&vp->vdev, n, vqs, info, pre ? &desc : NULL);
+	return vpl_find_vqs(&vp->vdev, n, vqs, info,
+			    pre || post ? &desc : NULL);
 }
 
 static int vpl_test_find_vqs(struct vpl_device *vp, unsigned int n,
 			     struct virtqueue **vqs, bool no_cb)
 {
-	return vpl_test_find_vqs_pre(vp, n, vqs, no_cb, 0);
+	return vpl_test_find_vqs_pre(vp, n, vqs, no_cb, 0, 0);
 }
 
 static unsigned int vpl_stub_timeout_ms(void)
@@ -764,6 +769,15 @@ static void vpl_features(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vdev->features &
 			   BIT_ULL(VIRTIO_F_NOTIF_CONFIG_DATA));
 
+	/* VIRTIO_F_SR_IOV only for a function that can have VFs. */
+	vdev->features = m->device_features | BIT_ULL(VIRTIO_F_SR_IOV);
+	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
+	KUNIT_EXPECT_FALSE(test, vdev->features & BIT_ULL(VIRTIO_F_SR_IOV));
+	vp->sriov = true;
+	vdev->features = m->device_features | BIT_ULL(VIRTIO_F_SR_IOV);
+	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
+	KUNIT_EXPECT_TRUE(test, vdev->features & BIT_ULL(VIRTIO_F_SR_IOV));
+
 	/* Doorbells that are not 4-byte aligned: no NOTIFICATION_DATA. */
 	vp->layout.notify_mult = 2;
 	vdev->features = m->device_features;
@@ -940,30 +954,32 @@ struct vpl_budget_case {
 	bool isr;
 	unsigned int nvqs;
 	bool no_cb;
-	unsigned int pre;	/* queues kept out of the affinity spread */
+	unsigned int pre;	/* queues kept out of the affinity spread: */
+	unsigned int post;	/* first ones, last ones */
 	int err;
 	enum vpl_irq_mode mode;
 	unsigned int nvectors;
 };
 
 static const struct vpl_budget_case vpl_budget_cases[] = {
-	{ "table_fits_per_vq", 4, 64, true, 3, false, 0, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
-	{ "table_short_shared", 3, 64, true, 3, false, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
-	{ "table_two_shared", 2, 64, true, 3, false, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
-	{ "table_one_intx", 1, 64, true, 3, false, 0, 0, VPL_IRQ_INTX, 1 },
-	{ "no_msix_intx", 0, 64, true, 3, false, 0, 0, VPL_IRQ_INTX, 1 },
-	{ "no_msix_no_isr", 0, 64, false, 3, false, 0, -ENOSPC, VPL_IRQ_NONE, 0 },
-	{ "one_vector_no_isr", 1, 64, false, 3, false, 0, -ENOSPC, VPL_IRQ_NONE, 0 },
-	{ "system_short_shared", 4, 2, true, 3, false, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
-	{ "system_short_intx", 4, 1, true, 3, false, 0, 0, VPL_IRQ_INTX, 1 },
-	{ "no_callbacks_config_only", 1, 64, true, 3, true, 0, 0, VPL_IRQ_MSIX_PER_VQ, 1 },
+	{ "table_fits_per_vq", 4, 64, true, 3, false, 0, 0, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
+	{ "table_short_shared", 3, 64, true, 3, false, 0, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "table_two_shared", 2, 64, true, 3, false, 0, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "table_one_intx", 1, 64, true, 3, false, 0, 0, 0, VPL_IRQ_INTX, 1 },
+	{ "no_msix_intx", 0, 64, true, 3, false, 0, 0, 0, VPL_IRQ_INTX, 1 },
+	{ "no_msix_no_isr", 0, 64, false, 3, false, 0, 0, -ENOSPC, VPL_IRQ_NONE, 0 },
+	{ "one_vector_no_isr", 1, 64, false, 3, false, 0, 0, -ENOSPC, VPL_IRQ_NONE, 0 },
+	{ "system_short_shared", 4, 2, true, 3, false, 0, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "system_short_intx", 4, 1, true, 3, false, 0, 0, 0, VPL_IRQ_INTX, 1 },
+	{ "no_callbacks_config_only", 1, 64, true, 3, true, 0, 0, 0, VPL_IRQ_MSIX_PER_VQ, 1 },
 	/* A slow-path queue (pre 1) leaves the data queues their vectors. */
-	{ "slow_table_fits_per_vq", 4, 64, true, 3, false, 1, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
-	{ "slow_table_short", 3, 64, true, 3, false, 1, 0, VPL_IRQ_MSIX_SHARED_SLOW, 3 },
-	{ "slow_system_short", 4, 3, true, 3, false, 1, 0, VPL_IRQ_MSIX_SHARED_SLOW, 3 },
-	{ "slow_two_short", 2, 64, true, 3, false, 1, 0, VPL_IRQ_MSIX_SHARED, 2 },
-	{ "slow_two_of_three", 2, 64, true, 3, false, 2, 0, VPL_IRQ_MSIX_SHARED_SLOW, 2 },
-	{ "slow_all", 2, 64, true, 3, false, 3, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "slow_table_fits_per_vq", 4, 64, true, 3, false, 1, 0, 0, VPL_IRQ_MSIX_PER_VQ, 4 },
+	{ "slow_table_short", 3, 64, true, 3, false, 1, 0, 0, VPL_IRQ_MSIX_SHARED_SLOW, 3 },
+	{ "slow_system_short", 4, 3, true, 3, false, 1, 0, 0, VPL_IRQ_MSIX_SHARED_SLOW, 3 },
+	{ "slow_two_short", 2, 64, true, 3, false, 1, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "slow_two_of_three", 2, 64, true, 3, false, 2, 0, 0, VPL_IRQ_MSIX_SHARED_SLOW, 2 },
+	{ "slow_all", 2, 64, true, 3, false, 3, 0, 0, VPL_IRQ_MSIX_SHARED, 2 },
+	{ "slow_post", 3, 64, true, 3, false, 0, 1, 0, VPL_IRQ_MSIX_SHARED_SLOW, 3 },
 };
 
 static void vpl_budget_desc(const struct vpl_budget_case *t, char *desc)
@@ -988,7 +1004,8 @@ static void vpl_vector_budget(struct kunit *test)
 	if (!t->isr)
 		vp->isr = NULL;
 	vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
-	err = vpl_test_find_vqs_pre(vp, t->nvqs, vqs, t->no_cb, t->pre);
+	err = vpl_test_find_vqs_pre(vp, t->nvqs, vqs, t->no_cb, t->pre,
+				    t->post);
 	KUNIT_EXPECT_EQ(test, err, t->err);
 	KUNIT_EXPECT_EQ(test, vp->irq_mode, t->mode);
 	KUNIT_EXPECT_EQ(test, vp->nvectors, t->nvectors);
@@ -1000,7 +1017,8 @@ static void vpl_vector_budget(struct kunit *test)
 		if (t->mode == VPL_IRQ_MSIX_PER_VQ && !t->no_cb)
 			want = i + 1;
 		else if (t->mode == VPL_IRQ_MSIX_SHARED_SLOW)
-			want = i < t->pre ? VPL_CONFIG_VECTOR : i - t->pre + 1;
+			want = i < t->pre || i >= t->nvqs - t->post ?
+			       VPL_CONFIG_VECTOR : i - t->pre + 1;
 		else if (t->mode == VPL_IRQ_MSIX_SHARED)
 			want = 1;
 		KUNIT_EXPECT_EQ(test, m->q[i].vector, want);
@@ -1213,15 +1231,16 @@ static void vpl_queue_reset_interrupts(struct kunit *test)
 			{ .name = "q1", .callback = vpl_counting_cb },
 		};
 		struct irq_affinity desc = { .pre_vectors = cases[i].pre };
+		struct irq_affinity *d = NULL;
 		struct virtqueue *vqs[2];
 		struct vring_used *used;
 
+		if (cases[i].pre)
+			d = &desc;
 		vp->msix_table = cases[i].msix_table;
 		vp->vdev.features = BIT_ULL(VIRTIO_F_VERSION_1) |
 				    BIT_ULL(VIRTIO_F_RING_RESET);
-		KUNIT_ASSERT_EQ(test, vpl_find_vqs(&vp->vdev, 2, vqs, info,
-						   cases[i].pre ? &desc : NULL),
-				0);
+		KUNIT_ASSERT_EQ(test, vpl_find_vqs(&vp->vdev, 2, vqs, info, d), 0);
 		KUNIT_ASSERT_EQ_MSG(test, vp->irq_mode, cases[i].mode, "%s", mode);
 		used = virtqueue_get_vring(vqs[0])->used;
 		used->idx = cpu_to_virtio16(&vp->vdev, 1);

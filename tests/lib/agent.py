@@ -116,27 +116,27 @@ class Agent:
         self.qmp.cmd("qom-set", {"path": f"/machine/peripheral/{dev}",
                                  "property": "requested-size", "value": int(mib) << 20})
 
-    def do_plug_blk(self, dev, bus, image):
+    def block_node(self, dev, image):
+        """The block node for device DEV: "@NODE" names one from QEMU's
+        command line (it outlives its device), else a raw node on
+        BOOT_DIR/IMAGE is added, to be deleted with the device."""
         if image.startswith("@"):
-            # A node from QEMU's command line: it outlives its device.
-            node = image[1:]
-        else:
-            node = f"{dev}-node"
-            self.qmp.cmd("blockdev-add", {
-                "driver": "raw", "node-name": node,
-                "file": {"driver": "file", "filename": os.path.join(self.dir, image)}})
-            self.plugged[dev] = ("blockdev", node)
-        device_add(self.qmp, {"driver": "virtio-blk-pci", "id": dev, "bus": bus,
-                         "drive": node, "disable-legacy": "on"})
-
-    def do_plug_scsi(self, dev, bus, image):
+            return image[1:]
         node = f"{dev}-node"
         self.qmp.cmd("blockdev-add", {
             "driver": "raw", "node-name": node,
             "file": {"driver": "file", "filename": os.path.join(self.dir, image)}})
         self.plugged[dev] = ("blockdev", node)
+        return node
+
+    def do_plug_blk(self, dev, bus, image):
+        device_add(self.qmp, {"driver": "virtio-blk-pci", "id": dev, "bus": bus,
+                              "drive": self.block_node(dev, image),
+                              "disable-legacy": "on"})
+
+    def do_plug_scsi(self, dev, bus, image):
         device_add(self.qmp, {"driver": "scsi-hd", "id": dev, "bus": bus,
-                              "drive": node, "scsi-id": 1})
+                              "drive": self.block_node(dev, image), "scsi-id": 1})
 
     def do_plug_net(self, dev, bus, mac, hub):
         netdev = f"{dev}-nd"
