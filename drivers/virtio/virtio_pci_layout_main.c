@@ -859,24 +859,6 @@ static bool vpl_get_shm_region(struct virtio_device *vdev,
  * Interrupts
  */
 
-static irqreturn_t vpl_vqs_interrupt(int irq, void *opaque);
-
-/*
- * The configuration vector.  In msix-shared-slow mode the slow-path queues
- * share it: MSI-X says nothing about which of them fired, so the driver's
- * config_changed may run for a queue's interrupt (the in-tree transport's
- * shared vectors do the same; class drivers take it as a re-read).
- */
-static irqreturn_t vpl_config_interrupt(int irq, void *opaque)
-{
-	struct vpl_device *vp = opaque;
-
-	virtio_config_changed(&vp->vdev);
-	if (vp->irq_mode == VPL_IRQ_MSIX_SHARED_SLOW)
-		vpl_vqs_interrupt(irq, vp);
-	return IRQ_HANDLED;
-}
-
 /*
  * A virtqueue's own vector.  While the queue is reset its ring may be freed
  * and replaced (vpl_disable_vq_and_reset()): the interrupt is then taken
@@ -906,6 +888,22 @@ static irqreturn_t vpl_vqs_interrupt(int irq, void *opaque)
 			ret = IRQ_HANDLED;
 	spin_unlock_irqrestore(&vp->lock, flags);
 	return ret;
+}
+
+/*
+ * The configuration vector.  In msix-shared-slow mode the slow-path queues
+ * share it: MSI-X says nothing about which of them fired, so the driver's
+ * config_changed may run for a queue's interrupt (the in-tree transport's
+ * shared vectors do the same; class drivers take it as a re-read).
+ */
+static irqreturn_t vpl_config_interrupt(int irq, void *opaque)
+{
+	struct vpl_device *vp = opaque;
+
+	virtio_config_changed(&vp->vdev);
+	if (vp->irq_mode == VPL_IRQ_MSIX_SHARED_SLOW)
+		vpl_vqs_interrupt(irq, vp);
+	return IRQ_HANDLED;
 }
 
 static irqreturn_t vpl_intx_interrupt(int irq, void *opaque)
@@ -1458,9 +1456,9 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 			     struct irq_affinity *desc)
 {
 	unsigned int i, k = 0, index = 0, num_queues;
-	u16 vector = VPL_CONFIG_VECTOR + 1, qvec;
+	u16 vector = VPL_CONFIG_VECTOR + 1;
 	struct vpl_vq *q;
-	bool own;
+	bool slow, own;
 	int err;
 
 	vp->vqs = kcalloc(nvqs, sizeof(*vp->vqs), GFP_KERNEL);
@@ -1481,19 +1479,13 @@ static int vpl_find_vqs_mode(struct vpl_device *vp, enum vpl_irq_mode mode,
 			continue;	/* unused slot: takes no queue index */
 
 		/* A vector of its own, or the config vector (slow path)? */
-		own = false;
-		qvec = vector;
-		if (info[i].callback && mode == VPL_IRQ_MSIX_PER_VQ) {
-			own = true;
-		} else if (info[i].callback &&
-			   mode == VPL_IRQ_MSIX_SHARED_SLOW) {
-			own = !vpl_slow_vq(desc, k, ncallbacks);
-			if (!own)
-				qvec = VPL_CONFIG_VECTOR;
-		}
-		if (info[i].callback)
-			k++;
-		q = vpl_setup_vq(vp, index, num_queues, &info[i], qvec);
+		slow = info[i].callback && vpl_slow_vq(desc, k++, ncallbacks);
+		own = info[i].callback &&
+		      (mode == VPL_IRQ_MSIX_PER_VQ ||
+		       (mode == VPL_IRQ_MSIX_SHARED_SLOW && !slow));
+		q = vpl_setup_vq(vp, index, num_queues, &info[i],
+				 mode == VPL_IRQ_MSIX_SHARED_SLOW && slow ?
+				 VPL_CONFIG_VECTOR : vector);
 		if (IS_ERR(q)) {
 			err = PTR_ERR(q);
 			goto err_del_vqs;
