@@ -7,6 +7,13 @@
 # one byte at a time; each byte is a memory_region_ops_write on the region
 # "isa-debugcon" in the same stream, so a phase is exactly the trace lines
 # between its marker and the next one.  Lines outside a phase are ignored.
+# With vpl_attr.ko loaded, the kernel writes "[ID\n" when a probed function
+# is entered and "]\n" when it returns, from the vCPU that runs it: bytes
+# are gathered per vCPU (the trace line's cpu field), and each vCPU has its
+# own stack of open calls.  A configuration access (pci_cfg_*, which names
+# no vCPU) belongs to the vCPU of its data-port access (type 1 "pci-conf-
+# data", or ECAM "pcie-mmcfg-mmio"): QEMU traces a write's port access
+# before the pci_cfg_write it leads to, a read's after the pci_cfg_read.
 #
 # Output, tab separated:
 #   count  PHASE KEY N       per phase and counter (keys below)
@@ -14,6 +21,10 @@
 #                            per register: WHAT is cfg_r/cfg_w (virtio
 #                            functions' configuration space) or
 #                            <region>_r/_w; for reading needless accesses.
+#   attr   PHASE WHAT OFFSET SIZE ID N
+#                            the same per call chain: ID is the chain of
+#                            the innermost call open on the access's vCPU
+#                            (bench/attr/vpl_attr.c), 0 for none.
 # Keys: cfg_r cfg_w (configuration space of virtio functions, any width),
 # common_r common_w device_r device_w isr_r isr_w notify_r notify_w
 # msix_r msix_w (MSI-X table) pba_r pba_w, kick (virtio_pci_notify_write,
@@ -48,8 +59,39 @@ function enter(p) {
 	}
 }
 
-function detail(what, off, size) {
+function detail(what, off, size, cpu,    id) {
 	d[phase SUBSEP what SUBSEP off SUBSEP size]++
+	id = depth[cpu] ? st[cpu, depth[cpu]] : 0
+	a[phase SUBSEP what SUBSEP off SUBSEP size SUBSEP id]++
+}
+
+# A whole line on the debug console of vCPU cpu.
+function marker(line, cpu) {
+	if (line ~ /^\[/) {
+		st[cpu, ++depth[cpu]] = substr(line, 2) + 0
+	} else if (line == "]") {
+		if (depth[cpu])
+			depth[cpu]--
+	} else if (line ~ /^phase /) {
+		enter(substr(line, 7))
+	} else {
+		phase = ""
+	}
+}
+
+function conf_port(name) {
+	return name == "'pci-conf-data'" || name ~ /^'pcie-mmcfg/
+}
+
+# The configuration read waiting for its vCPU, if any.
+function config_access(cpu) {
+	if (pend == "")
+		return
+	if (phase != "") {
+		bump(pend)
+		detail(pend, pend_off, "-", cpu)
+	}
+	pend = ""
 }
 
 # Kind of a memory region, from its name; "" for regions not counted.
@@ -65,38 +107,52 @@ function kind(name) {
 
 BEGIN {
 	phase = ""
-	buf = ""
 	nphases = 0
+	pend = ""
+	conf_cpu = -1
 	split("", n)
 	split("", d)
+	split("", a)
+	split("", buf)
+	split("", depth)
+}
+
+/^memory_region_ops_(read|write) / && conf_port($13) {
+	if ($1 == "memory_region_ops_write")
+		conf_cpu = $3
+	else
+		config_access($3)
 }
 
 /^memory_region_ops_write / && $13 == "'isa-debugcon'" {
 	c = hex($9)
-	if (c != 10) {
-		buf = buf sprintf("%c", c)
-		next
+	if (c != 10)
+		buf[$3] = buf[$3] sprintf("%c", c)
+	else {
+		marker(buf[$3], $3)
+		buf[$3] = ""
 	}
-	if (buf ~ /^phase /)
-		enter(substr(buf, 7))
-	else
-		phase = ""
-	buf = ""
 	next
 }
 
-phase == "" { next }
-
 /^pci_cfg_(read|write) / {
-	rw = $1 == "pci_cfg_read" ? "r" : "w"
+	config_access(-1)
+	if (phase == "")
+		next
 	if ($2 !~ /^virtio-/) {
 		bump("cfg_other")
 		next
 	}
-	bump("cfg_" rw)
-	detail("cfg_" rw, substr($4, 2), "-")
+	pend = "cfg_r"
+	pend_off = substr($4, 2)
+	if ($1 == "pci_cfg_write") {
+		pend = "cfg_w"
+		config_access(conf_cpu)
+	}
 	next
 }
+
+phase == "" { next }
 
 /^memory_region_ops_(read|write) / {
 	k = kind($13)
@@ -104,7 +160,7 @@ phase == "" { next }
 		next
 	rw = $1 == "memory_region_ops_read" ? "r" : "w"
 	bump(k "_" rw)
-	detail(k "_" rw, $7, $11)
+	detail(k "_" rw, $7, $11, $3)
 	next
 }
 
@@ -121,5 +177,9 @@ END {
 	for (key in d) {
 		split(key, f, SUBSEP)
 		printf "detail\t%s\t%s\t%s\t%s\t%d\n", f[1], f[2], f[3], f[4], d[key]
+	}
+	for (key in a) {
+		split(key, f, SUBSEP)
+		printf "attr\t%s\t%s\t%s\t%s\t%s\t%d\n", f[1], f[2], f[3], f[4], f[5], a[key]
 	}
 }

@@ -133,6 +133,10 @@ class Kernel:
         self.tput = {}      # (kind, driver) -> [value, ...]
         self.tput_round = {}    # (kind, driver, round) -> value
         self.rounds = 0
+        self.qemu = None
+        self.attr = {}      # (driver, phase, what, offset, chain id) -> n
+        self.chains = {}    # chain id -> (probed function, [frame, ...])
+        self.probes = {}    # probed function -> (state, missed)
 
     def add_size(self, n):
         if n not in self.sizes:
@@ -212,6 +216,16 @@ def read_facts(path):
                 k.acc.setdefault((drv, phase), {})[key] = int(n)
                 if phase.startswith("probe-scale-"):
                     k.add_size(int(phase[len("probe-scale-"):]))
+            elif kind == "kqemu":
+                k.qemu = w[2]
+            elif kind == "att":
+                _, _, drv, phase, what, off, cid, n = w
+                key = (drv, phase, what, off, int(cid))
+                k.attr[key] = k.attr.get(key, 0) + int(n)
+            elif kind == "stk":
+                k.chains[int(w[2])] = (w[3], w[4:])
+            elif kind == "prb":
+                k.probes[w[2]] = (w[3], int(w[4]))
             elif kind == "gi":
                 k.guest_irqs[(w[2], w[3])] = int(w[4])
             elif kind == "det":
@@ -230,6 +244,123 @@ def read_facts(path):
                 k.tput_round[(kind, drv, rnd)] = v
                 k.rounds = max(k.rounds, rnd)
     return ctx, [kernels[s] for s in order]
+
+
+# ---------------------------------------------------------------- attribution
+
+# Who made an access (bench/attr/vpl_attr.c records the call chain of the
+# innermost probed function open on the vCPU).  A frame's layer comes from
+# its module or, for built-in code, its name.
+LAYERS = ("transport", "virtio core", "class driver", "PCI core", "MSI/IRQ core", "other")
+ACCESSORS = {"pci_conf1_read", "pci_conf1_write", "pci_mmcfg_read", "pci_mmcfg_write",
+             "raw_pci_read", "raw_pci_write", "ioread8", "ioread16", "ioread32",
+             "iowrite8", "iowrite16", "iowrite32"}
+TRANSPORT_MODULES = {"virtio_pci_layout", "virtio_pci", "virtio_pci_modern_dev",
+                     "virtio_pci_legacy_dev"}
+CORE_MODULES = {"virtio", "virtio_ring"}
+# Functions of the PCI core that only pass a configuration access on.
+PASS_ON = ("pci_read", "pci_write", "pci_bus_read_config_", "pci_bus_write_config_",
+           "pci_read_config_", "pci_write_config_", "pcie_capability_read_",
+           "pcie_capability_write_", "pcie_capability_clear_and_set_")
+
+
+def frame_parts(frame):
+    """("function", "module" or "") of a %pS frame such as
+    "vpl_get+0x2c/0x90 [virtio_pci_layout]"."""
+    mod = ""
+    if frame.endswith("]") and " [" in frame:
+        frame, mod = frame[:-1].split(" [", 1)
+    return frame.split("+", 1)[0], mod
+
+
+def layer(func, mod):
+    """The layer of a frame: LAYERS, or None for frames to look past (the
+    probes' own machinery, entry code)."""
+    if mod == "vpl_attr" or func.startswith("0x") or func.startswith((
+            "kretprobe", "kprobe", "__kretprobe", "pre_handler_kretprobe", "ftrace",
+            "arch_rethook", "rethook", "asm_exc_", "exc_int3", "do_int3", "stack_trace",
+            "opt_pre_handler", "optimized_callback", "aggr_pre_handler")):
+        return None
+    if mod in TRANSPORT_MODULES or func.startswith(("vp_", "virtio_pci_", "vpl_")):
+        return "transport"
+    if mod in CORE_MODULES or func.startswith(("virtio_", "__virtio_", "vring_", "virtqueue_",
+                                               "register_virtio", "unregister_virtio",
+                                               "__vring_", "vq_")):
+        return "virtio core"
+    if mod.startswith("virtio_") or func.startswith(("virtblk_", "virtnet_", "virtscsi_",
+                                                      "init_vq", "init_vqs")):
+        return "class driver"
+    if "msi" in func or "irq" in func or func.startswith(("apic_", "x86_vector", "assign_",
+                                                           "vector_", "__assign_irq")):
+        return "MSI/IRQ core"
+    if func.startswith(("pci_", "__pci_", "pcie_", "pcibios_", "do_pci_", "local_pci_",
+                        "raw_pci_")):
+        return "PCI core"
+    return "other"
+
+
+def chain_frames(k, cid):
+    """The probed function and its callers, innermost first, as
+    (function, layer) pairs; the frames below the probed function (the
+    probe's handler) are cut.  None for chain 0 (no call open)."""
+    if cid not in k.chains:
+        return None
+    probed, frames = k.chains[cid]
+    parts = [frame_parts(f) for f in frames]
+    names = [p[0] for p in parts]
+    start = names.index(probed) if probed in names else 0
+    out = [(probed, layer(probed, ""))]
+    for func, mod in parts[start + 1:]:
+        lay = layer(func, mod)
+        if lay is not None:
+            out.append((func, lay))
+    return out
+
+
+def attribute(k, cid):
+    """(source, on behalf of, call site) of an access made within chain
+    CID.  The source is the layer of the code that made the access (the
+    accessors and the PCI core's pass-on functions looked past); on behalf
+    of, the first virtio layer above it other than its own; the call site
+    names the two functions."""
+    fr = chain_frames(k, cid)
+    if fr is None:
+        return "unattributed", "", "(no probed call open)"
+    i = 0
+    while i < len(fr) - 1 and (fr[i][0] in ACCESSORS or fr[i][0].startswith(PASS_ON)):
+        i += 1
+    func, src = fr[i]
+    if fr[0][0].startswith("io") and src != "transport":
+        # Only the transports map virtio regions: an ioread/iowrite whose
+        # caller is no transport function was reached by a tail call from
+        # one (vpl_set_status() ends in iowrite8(), say).
+        return "transport", src, f"{fr[0][0]} (tail call) < {func}"
+    for j, (caller, lay) in enumerate(fr[i + 1:], i + 1):
+        if lay in ("transport", "virtio core", "class driver") and lay != src:
+            via = f" < {fr[i + 1][0]}" if j > i + 1 else ""
+            more = " < ..." if j > i + 2 else ""
+            return src, lay, f"{func}{via}{more} < {caller}"
+    return src, "", func
+
+
+def attr_rows(k, driver, phase):
+    """{(source, behalf, register row, call site): n} for one probe."""
+    rows = {}
+    for (drv, ph, what, off, cid), n in k.attr.items():
+        if drv != driver or ph != phase:
+            continue
+        src, behalf, site = attribute(k, cid)
+        key = (src, behalf, regrow(what, off), site)
+        rows[key] = rows.get(key, 0) + n
+    return rows
+
+
+def attr_by_source(k, driver, phase):
+    """{source: n} of one probe."""
+    out = {}
+    for (src, _, _, _), n in attr_rows(k, driver, phase).items():
+        out[src] = out.get(src, 0) + n
+    return out
 
 
 # ---------------------------------------------------------------- Markdown
@@ -316,8 +447,74 @@ def md_register_table(k, out):
         out.append(f"| {label} | {o} | {t} | {'' if o == t else f'{o - t:+d}'} |")
 
 
+ATTR_PHASES = (("probe-blk", "virtio-blk"), ("probe-net", "virtio-net"),
+               ("probe-mqnet", "virtio-net, 4 queue pairs"),
+               ("probe-blk-intx", "virtio-blk, INTx"))
+
+
+def md_attr_source_table(k, out):
+    """Accesses of each probe by the layer that made them."""
+    phases = [(p, lbl) for p, lbl in ATTR_PHASES if k.total("ours", p) is not None]
+    heads = " | ".join(f"{lbl}" for _, lbl in phases)
+    out.append(f"| made by (on behalf of) | {heads} |")
+    out.append("| --- |" + " --- |" * len(phases))
+    keys = set()
+    for p, _ in phases:
+        for drv in DRIVERS:
+            for (src, behalf, _, _) in attr_rows(k, drv, p):
+                keys.add((src, behalf))
+    order = {name: i for i, name in enumerate(LAYERS + ("unattributed",))}
+    for src, behalf in sorted(keys, key=lambda x: (order.get(x[0], 99), x[1])):
+        cells = []
+        for p, _ in phases:
+            v = {}
+            for drv in DRIVERS:
+                v[drv] = sum(n for (s2, b2, _, _), n in attr_rows(k, drv, p).items()
+                             if s2 == src and b2 == behalf)
+            cells.append(f"{v['ours']} / {v['intree']}")
+        label = src + (f" ({behalf})" if behalf else "")
+        out.append(f"| {label} | {' | '.join(cells)} |")
+    cells = [f"**{k.total('ours', p)} / {k.total('intree', p)}**" for p, _ in phases]
+    out.append(f"| total (QEMU's count) | {' | '.join(cells)} |")
+
+
+def md_attr_site_table(k, phase, out):
+    """One probe register by register and call site, ours beside in-tree."""
+    rows = {}
+    for drv in DRIVERS:
+        for (src, behalf, reg, site), n in attr_rows(k, drv, phase).items():
+            r = rows.setdefault((reg, src, behalf, site), {"ours": 0, "intree": 0})
+            r[drv] += n
+    out.append("| register | made by (on behalf of) | call site | ours | in-tree |")
+    out.append("| --- | --- | --- | --- | --- |")
+    for (reg, src, behalf, site), v in sorted(rows.items()):
+        label = src + (f" ({behalf})" if behalf else "")
+        out.append(f"| {reg.split(chr(9), 1)[1]} | {label} | `{site}` | {v['ours']} | {v['intree']} |")
+
+
+def md_attr(k, out):
+    if not k.attr:
+        return
+    absent = sorted(f for f, (state, _) in k.probes.items() if state != "present")
+    missed = sorted(f"{f} ({m})" for f, (state, m) in k.probes.items() if m)
+    out += ["### Probe accesses by the code that made them (ours / in-tree)", "",
+            "Each access QEMU trapped, given to the innermost probed function open on its vCPU "
+            "(`bench/attr/vpl_attr.c`) and its call chain: *made by* is the layer of the code that "
+            "made it (accessors and the PCI core's pass-on functions looked past), *on behalf of* "
+            "the next virtio layer up the chain.", ""]
+    md_attr_source_table(k, out)
+    out += ["", f"Functions probed but absent in this kernel: {', '.join(absent) or 'none'}; "
+            f"calls the probes missed: {', '.join(missed) or 'none'}.", ""]
+    for phase, label in ATTR_PHASES:
+        if k.total("ours", phase) is None:
+            continue
+        out += [f"<details><summary>Probe of {label}: register by register and call site</summary>", ""]
+        md_attr_site_table(k, phase, out)
+        out += ["", "</details>", ""]
+
+
 def md_kernel(k, out):
-    out += ["", f"## Linux {k.series} (`{k.release}`)", ""]
+    out += ["", f"## Linux {k.series} (`{k.release}`, QEMU {k.qemu or 'n/a'})", ""]
     ob, tb = k.total("ours", "probe-blk"), k.total("intree", "probe-blk")
     if ob is not None:
         oc = (k.count("ours", "probe-blk", "cfg_r") or 0) + (k.count("ours", "probe-blk", "cfg_w") or 0)
@@ -333,6 +530,7 @@ def md_kernel(k, out):
         md_floor_line(k, "read-intx", "INTx, 4 KiB read", 256, out)
         md_floor_line(k, "write-intx", "INTx, 4 KiB write", 256, out)
         out.append("")
+    md_attr(k, out)
     if k.rows:
         out += ["### Probe of one virtio-blk function, register by register", ""]
         md_register_table(k, out)
@@ -353,7 +551,7 @@ def md_kernel(k, out):
 def markdown(ctx, kernels):
     wall_min = (int(ctx["wall"]) + 30) // 60
     out = ["# virtio-pci-layout benchmark", "",
-           f"QEMU {ctx['qemu']}, accel {ctx['accel']} (single-threaded TCG), q35, 2 vCPUs, 1 GiB; "
+           f"Machine's QEMU {ctx['qemu']} (each kernel's own below), accel {ctx['accel']} (single-threaded TCG), q35, 2 vCPUs, 1 GiB; "
            "modern-only devices with `ioeventfd=off`; both drivers bound in turn in the same boot.",
            f"Run {ctx['date']}, {ctx['mode']} mode, {wall_min} min wall time; host: {ctx['host']}."]
     for k in kernels:
@@ -394,7 +592,12 @@ def json_kernel(k):
         rmin, rmax = k.round_ratios(kind)
         summary[f"{kind}_ratio"] = {"ratio": fnum(ratio(mo, mt)), "round_min": fnum(rmin),
                                     "round_max": fnum(rmax), "ours": mo, "intree": mt}
-    res = {"series": k.series, "release": k.release, "summary": summary}
+    res = {"series": k.series, "release": k.release, "qemu": k.qemu, "summary": summary}
+    if k.attr:
+        res["attribution"] = {
+            drv: {p: attr_by_source(k, drv, p) for p, _ in ATTR_PHASES
+                  if k.total(drv, p) is not None}
+            for drv in DRIVERS}
     for drv in DRIVERS:
         acc = {}
         for phase in k.phases:
@@ -437,6 +640,39 @@ def chart_data(k):
     return "\n".join(out) + "\n"
 
 
+# The chart's stacks: the transport's accesses split by whose request they
+# serve, then the other layers.
+CHART_COLS = (("transport", ""), ("transport", "virtio core"), ("transport", "class driver"),
+              ("virtio core", None), ("class driver", None), ("PCI core", None),
+              ("MSI/IRQ core", None), ("other", None), ("unattributed", None))
+
+
+def chart_col(src, behalf):
+    """The CHART_COLS index of an access made by SRC on behalf of BEHALF."""
+    for i, (s, b) in enumerate(CHART_COLS):
+        if s == src and (b is None or b == behalf):
+            return i
+    return CHART_COLS.index(("other", None))
+
+
+def attr_chart_data(k):
+    """gnuplot rows per probe and driver, one column per CHART_COLS."""
+    names = [s if b is None else (f"{s}, own" if not b else f"{s}, for the {b}")
+             for s, b in CHART_COLS]
+    # The first line names the columns (gnuplot's columnhead).
+    out = ["probe " + " ".join(f'"{c}"' for c in names)]
+    for phase, label in ATTR_PHASES:
+        for drv in DRIVERS:
+            if k.total(drv, phase) is None:
+                continue
+            v = [0] * len(CHART_COLS)
+            for (src, behalf, _, _), n in attr_rows(k, drv, phase).items():
+                v[chart_col(src, behalf)] += n
+            name = phase[len("probe-"):] + ("" if drv == "ours" else "(in-tree)")
+            out.append(f'"{name}" ' + " ".join(str(x) for x in v))
+    return "\n".join(out) + "\n"
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -450,6 +686,8 @@ def main():
     for k in kernels:
         with open(os.path.join(out, f"probe-{k.series}.dat"), "w") as f:
             f.write(chart_data(k))
+        with open(os.path.join(out, f"attr-{k.series}.dat"), "w") as f:
+            f.write(attr_chart_data(k))
     return 0
 
 

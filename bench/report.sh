@@ -5,7 +5,7 @@
 #
 # Turns what bench/run.sh left in OUT (kernels.txt, and per kernel
 # counts/counts.tsv, counts/result.txt, timing/result.txt) into
-# OUT/results.md, OUT/results.json and OUT/probe.png.  Runs without a
+# OUT/results.md, OUT/results.json, OUT/probe.png and OUT/attribution.png.  Runs without a
 # guest, so the report can be redone from an earlier run's files.
 set -eu
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,13 +20,20 @@ QUICK=$3
 #   probe SERIES DRIVER N ROUND US    probe time of N functions
 #   iops  SERIES DRIVER ROUND V       fio random-read IOPS
 #   pps   SERIES DRIVER ROUND V       frames per second received
+#   att   SERIES DRIVER PHASE WHAT OFFSET ID N
+#                                     per register and call chain, probes
+#                                     of one function only (count.awk)
+#   stk   SERIES ID FUNCTION FRAME... a call chain (vpl_attr.ko)
+#   prb   SERIES FUNCTION STATE MISSED  a probed function (vpl_attr.ko)
 #   kver  SERIES RELEASE
+#   kqemu SERIES VERSION              the QEMU that booted it
 # DRIVER is "ours" or "intree" throughout.
 facts() {
-	local series kver dir
-	while read -r series kver; do
+	local series kver qemu dir
+	while read -r series kver qemu; do
 		dir=$OUT/$kver
 		printf 'kver\t%s\t%s\n' "$series" "$kver"
+		printf 'kqemu\t%s\t%s\n' "$series" "$qemu"
 		if [ -f "$dir/counts/counts.tsv" ]; then
 			# Region offsets are absolute addresses in the trace; QEMU puts
 			# each virtio structure on a 4 KiB boundary, so the low 12 bits
@@ -41,11 +48,20 @@ facts() {
 				if ($3 !~ /^cfg/)
 					off = "0x" substr(off, length(off) - 2)
 				printf "det\t%s\t%s\t%s\t%s\t%s\n", s, d, $3, off, $6
+			}
+			$1 == "attr" && p[2] ~ /^probe-/ && p[2] !~ /^probe-scale-/ {
+				off = $4
+				if ($3 !~ /^cfg/)
+					off = "0x" substr(off, length(off) - 2)
+				printf "att\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, d, p[2], $3, off, $6, $7
 			}' "$dir/counts/counts.tsv"
 			awk -v s="$series" '$1 == "irqs" {
 				split($2, p, "/")
 				printf "gi\t%s\t%s\t%s\t%s\n", s, p[1] == "virtio-pci" ? "intree" : "ours", p[2], $3
-			}' "$dir/counts/result.txt"
+			}
+			{ sub(/\r$/, "") }
+			$1 == "stack" { sub(/^stack\t/, ""); printf "stk\t%s\t%s\n", s, $0 }
+			$1 == "probe" { sub(/^probe\t/, ""); printf "prb\t%s\t%s\n", s, $0 }' "$dir/counts/result.txt"
 		fi
 		if [ -f "$dir/timing/result.txt" ]; then
 			awk -v s="$series" '
@@ -111,6 +127,39 @@ unset multiplot"
 	gnuplot <<<"$script"
 }
 
+# The attribution chart: the accesses of each probe by the layer that made
+# them, stacked, ours beside in-tree, one panel per kernel that has them.
+attr_chart() {
+	local series script='' n=0 dat
+	while read -r series _; do
+		dat=$OUT/attr-$series.dat
+		[ "$(wc -l <"$dat")" -gt 1 ] || continue
+		n=$((n + 1))
+		script+="
+set title 'Linux $series: probe accesses by the code that made them'
+plot for [c=2:10] '$dat' using c:xtic(1) title columnhead(c)"
+	done <"$OUT/kernels.txt"
+	[ "$n" -gt 0 ] || return 0
+	gnuplot <<EOF
+set terminal pngcairo noenhanced size 1100,$((420 * n)) font ',10'
+set output '$OUT/attribution.png'
+set multiplot layout $n,1
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.8 border -1
+set boxwidth 0.7
+set key outside right
+set grid y
+set yrange [0:*]
+set offsets 0, 0, 40, 0
+set linetype 9 lc rgb '#909090'
+set ylabel 'trapped accesses'
+set xtics rotate by -20
+$script
+unset multiplot
+EOF
+}
+
 main() {
 	local all=$OUT/facts.tsv series
 	{
@@ -120,6 +169,7 @@ main() {
 	# results.md, results.json and probe-SERIES.dat, the statistics included.
 	python3 "$BENCH_DIR/report.py" "$all" "$OUT"
 	chart
+	attr_chart
 }
 
 main

@@ -6,8 +6,9 @@
 #
 #   bench/run.sh [--quick] [--kernel SERIES]...
 #
-# Per kernel (default: every Debian series of scripts/kernel-series, newest
-# first; --quick: the newest only, fewer rounds):
+# Per kernel (default: every packaged series make test boots, newest first:
+# 7.2 on QEMU 11.1, 6.12 and 6.1 on the machine's QEMU 7.2; --quick: the
+# two newest, fewer rounds):
 #   1. a "counts" boot under QEMU tracing: every configuration-space access
 #      and every access to the virtio and MSI-X regions, per phase (probe,
 #      256 O_DIRECT 4 KiB reads, 256 writes, 1000 frames, unbind; MSI-X and
@@ -50,9 +51,13 @@ parse_args() {
 		esac
 	done
 	if [ ${#KERNELS[@]} -eq 0 ]; then
+		# The series make test boots that are packaged kernels, newest
+		# first; quick: the two newest (7.2 on QEMU 11, 6.12 on 7.2).
 		# shellcheck disable=SC2207 # one series per line
-		KERNELS=($(vpl_series debian | tac))
-		[ "$QUICK" = 0 ] || KERNELS=("${KERNELS[0]}")
+		KERNELS=($(vpl_series_default | while read -r k; do
+			[ "$(vpl_series_field "$k" 2)" = built ] || echo "$k"
+		done | tac))
+		[ "$QUICK" = 0 ] || KERNELS=("${KERNELS[@]:0:2}")
 	fi
 	local k
 	for k in "${KERNELS[@]}"; do vpl_series_var "$k" >/dev/null; done
@@ -105,12 +110,33 @@ build_overlay() {
 	echo "$dir"
 }
 
-# Builds the "both" initramfs for KVER with module KO; prints its path.
+# Builds the attribution module (bench/attr) for KVER, as the module is
+# built (in the kernel's build root, if it has one); prints its path.
+build_attr() {
+	local kver=$1 log=$2 dir=$OUT/$1/attr root
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$BENCH_DIR/attr/vpl_attr.c" "$BENCH_DIR/attr/Kbuild" "$dir/"
+	root=$(vpl_kroot "$kver")
+	if [ -n "$root" ]; then
+		"$VPL_SCRIPTS/in-root" "$root" make -s -C "$(vpl_kdir "$kver")" M="$dir" modules
+	else
+		make -s -C "$(vpl_kdir "$kver")" M="$dir" modules
+	fi >>"$log" 2>&1 || vpl_die "vpl_attr.ko for $kver: see $log"
+	echo "$dir/vpl_attr.ko"
+}
+
+# Builds the "both" initramfs for KVER with module KO and the attribution
+# module ATTR; prints its path.
 build_initrd() {
-	local kver=$1 ko=$2 out=$OUT/$1/initramfs.cpio
+	local kver=$1 ko=$2 attr=$3 out=$OUT/$1/initramfs.cpio overlay=$OUT/$1/overlay
 	mkdir -p "$OUT/$kver"
+	rm -rf "$overlay"
+	cp -a "$OVERLAY" "$overlay"
+	mkdir -p "$overlay/vpl"
+	cp "$attr" "$overlay/vpl/"
 	VPL_EXTRA_MODULES=pktgen VPL_EXTRA_BINS="$(command -v fio):/bin/fio" \
-		VPL_GUEST=$BENCH_DIR/guest VPL_OVERLAY=$OVERLAY \
+		VPL_GUEST=$BENCH_DIR/guest VPL_OVERLAY=$overlay \
 		"$VPL_SCRIPTS/initramfs.sh" "$kver" both "$out" "$ko" \
 		>/dev/null 2>"$OUT/$kver/initramfs.log" ||
 		vpl_die "initramfs for $kver failed: $(tail -n 5 "$OUT/$kver/initramfs.log")"
@@ -168,7 +194,7 @@ boot() {
 	mkdir -p "$dir"
 	start=$(date +%s)
 	# shellcheck disable=SC2046 # one argument per word
-	"$VPL_SCRIPTS/qemu.sh" -t "$limit" \
+	VPL_QEMU_ROOT=$QEMU_ROOT "$VPL_SCRIPTS/qemu.sh" -t "$limit" \
 		-k "$VPL_BUILD/kernels/$kver/boot/vmlinuz-$kver" -i "$initrd" \
 		-c "$dir/console.log" -r "$dir/result.txt" \
 		-a "quiet ipv6.disable=1 vpl.bench=$mode vpl.mqnet=$MQ vpl.sizes=$SIZES vpl.rounds=$ROUNDS vpl.prounds=$PROUNDS vpl.secs=$SECS" \
@@ -185,13 +211,24 @@ boot() {
 # bench/trace-events to trace.log (-D); count.awk reduces it to counts.tsv.
 run_counts() {
 	local series=$1 kver=$2 initrd=$3 dir=$OUT/$2/counts
+	# Beside the run's files: a QEMU in a root of its own sees build/ only.
+	cp "$BENCH_DIR/trace-events" "$OUT/trace-events"
 	boot "$series" "$kver" "$initrd" counts 1500 \
-		-trace "events=$BENCH_DIR/trace-events" -D "$dir/trace.log" \
+		-trace "events=$OUT/trace-events" -D "$dir/trace.log" \
 		-chardev "file,id=dbg,path=$dir/debugcon.log" \
 		-device isa-debugcon,iobase=0x4f0,chardev=dbg
 	awk -f "$BENCH_DIR/count.awk" "$dir/trace.log" >"$dir/counts.tsv"
 	# The trace is large and fully summarised; keep it compressed.
 	xz -T0 -f "$dir/trace.log"
+}
+
+# The version of the QEMU that boots the current series.
+qemu_version() {
+	if [ -n "$QEMU_ROOT" ]; then
+		"$VPL_SCRIPTS/in-root" "$QEMU_ROOT" qemu-system-x86_64 --version
+	else
+		qemu-system-x86_64 --version
+	fi | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p'
 }
 
 run_timing() {
@@ -205,7 +242,8 @@ bench_kernel() {
 	vpl_prepare_kernel "$series" "$log" || vpl_die "kernel $series: see $log"
 	# shellcheck disable=SC2153 # KVER is set by vpl_prepare_kernel
 	ko=$(vpl_build_module "$KVER" "$log") || vpl_die "module build for $KVER: see $log"
-	initrd=$(build_initrd "$KVER" "$ko")
+	initrd=$(build_initrd "$KVER" "$ko" "$(build_attr "$KVER" "$log")")
+	QEMU_ROOT=$(vpl_series_qemu_root "$series")
 	case " $MODES " in *" counts "*)
 		vpl_log "$series: counts boot (traced)"
 		run_counts "$series" "$KVER" "$initrd"
@@ -216,7 +254,7 @@ bench_kernel() {
 		run_timing "$series" "$KVER" "$initrd"
 		;;
 	esac
-	echo "$series $KVER" >>"$OUT/kernels.txt"
+	echo "$series $KVER $(qemu_version)" >>"$OUT/kernels.txt"
 }
 
 main() {

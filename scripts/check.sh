@@ -19,7 +19,7 @@ cd "$VPL_TOP"
 findings=0
 # Kernel code, and the test code built into kernel modules.  Userspace-only
 # code (tests/fuzz, tools) has its own checks: -Wall -Werror, cppcheck.
-kernel_dirs='drivers include tests/injector tests/kunit tests/layouts'
+kernel_dirs='drivers include tests/injector tests/kunit tests/layouts bench/attr'
 # shellcheck disable=SC2086,SC2046 # a list of directories, of patterns
 sources=$(git ls-files -- $(for d in $kernel_dirs; do echo "$d/*.[ch]"; done) 2>/dev/null ||
 	  find $kernel_dirs -name '*.[ch]')

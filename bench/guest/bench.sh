@@ -128,6 +128,15 @@ prepare() {
 	done
 	is_builtin virtio_pci || modprobe virtio_pci
 	modprobe virtio_pci_layout
+	# The counts boot says which code made each access (vpl_attr.ko,
+	# built by bench/run.sh for this kernel): probes set before any
+	# function is bound.
+	if [ "$MODE" = counts ] && [ -e /vpl/vpl_attr.ko ]; then
+		# Stacks cannot be walked out of optimised probes.
+		echo 0 >/proc/sys/debug/kprobes-optimization
+		insmod /vpl/vpl_attr.ko || bench_fail "vpl_attr.ko did not load"
+		mount_debugfs
+	fi
 	for m in $OURS $INTREE; do
 		[ -d "$PCI_DRVS/$m" ] || bench_fail "PCI driver $m is not registered"
 	done
@@ -298,6 +307,16 @@ counts_driver() {
 	done
 }
 
+# The call chains behind the markers of vpl_attr.ko, and its probes, on
+# the result channel ("stack ...", "probe ..." lines) for bench/report.py.
+attr_report() {
+	local d=$DEBUGFS/vpl_attr
+	[ -d "$d" ] || return 0
+	echo 0 >/sys/module/vpl_attr/parameters/armed
+	cat "$d/probes" "$d/stacks" >"$RESULTS"
+	! grep -q '^overflow' "$d/stacks" || bench_fail "vpl_attr: more call chains than it can hold"
+}
+
 # ---------------------------------------------------------------- timing mode
 
 # Driver order of round $1: ours first in odd rounds, in-tree first in even
@@ -413,6 +432,7 @@ bench_main() {
 	counts)
 		counts_driver "$OURS"
 		counts_driver "$INTREE"
+		attr_report
 		;;
 	timing)
 		timing_probe

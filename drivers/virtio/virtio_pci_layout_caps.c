@@ -326,6 +326,34 @@ static int vpl_read(const struct vpl_cfg_source *src, struct vpl_layout *l,
 	return 0;
 }
 
+/*
+ * Each dword of configuration space is read from the function once per
+ * vpl_parse(): the walks of both dialects and the cross-check look at one
+ * snapshot, so a device cannot show each walk something else, and a probe
+ * costs one access per dword the parser looks at.
+ */
+struct vpl_cfg_snapshot {
+	const struct vpl_cfg_source *src;
+	u64 valid;
+	u32 dw[VPL_CFG_SPACE_SIZE / 4];
+};
+
+static int vpl_snapshot_read(void *ctx, unsigned int off, u32 *val)
+{
+	struct vpl_cfg_snapshot *snap = ctx;
+	u64 bit = 1ULL << (off / 4);
+	int err;
+
+	if (!(snap->valid & bit)) {
+		err = snap->src->read32(snap->src->ctx, off, &snap->dw[off / 4]);
+		if (err)
+			return err;
+		snap->valid |= bit;
+	}
+	*val = snap->dw[off / 4];
+	return 0;
+}
+
 typedef int vpl_visit_fn(const struct vpl_cfg_source *src,
 			 struct vpl_layout *l, u8 pos, u32 hdr, void *ctx);
 
@@ -1226,7 +1254,8 @@ restore:
 
 /**
  * vpl_parse() - resolve a virtio PCI function's layout
- * @src: configuration space and BARs of the function
+ * @dev: configuration space and BARs of the function; each dword is read
+ *	once at most
  * @want: VPL_DIALECT_VIRTIO1 or VPL_DIALECT_DRAFT to accept only that
  *	dialect; VPL_DIALECT_AUTO for virtio 1.x when it gives a usable
  *	layout, else the draft
@@ -1249,11 +1278,16 @@ restore:
  * other or the MSI-X table or PBA; the read callback's error (or -EIO) if
  * configuration space could not be read.
  */
-int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
+int vpl_parse(const struct vpl_cfg_source *dev, enum vpl_dialect want,
 	      struct vpl_layout *layout)
 {
+	struct vpl_cfg_snapshot snap = { .src = dev };
+	struct vpl_cfg_source cached = *dev, *src = &cached;
 	int err;
 
+	BUILD_BUG_ON(VPL_CFG_SPACE_SIZE / 4 > 8 * sizeof(snap.valid));
+	cached.read32 = vpl_snapshot_read;
+	cached.ctx = &snap;
 	memset(layout, 0, sizeof(*layout));
 	if (want == VPL_DIALECT_DRAFT)
 		return vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);

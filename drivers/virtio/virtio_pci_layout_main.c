@@ -266,6 +266,7 @@ struct vpl_device {
 	struct vpl_vq **vqs;
 	unsigned int nvqs;
 	u8 status;
+	bool status_unconfirmed;
 	bool failed;
 	bool config_oob_reported;
 	bool reset_prepared;
@@ -596,15 +597,30 @@ static u32 vpl_generation(struct virtio_device *vdev)
  * and when status is not 0 after the driver's reset (virtio_dev_remove()),
  * so a device must not be able to show or hide any other bit.  After a
  * reset, also one that failed and broke the device, the core sees 0.
+ *
+ * So the register is read only where the answer can differ from what the
+ * driver wrote: after a reset, never (0); before DRIVER_OK, until the
+ * device has shown the FEATURES_OK the driver wrote (the core's readback
+ * in virtio_features_ok()); from DRIVER_OK on, always, so that
+ * DEVICE_NEEDS_RESET reaches the core (§2.1.2: the device signals it with
+ * a configuration change from then on).  The core's other reads during
+ * initialisation, virtio_add_status()'s read-modify-write and
+ * virtio_device_ready()'s check, cost no access.
  */
 static u8 vpl_get_status(struct virtio_device *vdev)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	u8 status = vpl_cread8(vp, VIRTIO_PCI_COMMON_STATUS);
 	u8 written = READ_ONCE(vp->status);
+	u8 status;
 
 	if (!written)
 		return 0;
+	if (!(written & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !READ_ONCE(vp->status_unconfirmed))
+		return written;
+	status = vpl_cread8(vp, VIRTIO_PCI_COMMON_STATUS);
+	if (status & written & VIRTIO_CONFIG_S_FEATURES_OK)
+		WRITE_ONCE(vp->status_unconfirmed, false);
 	return (written & ~VIRTIO_CONFIG_S_FEATURES_OK) |
 	       (status & written & VIRTIO_CONFIG_S_FEATURES_OK) |
 	       (status & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -613,8 +629,15 @@ static u8 vpl_get_status(struct virtio_device *vdev)
 static void vpl_set_status(struct virtio_device *vdev, u8 status)
 {
 	struct vpl_device *vp = to_vpl(vdev);
+	u8 fresh = status & ~READ_ONCE(vp->status);
 
-	/* DEVICE_NEEDS_RESET is the device's to set: the core writes it back. */
+	/*
+	 * FEATURES_OK newly written: the device may refuse it, the next
+	 * get_status() reads.  DEVICE_NEEDS_RESET is the device's to set:
+	 * the core writes it back.
+	 */
+	WRITE_ONCE(vp->status_unconfirmed,
+		   !!(fresh & VIRTIO_CONFIG_S_FEATURES_OK));
 	WRITE_ONCE(vp->status, status & ~VIRTIO_CONFIG_S_NEEDS_RESET);
 	vpl_cwrite8(vp, VIRTIO_PCI_COMMON_STATUS, status);
 }
@@ -1136,8 +1159,14 @@ static int vpl_setup_irqs(struct vpl_device *vp, enum vpl_irq_mode mode,
 		return 0;
 	}
 
-	irq = vpl_request_irq(vp, VPL_CONFIG_VECTOR, vpl_config_interrupt, 0,
-			      vp, "%s-%s", "config");
+	/*
+	 * Configuration changes are rare: their vector is not balanced, which
+	 * spares the MSI-X table the affinity set-up request_irq() would
+	 * otherwise write (a message rewrite, 4 trapped accesses per device).
+	 * The queue vectors stay balanced: their affinity is the user's.
+	 */
+	irq = vpl_request_irq(vp, VPL_CONFIG_VECTOR, vpl_config_interrupt,
+			      IRQF_NOBALANCING, vp, "%s-%s", "config");
 	if (irq < 0)
 		return irq;
 	vp->config_irq = irq;
@@ -2114,7 +2143,15 @@ static int vpl_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	pci_set_master(pdev);
-	vp->msix_table = pci_msix_vec_count(pdev);
+	/*
+	 * The MSI-X table size, from the capability dword the parser read
+	 * (pci_msix_vec_count() would read it again) when both found the
+	 * same capability.
+	 */
+	if (pdev->msix_cap && vp->layout.msix.cap == pdev->msix_cap)
+		vp->msix_table = vp->layout.msix.entries;
+	else
+		vp->msix_table = pci_msix_vec_count(pdev);
 	vp->sriov = pci_sriov_get_totalvfs(pdev) > 0;
 
 	vp->vdev.dev.parent = &pdev->dev;

@@ -435,8 +435,32 @@ t_irq_layout() {
 		echo "$bdf $v:"
 		echo "$rows" | sed 's/^/    /'
 		check_irq_rows "$bdf" "$v" "$mode" "$rows"
+		check_config_balance "$v" "$rows"
 	done
 	echo "irq: layout '$mode' as expected on all devices"
+}
+
+# True when IRQ $1's affinity can be written (its own mask written back).
+affinity_writable() {
+	local m
+	m=$(cat "/proc/irq/$1/smp_affinity") || return 1
+	echo "$m" 2>/dev/null >"/proc/irq/$1/smp_affinity"
+}
+
+# The configuration vector of virtio device $1 (rows $2), if it has one:
+# ours requests it with IRQF_NOBALANCING (no startup affinity rewrite of
+# its MSI-X entry), so its affinity cannot be written; the in-tree
+# transport's can.
+check_config_balance() {
+	local irq
+	irq=$(echo "$2" | awk -v n="$1-config" '{ for (i = 4; i <= NF; i++) if ($i == n) print $1 }' | tr -d :)
+	[ -n "$irq" ] || return 0
+	if [ "$TRANSPORT" = ours ]; then
+		! affinity_writable "$irq" || fail "$1-config (IRQ $irq): its affinity can be written, the vector is balanced"
+		echo "$1-config (IRQ $irq): not balanced, affinity not writable"
+	else
+		affinity_writable "$irq" || fail "$1-config (IRQ $irq): the in-tree transport's affinity cannot be written"
+	fi
 }
 
 # Sum of the counts of a device's virtqueue interrupts (all rows but config)

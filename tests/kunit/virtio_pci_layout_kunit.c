@@ -613,36 +613,48 @@ static void vpl_reset_never_completes(struct kunit *test)
  * Status bits the driver did not set never reach the core: DRIVER_OK before
  * the driver set it (virtio_device_ready() WARNs on it), anything after a
  * reset (virtio_dev_remove() WARNs on it).  A device may clear FEATURES_OK
- * and set DEVICE_NEEDS_RESET.
+ * and set DEVICE_NEEDS_RESET.  Before DRIVER_OK the register is read only
+ * for the FEATURES_OK readback.
  */
 static void vpl_status_lies(struct kunit *test)
 {
 	struct vpl_model *m = vpl_model_new(test);
 	struct vpl_device *vp = vpl_test_device(test, m);
 	struct virtio_device *vdev = &vp->vdev;
+	const u8 ack = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 
 	m->status_or = VIRTIO_CONFIG_S_DRIVER_OK | 0x10;
 	vpl_reset(vdev);
+	m->status_reads = 0;
 	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), 0);
-	vpl_set_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-			     VIRTIO_CONFIG_S_DRIVER |
-			     VIRTIO_CONFIG_S_FEATURES_OK);
+	/* virtio_add_status() and virtio_device_ready(): no access. */
+	vpl_set_status(vdev, ack);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), ack);
+	KUNIT_EXPECT_EQ(test, m->status_reads, 0);
+	/* The FEATURES_OK readback reads, until the device showed it. */
+	vpl_set_status(vdev, ack | VIRTIO_CONFIG_S_FEATURES_OK);
 	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
-			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-			VIRTIO_CONFIG_S_FEATURES_OK);
+			ack | VIRTIO_CONFIG_S_FEATURES_OK);
+	KUNIT_EXPECT_EQ(test, m->status_reads, 1);
+	m->status_or = VIRTIO_CONFIG_S_NEEDS_RESET;
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
+			ack | VIRTIO_CONFIG_S_FEATURES_OK);
+	KUNIT_EXPECT_EQ(test, m->status_reads, 1);
 	m->status_or = 0;
-	m->status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-		    VIRTIO_CONFIG_S_NEEDS_RESET;
-	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
-			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-			VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* Cleared FEATURES_OK is the device refusing the features. */
-	m->status = VIRTIO_CONFIG_S_ACKNOWLEDGE;
+	vpl_set_status(vdev, ack);
+	vpl_set_status(vdev, ack | VIRTIO_CONFIG_S_FEATURES_OK);
+	m->status = ack;
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), ack);
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), ack);
+	KUNIT_EXPECT_EQ(test, m->status_reads, 3);
+	/* From DRIVER_OK on every read reads: DEVICE_NEEDS_RESET shows. */
+	vpl_set_status(vdev, ack | VIRTIO_CONFIG_S_DRIVER_OK);
+	m->status = ack | VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_NEEDS_RESET;
 	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
-			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+			ack | VIRTIO_CONFIG_S_DRIVER_OK |
+			VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* DRIVER_OK the driver set stays, whatever the register says. */
-	vpl_set_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-			     VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK);
 	m->status = 0;
 	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
 			VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
