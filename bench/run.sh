@@ -12,12 +12,13 @@
 #   1. a "counts" boot under QEMU tracing: every configuration-space access
 #      and every access to the virtio and MSI-X regions, per phase (probe,
 #      256 O_DIRECT 4 KiB reads, 256 writes, 1000 frames, unbind; MSI-X and
-#      INTx; probe of 1/8/32/64 virtio-blk functions), both drivers;
+#      INTx; probe of 1/8/32/64 virtio-blk functions), both drivers, with
+#      bench/attr/vpl_attr.ko naming the code behind each access;
 #   2. a "timing" boot without tracing: probe time of 1/8/32/64 functions,
 #      fio 4 KiB random-read IOPS on a null-co disk, pktgen frames per
 #      second between two NICs, the drivers alternating round by round.
-# Then bench/report.sh writes build/bench/results.{md,json} and probe.png,
-# and the Markdown table is printed.  Progress goes to stderr.
+# Then bench/report.sh writes build/bench/results.{md,json}, probe.png and
+# attribution.png, and the Markdown report is printed.  Progress goes to stderr.
 #
 # Benchmarks are not tests: nothing here passes or fails on a number.  The
 # run fails only if a guest could not carry out its plan.

@@ -133,7 +133,8 @@ prepare() {
 	# function is bound.
 	if [ "$MODE" = counts ] && [ -e /vpl/vpl_attr.ko ]; then
 		# Stacks cannot be walked out of optimised probes.
-		echo 0 >/proc/sys/debug/kprobes-optimization
+		[ ! -e /proc/sys/debug/kprobes-optimization ] ||
+			echo 0 >/proc/sys/debug/kprobes-optimization
 		insmod /vpl/vpl_attr.ko || bench_fail "vpl_attr.ko did not load"
 		mount_debugfs
 	fi
