@@ -223,6 +223,8 @@ struct vpl_vq {
  * @vqs: transport state per queue index
  * @nvqs: entries in @vqs
  * @status: device_status as the driver last wrote it
+ * @status_unconfirmed: FEATURES_OK written and not yet shown by the device:
+ *	the next get_status() reads the register
  * @failed: a reset did not complete: the device is broken and not driven
  *	again until the function is bound again
  * @config_oob_reported: an access past the device configuration was logged
