@@ -5,8 +5,9 @@
 #
 # Turns what bench/run.sh left in OUT (kernels.txt, and per kernel
 # counts/counts.tsv, counts/result.txt, timing/result.txt) into
-# OUT/results.md, OUT/results.json, OUT/probe.png and OUT/attribution.png.  Runs without a
-# guest, so the report can be redone from an earlier run's files.
+# OUT/results.md, OUT/results.json, OUT/probe.png and OUT/attribution.png.
+# Runs without a guest, so the report can be redone from an earlier run's
+# files.
 set -eu
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=$1
