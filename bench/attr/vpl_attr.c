@@ -137,8 +137,9 @@ static int attr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned int nr;
 	char buf[16];
 
+	/* Non-zero: no return handler for this call, no unpaired "]". */
 	if (!READ_ONCE(armed) || !rp)
-		return 0;
+		return 1;
 	nr = stack_trace_save(ip, ARRAY_SIZE(ip), 0);
 	snprintf(buf, sizeof(buf), "[%u\n",
 		 attr_stack_id(rp - attr_probes, ip, nr));
@@ -148,7 +149,7 @@ static int attr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static int attr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	/* Also when disarmed meanwhile: every "[" gets its "]". */
+	/* Also when disarmed meanwhile: every "[" gets its "]", and only it. */
 	attr_out("]\n");
 	return 0;
 }
