@@ -8,9 +8,12 @@
 # "isa-debugcon" in the same stream, so a phase is exactly the trace lines
 # between its marker and the next one.  Lines outside a phase are ignored.
 # With vpl_attr.ko loaded, the kernel writes "[ID\n" when a probed function
-# is entered and "]\n" when it returns, from the vCPU that runs it: bytes
+# is entered and "]ID\n" when it returns, from the vCPU that runs it: bytes
 # are gathered per vCPU (the trace line's cpu field), and each vCPU has its
-# own stack of open calls.  A configuration access (pci_cfg_*, which names
+# own stack of open calls.  A return names its call's ID: a call that slept
+# and returned on the other vCPU is closed where it was opened.  A kernel
+# marker may fall between two bytes of the guest's own marker (an
+# interrupt): the partial line waits until the kernel's is complete.  A configuration access (pci_cfg_*, which names
 # no vCPU) belongs to the vCPU of its data-port access (type 1 "pci-conf-
 # data", or ECAM "pcie-mmcfg-mmio"): QEMU traces a write's port access
 # before the pci_cfg_write it leads to, a read's after the pci_cfg_read.
@@ -25,6 +28,10 @@
 #                            the same per call chain: ID is the chain of
 #                            the innermost call open on the access's vCPU
 #                            (bench/attr/vpl_attr.c), 0 for none.
+#   markers moved M unmatched U garbled G
+#                            calls closed on another vCPU, returns with no
+#                            open call, lines that are no marker (only
+#                            when the trace has call markers or garbage).
 # Keys: cfg_r cfg_w (configuration space of virtio functions, any width),
 # common_r common_w device_r device_w isr_r isr_w notify_r notify_w
 # msix_r msix_w (MSI-X table) pba_r pba_w, kick (virtio_pci_notify_write,
@@ -65,18 +72,41 @@ function detail(what, off, size, cpu,    id) {
 	a[phase SUBSEP what SUBSEP off SUBSEP size SUBSEP id]++
 }
 
+# Closes call ID, the innermost one open on vCPU cpu or, when it moved, on
+# another vCPU.
+function close_call(id, cpu,    ocpu, lvl, sh) {
+	if (depth[cpu] && st[cpu, depth[cpu]] == id) {
+		depth[cpu]--
+		return
+	}
+	for (ocpu in depth)
+		for (lvl = depth[ocpu]; lvl > 0; lvl--)
+			if (st[ocpu, lvl] == id) {
+				for (sh = lvl; sh < depth[ocpu]; sh++)
+					st[ocpu, sh] = st[ocpu, sh + 1]
+				depth[ocpu]--
+				moved++
+				return
+			}
+	unmatched++
+}
+
 # A whole line on the debug console of vCPU cpu.
 function marker(line, cpu) {
 	if (line ~ /^\[/) {
 		st[cpu, ++depth[cpu]] = substr(line, 2) + 0
-	} else if (line == "]") {
-		if (depth[cpu])
-			depth[cpu]--
-	} else if (line ~ /^phase /) {
-		enter(substr(line, 7))
-	} else {
-		phase = ""
+		calls++
 	}
+	else if (line == "]" && depth[cpu])
+		depth[cpu]--	# a return without its ID (older vpl_attr.ko)
+	else if (line ~ /^\]/)
+		close_call(substr(line, 2) + 0, cpu)
+	else if (line ~ /^phase /)
+		enter(substr(line, 7))
+	else if (line == "idle")
+		phase = ""
+	else
+		garbled++
 }
 
 function conf_port(name) {
@@ -114,7 +144,9 @@ BEGIN {
 	split("", d)
 	split("", a)
 	split("", buf)
+	split("", held)
 	split("", depth)
+	moved = unmatched = garbled = calls = 0
 }
 
 /^memory_region_ops_(read|write) / && conf_port($13) {
@@ -126,11 +158,17 @@ BEGIN {
 
 /^memory_region_ops_write / && $13 == "'isa-debugcon'" {
 	c = hex($9)
+	if ((c == 91 || c == 93) && buf[$3] != "" && buf[$3] !~ /^[][]/) {
+		# "[" or "]" inside the guest's line: set the line aside.
+		held[$3] = buf[$3]
+		buf[$3] = ""
+	}
 	if (c != 10)
 		buf[$3] = buf[$3] sprintf("%c", c)
 	else {
 		marker(buf[$3], $3)
-		buf[$3] = ""
+		buf[$3] = held[$3]
+		held[$3] = ""
 	}
 	next
 }
@@ -182,4 +220,6 @@ END {
 		split(key, f, SUBSEP)
 		printf "attr\t%s\t%s\t%s\t%s\t%s\t%d\n", f[1], f[2], f[3], f[4], f[5], a[key]
 	}
+	if (calls || garbled)
+		printf "markers\tmoved %d unmatched %d garbled %d\n", moved, unmatched, garbled
 }

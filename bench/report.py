@@ -137,6 +137,7 @@ class Kernel:
         self.attr = {}      # (driver, phase, what, offset, chain id) -> n
         self.chains = {}    # chain id -> (probed function, [frame, ...])
         self.probes = {}    # probed function -> (state, missed)
+        self.markers = None     # (moved, unmatched, garbled), count.awk
 
     def add_size(self, n):
         if n not in self.sizes:
@@ -226,6 +227,8 @@ def read_facts(path):
                 k.chains[int(w[2])] = (w[3], w[4:])
             elif kind == "prb":
                 k.probes[w[2]] = (w[3], int(w[4]))
+            elif kind == "mrk":
+                k.markers = tuple(int(x) for x in w[2:5])
             elif kind == "gi":
                 k.guest_irqs[(w[2], w[3])] = int(w[4])
             elif kind == "det":
@@ -503,8 +506,11 @@ def md_attr(k, out):
             "made it (accessors and the PCI core's pass-on functions looked past), *on behalf of* "
             "the next virtio layer up the chain.", ""]
     md_attr_source_table(k, out)
+    moved, unmatched, garbled = k.markers or (0, 0, 0)
     out += ["", f"Functions probed but absent in this kernel: {', '.join(absent) or 'none'}; "
-            f"calls the probes missed: {', '.join(missed) or 'none'}.", ""]
+            f"calls the probes missed: {', '.join(missed) or 'none'}; calls that returned on "
+            f"the other vCPU: {moved}; returns without their call: {unmatched}; garbled "
+            f"marker lines: {garbled}.", ""]
     for phase, label in ATTR_PHASES:
         if k.total("ours", phase) is None:
             continue
@@ -661,6 +667,8 @@ def attr_chart_data(k):
              for s, b in CHART_COLS]
     # The first line names the columns (gnuplot's columnhead).
     out = ["probe " + " ".join(f'"{c}"' for c in names)]
+    if not k.attr:
+        return out[0] + "\n"   # no attribution in this run: no panel
     for phase, label in ATTR_PHASES:
         for drv in DRIVERS:
             if k.total(drv, phase) is None:

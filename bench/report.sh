@@ -26,6 +26,7 @@ QUICK=$3
 #                                     of one function only (count.awk)
 #   stk   SERIES ID FUNCTION FRAME... a call chain (vpl_attr.ko)
 #   prb   SERIES FUNCTION STATE MISSED  a probed function (vpl_attr.ko)
+#   mrk   SERIES MOVED UNMATCHED GARBLED  markers (count.awk)
 #   kver  SERIES RELEASE
 #   kqemu SERIES VERSION              the QEMU that booted it
 # DRIVER is "ours" or "intree" throughout.
@@ -50,6 +51,7 @@ facts() {
 					off = "0x" substr(off, length(off) - 2)
 				printf "det\t%s\t%s\t%s\t%s\t%s\n", s, d, $3, off, $6
 			}
+			$1 == "markers" { printf "mrk\t%s\t%s\t%s\t%s\n", s, $3, $5, $7 }
 			$1 == "attr" && p[2] ~ /^probe-/ && p[2] !~ /^probe-scale-/ {
 				off = $4
 				if ($3 !~ /^cfg/)

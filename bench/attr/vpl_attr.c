@@ -9,14 +9,17 @@
  * raw_pci_ops and raw_pci_ext_ops methods, through which every
  * configuration access goes; virtio regions: ioread and iowrite, out of
  * line on x86) and the PCI/MSI functions that reach the MSI-X table with
- * inline readl/writel.  On entry
- * the probe writes "[ID\n" to the isa-debugcon port, on return "]\n".
- * QEMU traces those bytes in the same stream, on the same vCPU, as the
- * accesses in between, so the host (bench/count.awk) gives each access to
- * the innermost call open on its vCPU: nothing is matched by time or
- * guessed.  ID names the call chain at entry; the same chain has the same
- * ID, and debugfs vpl_attr/stacks lists them.  An access with no call open
- * is counted as unattributed, so a missing function shows in the report.
+ * inline readl/writel, and the genirq functions around them.  On entry the
+ * probe writes "[ID\n" to the isa-debugcon port, on return "]ID\n", each
+ * with interrupts off, so no other marker falls inside it.  QEMU traces
+ * those bytes in the same stream, on the same vCPU, as the accesses in
+ * between, so the host (bench/count.awk) gives each access to the
+ * innermost call open on its vCPU: nothing is matched by time or guessed.
+ * A call that slept and returns on the other vCPU names its ID, and the
+ * host closes it where it was opened.  ID names the call chain at entry;
+ * the same chain has the same ID, and debugfs vpl_attr/stacks lists them.
+ * An access with no call open is counted as unattributed, so a missing
+ * function shows in the report.
  *
  * The guest turns kprobe optimisation off first (sysctl
  * debug.kprobes-optimization=0): the stack cannot be walked out of an
@@ -80,6 +83,8 @@ struct attr_stack {
 };
 
 static struct kretprobe attr_probes[ATTR_NPROBES];
+/* The entry handler's stack, per CPU: it runs with interrupts off. */
+static DEFINE_PER_CPU(unsigned long [ATTR_DEPTH], attr_ip);
 static bool attr_registered[ATTR_NPROBES];
 static struct attr_stack *attr_stacks;
 static u32 *attr_slots;		/* open addressing: stack index + 1 */
@@ -133,24 +138,34 @@ out:
 static int attr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
-	unsigned long ip[ATTR_DEPTH];
+	unsigned int *id = (unsigned int *)ri->data;
+	unsigned long flags, *ip;
 	unsigned int nr;
 	char buf[16];
 
 	/* Non-zero: no return handler for this call, no unpaired "]". */
 	if (!READ_ONCE(armed) || !rp)
 		return 1;
-	nr = stack_trace_save(ip, ARRAY_SIZE(ip), 0);
-	snprintf(buf, sizeof(buf), "[%u\n",
-		 attr_stack_id(rp - attr_probes, ip, nr));
+	local_irq_save(flags);
+	ip = *this_cpu_ptr(&attr_ip);
+	nr = stack_trace_save(ip, ATTR_DEPTH, 0);
+	*id = attr_stack_id(rp - attr_probes, ip, nr);
+	snprintf(buf, sizeof(buf), "[%u\n", *id);
 	attr_out(buf);
+	local_irq_restore(flags);
 	return 0;
 }
 
 static int attr_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	unsigned long flags;
+	char buf[16];
+
 	/* Also when disarmed meanwhile: every "[" gets its "]", and only it. */
-	attr_out("]\n");
+	snprintf(buf, sizeof(buf), "]%u\n", *(unsigned int *)ri->data);
+	local_irq_save(flags);
+	attr_out(buf);
+	local_irq_restore(flags);
 	return 0;
 }
 
@@ -180,15 +195,19 @@ static int attr_stacks_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(attr_stacks);
 
-/* "probe FUNCTION present|absent MISSED" per function. */
+/*
+ * "probe FUNCTION present|absent MISSED" per function: the calls without
+ * markers (no free instance, or a probe already running on the CPU).
+ */
 static int attr_probes_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
 
 	for (i = 0; i < ATTR_NPROBES; i++)
-		seq_printf(m, "probe\t%s\t%s\t%d\n", attr_symbols[i],
+		seq_printf(m, "probe\t%s\t%s\t%lu\n", attr_symbols[i],
 			   attr_registered[i] ? "present" : "absent",
-			   attr_registered[i] ? attr_probes[i].nmissed : 0);
+			   attr_registered[i] ? attr_probes[i].nmissed +
+			   attr_probes[i].kp.nmissed : 0);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(attr_probes);
@@ -218,7 +237,8 @@ static int __init attr_init(void)
 		rp->kp.symbol_name = attr_symbols[i];
 		rp->entry_handler = attr_entry;
 		rp->handler = attr_return;
-		/* Calls nest (an interrupt inside a configuration access). */
+		rp->data_size = sizeof(unsigned int);
+		/* Calls nest, and some sleep (MSI-X set-up). */
 		rp->maxactive = 64;
 		attr_registered[i] = !register_kretprobe(rp);
 		found += attr_registered[i];

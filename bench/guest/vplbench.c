@@ -9,10 +9,13 @@
  * writes (memory_region_ops_write, region "isa-debugcon") in the same
  * stream as the register accesses it counts, so a phase starts exactly at
  * its marker, with no clock to line up.  /dev/port cannot do this: it
- * writes successive bytes to successive ports.
+ * writes successive bytes to successive ports.  The process stays on one
+ * vCPU while it writes (the host gathers bytes per vCPU).
  *
  * Built static on the host (gcc -static), so the guest needs no libc.
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/io.h>
@@ -25,9 +28,19 @@ static int mark(int argc, char **argv)
 	int i;
 	const char *p;
 
+	cpu_set_t here;
+	int cpu = sched_getcpu();
+
 	if (ioperm(DEBUGCON_PORT, 1, 1)) {
 		perror("vplbench: ioperm");
 		return 1;
+	}
+	/* The whole marker from one vCPU: the host gathers bytes per vCPU. */
+	CPU_ZERO(&here);
+	if (cpu >= 0) {
+		CPU_SET(cpu, &here);
+		if (sched_setaffinity(0, sizeof(here), &here))
+			perror("vplbench: sched_setaffinity");
 	}
 	for (i = 0; i < argc; i++) {
 		if (i)

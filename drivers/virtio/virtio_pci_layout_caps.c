@@ -1254,7 +1254,7 @@ restore:
 
 /**
  * vpl_parse() - resolve a virtio PCI function's layout
- * @dev: configuration space and BARs of the function; each dword is read
+ * @src: configuration space and BARs of the function; each dword is read
  *	once at most
  * @want: VPL_DIALECT_VIRTIO1 or VPL_DIALECT_DRAFT to accept only that
  *	dialect; VPL_DIALECT_AUTO for virtio 1.x when it gives a usable
@@ -1278,16 +1278,17 @@ restore:
  * other or the MSI-X table or PBA; the read callback's error (or -EIO) if
  * configuration space could not be read.
  */
-int vpl_parse(const struct vpl_cfg_source *dev, enum vpl_dialect want,
+int vpl_parse(const struct vpl_cfg_source *src, enum vpl_dialect want,
 	      struct vpl_layout *layout)
 {
-	struct vpl_cfg_snapshot snap = { .src = dev };
-	struct vpl_cfg_source cached = *dev, *src = &cached;
+	struct vpl_cfg_snapshot snap = { .src = src };
+	struct vpl_cfg_source cached = *src;
 	int err;
 
 	BUILD_BUG_ON(VPL_CFG_SPACE_SIZE / 4 > 8 * sizeof(snap.valid));
 	cached.read32 = vpl_snapshot_read;
 	cached.ctx = &snap;
+	src = &cached;
 	memset(layout, 0, sizeof(*layout));
 	if (want == VPL_DIALECT_DRAFT)
 		return vpl_parse_one(src, VPL_DIALECT_DRAFT, layout);

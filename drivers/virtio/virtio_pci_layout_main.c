@@ -223,8 +223,8 @@ struct vpl_vq {
  * @vqs: transport state per queue index
  * @nvqs: entries in @vqs
  * @status: device_status as the driver last wrote it
- * @status_unconfirmed: FEATURES_OK written and not yet shown by the device:
- *	the next get_status() reads the register
+ * @status_unconfirmed: FEATURES_OK (or new features under it) written and
+ *	not yet shown by the device: the next get_status() reads the register
  * @failed: a reset did not complete: the device is broken and not driven
  *	again until the function is bound again
  * @config_oob_reported: an access past the device configuration was logged
@@ -631,15 +631,17 @@ static u8 vpl_get_status(struct virtio_device *vdev)
 static void vpl_set_status(struct virtio_device *vdev, u8 status)
 {
 	struct vpl_device *vp = to_vpl(vdev);
-	u8 fresh = status & ~READ_ONCE(vp->status);
 
 	/*
 	 * FEATURES_OK newly written: the device may refuse it, the next
-	 * get_status() reads.  DEVICE_NEEDS_RESET is the device's to set:
-	 * the core writes it back.
+	 * get_status() reads (so does one after finalize_features() wrote
+	 * other features, vpl_finalize_features()).  DEVICE_NEEDS_RESET is
+	 * the device's to set: the core writes it back.
 	 */
-	WRITE_ONCE(vp->status_unconfirmed,
-		   !!(fresh & VIRTIO_CONFIG_S_FEATURES_OK));
+	if (!(status & VIRTIO_CONFIG_S_FEATURES_OK))
+		WRITE_ONCE(vp->status_unconfirmed, false);
+	else if (!(READ_ONCE(vp->status) & VIRTIO_CONFIG_S_FEATURES_OK))
+		WRITE_ONCE(vp->status_unconfirmed, true);
 	WRITE_ONCE(vp->status, status & ~VIRTIO_CONFIG_S_NEEDS_RESET);
 	vpl_cwrite8(vp, VIRTIO_PCI_COMMON_STATUS, status);
 }
@@ -840,6 +842,13 @@ static int vpl_finalize_features(struct virtio_device *vdev)
 			offered);
 		return -EINVAL;
 	}
+
+	/*
+	 * New features need the device's FEATURES_OK again, also when the
+	 * status the core writes next (a probe after a failed one) still has
+	 * it: get_status() reads until the device shows it.
+	 */
+	WRITE_ONCE(vp->status_unconfirmed, true);
 
 	/*
 	 * A word past the first two in which the device offered nothing holds
@@ -1165,7 +1174,8 @@ static int vpl_setup_irqs(struct vpl_device *vp, enum vpl_irq_mode mode,
 	 * Configuration changes are rare: their vector is not balanced, which
 	 * spares the MSI-X table the affinity set-up request_irq() would
 	 * otherwise write (a message rewrite, 4 trapped accesses per device).
-	 * The queue vectors stay balanced: their affinity is the user's.
+	 * So are the slow-path queues that share it (msix-shared-slow); the
+	 * other queue vectors stay balanced: their affinity is the user's.
 	 */
 	irq = vpl_request_irq(vp, VPL_CONFIG_VECTOR, vpl_config_interrupt,
 			      IRQF_NOBALANCING, vp, "%s-%s", "config");

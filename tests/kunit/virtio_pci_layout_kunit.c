@@ -648,6 +648,19 @@ static void vpl_status_lies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), ack);
 	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), ack);
 	KUNIT_EXPECT_EQ(test, m->status_reads, 3);
+	/*
+	 * A probe after a failed one: the status still holds FEATURES_OK
+	 * when new features are written, and the device may refuse them.
+	 */
+	m->status = ack | VIRTIO_CONFIG_S_FEATURES_OK;
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev),
+			ack | VIRTIO_CONFIG_S_FEATURES_OK);
+	vdev->features = m->device_features;
+	KUNIT_ASSERT_EQ(test, vpl_finalize_features(vdev), 0);
+	vpl_set_status(vdev, ack | VIRTIO_CONFIG_S_FEATURES_OK);
+	m->status = ack;
+	KUNIT_EXPECT_EQ(test, vpl_get_status(vdev), ack);
+	KUNIT_EXPECT_EQ(test, m->status_reads, 5);
 	/* From DRIVER_OK on every read reads: DEVICE_NEEDS_RESET shows. */
 	vpl_set_status(vdev, ack | VIRTIO_CONFIG_S_DRIVER_OK);
 	m->status = ack | VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_NEEDS_RESET;

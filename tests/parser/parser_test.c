@@ -4,27 +4,49 @@
  * over every case of the layout catalogue (tests/layouts/cases.def) and
  * prints KTAP.  Each case checks the return value, the dialect, the located
  * regions and that the expected problem was reported with the expected field
- * and value; the notes are also printed as the driver would print them.
+ * and value, and that the parser read no dword of configuration space twice
+ * (a probe's cost; one snapshot for both dialects); the notes are also
+ * printed as the driver would print them.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../layouts/layouts.h"
 
+/* The case's configuration space, and how often each dword was read. */
+struct counted_space {
+	struct vpl_lspace space;
+	unsigned int reads[VPL_CFG_SPACE_SIZE / 4];
+};
+
+static int counted_read32(void *ctx, unsigned int off, u32 *val)
+{
+	struct counted_space *cs = ctx;
+
+	if (off < VPL_CFG_SPACE_SIZE)
+		cs->reads[off / 4]++;
+	return vpl_lspace_read32(&cs->space, off, val);
+}
+
 static int check(const struct vpl_lcase *c, char *why, size_t n)
 {
-	struct vpl_lspace space;
-	struct vpl_cfg_source src = { .read32 = vpl_lspace_read32,
-				      .ctx = &space };
+	struct counted_space cs = { 0 };
+	struct vpl_cfg_source src = { .read32 = counted_read32, .ctx = &cs };
 	struct vpl_layout l;
 	unsigned int i;
 	int err;
 
-	vpl_lspace_qemu(&space);
-	if (vpl_lspace_apply(&space, c, why, n))
+	vpl_lspace_qemu(&cs.space);
+	if (vpl_lspace_apply(&cs.space, c, why, n))
 		return 1;
-	memcpy(src.bars, space.bars, sizeof(src.bars));
+	memcpy(src.bars, cs.space.bars, sizeof(src.bars));
 	err = vpl_parse(&src, c->want, &l);
+	for (i = 0; i < VPL_CFG_SPACE_SIZE / 4; i++)
+		if (cs.reads[i] > 1) {
+			snprintf(why, n, "configuration dword %#x read %u times",
+				 i * 4, cs.reads[i]);
+			return 1;
+		}
 
 	for (i = 0; i < l.n_notes; i++) {
 		char line[256];
