@@ -51,7 +51,10 @@ facts() {
 					off = "0x" substr(off, length(off) - 2)
 				printf "det\t%s\t%s\t%s\t%s\t%s\n", s, d, $3, off, $6
 			}
-			$1 == "markers" { printf "mrk\t%s\t%s\t%s\t%s\n", s, $3, $5, $7 }
+			$1 == "markers" {
+				split($2, m, " ")
+				printf "mrk\t%s\t%s\t%s\t%s\n", s, m[2], m[4], m[6]
+			}
 			$1 == "attr" && p[2] ~ /^probe-/ && p[2] !~ /^probe-scale-/ {
 				off = $4
 				if ($3 !~ /^cfg/)

@@ -618,7 +618,8 @@ static u8 vpl_get_status(struct virtio_device *vdev)
 	if (!written)
 		return 0;
 	if (!(written & VIRTIO_CONFIG_S_DRIVER_OK) &&
-	    !READ_ONCE(vp->status_unconfirmed))
+	    !((written & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	      READ_ONCE(vp->status_unconfirmed)))
 		return written;
 	status = vpl_cread8(vp, VIRTIO_PCI_COMMON_STATUS);
 	if (status & written & VIRTIO_CONFIG_S_FEATURES_OK)
